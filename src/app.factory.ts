@@ -1,0 +1,75 @@
+import { Type, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import { AppModule } from './app.module';
+import type { Env } from './config/env';
+import { AllExceptionsFilter } from './infra/http/all-exceptions.filter';
+import { createPino, PinoLoggerService } from './infra/logging/pino-logger.service';
+import { MetricsService } from './infra/metrics/metrics.service';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export const API_TAGS: [string, string][] = [
+  ['health', 'Liveness and dependency state'],
+  ['cache', 'Shared two-tier cache administration (admin)'],
+];
+
+/** Builds a configured app (not listening). Used by main.ts, the CLI, the tests and the benchmarks. */
+export async function createApp(env: Env, extraModules: Type[] = []): Promise<NestFastifyApplication> {
+  const pino = createPino(env.LOG_LEVEL);
+  const adapter = new FastifyAdapter({
+    loggerInstance: pino,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env, extraModules), adapter, {
+    logger: new PinoLoggerService(pino),
+    abortOnError: false,
+  });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: false,
+    }),
+  );
+  app.useGlobalFilters(new AllExceptionsFilter());
+
+  const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode },
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
+
+  setupSwagger(app);
+  return app;
+}
+
+function setupSwagger(app: NestFastifyApplication) {
+  const builder = new DocumentBuilder()
+    .setTitle('Cachebook API')
+    .setDescription(
+      'Read-heavy APIs served from MongoDB through a two-tier cache (in-process L1, Redis L2). ' +
+        'Cached routes answer with `X-Cache: HIT|MISS` and, on hits, `X-Cache-Tier: l1|l2`. ' +
+        'Errors share one shape: `{ statusCode, error, message, path, timestamp, requestId }`.',
+    )
+    .setVersion(process.env.npm_package_version ?? '0.1.0')
+    .addBearerAuth();
+  for (const [name, description] of API_TAGS) builder.addTag(name, description);
+  const document = SwaggerModule.createDocument(app, builder.build());
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { persistAuthorization: true } });
+}

@@ -1,0 +1,23 @@
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { AppConfigModule } from './config/config.module';
+import type { Env } from './config/env';
+import { SharedCacheModule } from './infra/cache/cache.module';
+import { HealthController } from './infra/http/health.controller';
+import { MetricsController } from './infra/metrics/metrics.controller';
+import { MetricsService } from './infra/metrics/metrics.service';
+import { MongoModule } from './infra/mongo/mongo.module';
+
+/** Feature modules, one folder each; the CLI imports the same list. */
+export const FEATURE_MODULES: Type[] = [];
+
+@Module({})
+export class AppModule {
+  static forRoot(env: Env, extra: Type[] = []): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [AppConfigModule.forRoot(env), MongoModule, SharedCacheModule, ...FEATURE_MODULES, ...extra],
+      controllers: [HealthController, MetricsController],
+      providers: [MetricsService],
+    };
+  }
+}

@@ -1,0 +1,106 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+const toBoolean = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Every environment variable the service reads. `.env.example` documents each one;
+ * `validateEnv` refuses to start on a bad value and names the variable.
+ */
+export class Env {
+  @IsInt() @Min(0) @Max(65535)
+  PORT: number = 3000;
+
+  @IsString()
+  HOST: string = '0.0.0.0';
+
+  /** Unset: an embedded MongoDB is started (see src/infra/embedded). */
+  @IsOptional() @Matches(/^mongodb(\+srv)?:\/\/\S+$/, { message: 'MONGODB_URI must be a mongodb:// or mongodb+srv:// URI' })
+  MONGODB_URI?: string;
+
+  /** Database name; defaults to the one in MONGODB_URI, else "cachebook". */
+  @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,63}$/, { message: 'MONGODB_DB must be 1-63 letters, digits, "_" or "-"' })
+  MONGODB_DB?: string;
+
+  /** Unset: a local redis-server is started if one is on PATH, else the in-process tier runs alone. */
+  @IsOptional() @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @IsInt() @Min(1) @Max(7 * 24 * 3600)
+  CACHE_TTL_SECONDS: number = 120;
+
+  /** false: cached routes always read MongoDB (X-Cache: BYPASS); for comparison runs. */
+  @IsBoolean() @Transform(toBoolean)
+  CACHE_ENABLED: boolean = true;
+
+  @IsBoolean() @Transform(toBoolean)
+  CACHE_L1_ENABLED: boolean = true;
+
+  @IsInt() @Min(1) @Max(24 * 3600)
+  CACHE_L1_TTL_SECONDS: number = 300;
+
+  @IsInt() @Min(1)
+  CACHE_L1_MAX_ENTRIES: number = 10_000;
+
+  @IsInt() @Min(1024)
+  CACHE_L1_MAX_BYTES: number = 64 * 1024 * 1024;
+
+  /** A Redis call slower than this counts as a failure; the cache then answers from MongoDB. */
+  @IsInt() @Min(10) @Max(10_000)
+  CACHE_REDIS_TIMEOUT_MS: number = 200;
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevel = 'info';
+
+  /** Bearer token for automation and the admin routes; unset disables token access. */
+  @IsOptional() @IsString() @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' })
+  ADMIN_TOKEN?: string;
+
+  /** Where embedded databases keep their data and `npm start` records their URIs. */
+  @IsString()
+  RUNTIME_DIR: string = '.runtime';
+}
+
+export class InvalidEnvironmentError extends Error {}
+
+/** Parses and validates raw variables (strings) into a typed Env, or throws naming each bad variable. */
+export function validateEnv(raw: Record<string, unknown>): Env {
+  const known = Object.keys(new Env()).concat(['MONGODB_URI', 'MONGODB_DB', 'REDIS_URL', 'ADMIN_TOKEN']);
+  const picked: Record<string, unknown> = {};
+  for (const key of known) {
+    const value = raw[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const env = plainToInstance(Env, picked, { enableImplicitConversion: true, exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => {
+      const why = Object.values(e.constraints ?? {}).join('; ');
+      return `  ${e.property}=${JSON.stringify(raw[e.property])}: ${why}`;
+    });
+    throw new InvalidEnvironmentError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return env;
+}
+
+/** The database name the app uses: MONGODB_DB, else the path of MONGODB_URI, else "cachebook". */
+export function databaseName(env: Pick<Env, 'MONGODB_URI' | 'MONGODB_DB'>): string {
+  if (env.MONGODB_DB) return env.MONGODB_DB;
+  const match = env.MONGODB_URI?.match(/^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/);
+  return match?.[1] || 'cachebook';
+}

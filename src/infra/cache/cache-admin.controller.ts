@@ -1,0 +1,51 @@
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminGuard } from '../../auth/admin.guard';
+import { CacheKeyParam, ClearCacheQuery, ListKeysQuery } from './cache-admin.dto';
+import { CacheAdminService } from './cache-admin.service';
+
+@ApiTags('cache')
+@ApiBearerAuth()
+@UseGuards(AdminGuard)
+@Controller('cache')
+export class CacheAdminController {
+  constructor(private readonly admin: CacheAdminService) {}
+
+  @Get('stats')
+  @ApiOperation({ summary: 'Hits, misses and hit ratio per tier and namespace; L1 size' })
+  stats() {
+    return this.admin.stats();
+  }
+
+  @Get('keys')
+  @ApiOperation({ summary: 'List Redis keys by prefix (SCAN, paginated by cursor)' })
+  keys(@Query() query: ListKeysQuery) {
+    return this.admin.keys(query.prefix, query.cursor, query.count);
+  }
+
+  @Get('entries/:key')
+  @ApiOperation({ summary: 'One entry: value and remaining TTL in each tier' })
+  entry(@Param() { key }: CacheKeyParam) {
+    return this.admin.entry(key);
+  }
+
+  @Delete('entries/:key')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete one entry from both tiers on every instance' })
+  async deleteEntry(@Param() { key }: CacheKeyParam) {
+    await this.admin.delete(key);
+  }
+
+  @Delete()
+  @ApiOperation({ summary: 'Clear a prefix (a namespace) or everything, both tiers, every instance' })
+  clear(@Query() query: ClearCacheQuery) {
+    return this.admin.clear(query.prefix);
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Re-sync this instance's L1 from Redis (seed 004's backup)" })
+  refresh() {
+    return this.admin.refresh();
+  }
+}

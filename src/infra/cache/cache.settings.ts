@@ -1,0 +1,34 @@
+import type { Env } from '../../config/env';
+import { databaseName } from '../../config/env';
+
+export const CACHE_SETTINGS = Symbol('CACHE_SETTINGS');
+
+export interface CacheSettings {
+  enabled: boolean;
+  redisUrl?: string;
+  defaultTtlSeconds: number;
+  l1Enabled: boolean;
+  l1TtlSeconds: number;
+  l1MaxEntries: number;
+  l1MaxBytes: number;
+  redisTimeoutMs: number;
+  /** Pub/sub channel for L1 invalidations; scoped to the database so unrelated apps on one Redis stay apart. */
+  channel: string;
+  /** Fraction of the TTL removed at random so keys written together do not expire together. */
+  ttlJitter: number;
+}
+
+export function cacheSettingsFrom(env: Env): CacheSettings {
+  return {
+    enabled: env.CACHE_ENABLED,
+    redisUrl: env.REDIS_URL,
+    defaultTtlSeconds: env.CACHE_TTL_SECONDS,
+    l1Enabled: env.CACHE_L1_ENABLED,
+    l1TtlSeconds: env.CACHE_L1_TTL_SECONDS,
+    l1MaxEntries: env.CACHE_L1_MAX_ENTRIES,
+    l1MaxBytes: env.CACHE_L1_MAX_BYTES,
+    redisTimeoutMs: env.CACHE_REDIS_TIMEOUT_MS,
+    channel: `cache:invalidate:${databaseName(env)}`,
+    ttlJitter: 0.1,
+  };
+}

@@ -1,0 +1,255 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { cacheKeys } from './cache-keys';
+import { CacheBus } from './cache-bus';
+import { CACHE_SETTINGS, CacheSettings } from './cache.settings';
+import { CacheStats, CacheTier } from './cache-stats';
+import { L1Store } from './l1-store';
+import { REDIS_UNAVAILABLE, RedisConnection } from './redis.connection';
+import { withCacheScripts } from './redis-scripts';
+import { SingleFlight } from './single-flight';
+
+export interface CacheResult {
+  body: Buffer;
+  /** Where the body came from; undefined when it was loaded from the source (a miss). */
+  tier?: CacheTier;
+}
+
+export interface LoadOptions {
+  ttlSeconds?: number;
+  /** List keys are indexed so that any write to the namespace removes them. */
+  isList: boolean;
+}
+
+/**
+ * Cache-aside over two tiers: L1 (bounded, in-process) in front of L2 (Redis), MongoDB behind.
+ *
+ * Guarantees:
+ * - a fill that read the source before a write's invalidation is never stored (generations
+ *   checked atomically at store time, in Redis and in L1);
+ * - concurrent misses of one key in one process run one load;
+ * - every instance drops its L1 copies when another instance invalidates (pub/sub bus);
+ * - with Redis down, reads go to the source (no L1 either, since invalidations could be missed)
+ *   and invalidations are replayed once Redis is back.
+ */
+@Injectable()
+export class TwoTierCache implements OnModuleInit {
+  private readonly logger = new Logger('Cache');
+  readonly l1: L1Store;
+  private readonly flights = new SingleFlight<Buffer>();
+  /** Invalidations that could not reach Redis; replayed when it returns. */
+  private readonly pending = new Map<string, Set<string>>();
+
+  constructor(
+    @Inject(CACHE_SETTINGS) readonly settings: CacheSettings,
+    private readonly redis: RedisConnection,
+    private readonly bus: CacheBus,
+    readonly stats: CacheStats,
+  ) {
+    this.l1 = new L1Store({ maxEntries: settings.l1MaxEntries, maxBytes: settings.l1MaxBytes });
+  }
+
+  onModuleInit() {
+    this.bus.onMessage((message) => {
+      if (message.kind === 'invalidate') this.dropLocal(message.namespace, message.keys);
+      else this.clearLocal(message.prefix);
+    });
+    this.bus.onConnectionChange((connected) => {
+      // Either way messages may have been missed: start the tier afresh.
+      this.clearLocal('');
+      if (connected) void this.replayPending();
+    });
+  }
+
+  /** L1 serves only when it can be kept coherent: alone (no Redis) or with the bus connected. */
+  get l1Usable(): boolean {
+    return this.settings.l1Enabled && (!this.redis.enabled || this.bus.connected);
+  }
+
+  /** The L1 tier alone, for the interceptor's fast path. */
+  peekL1(key: string): Buffer | undefined {
+    if (!this.l1Usable) return undefined;
+    return this.l1.get(key)?.body;
+  }
+
+  async getOrLoad(namespace: string, key: string, load: () => Promise<Buffer>, options: LoadOptions): Promise<CacheResult> {
+    const l1Body = this.peekL1(key);
+    if (l1Body) {
+      this.stats.hit(namespace, 'l1');
+      return { body: l1Body, tier: 'l1' };
+    }
+    const l1Generation = this.l1.generation(namespace);
+    const l2 = await this.redis.run((redis) =>
+      redis.pipeline().getBuffer(key).pttl(key).get(cacheKeys.generation(namespace)).exec(),
+    );
+    let l2Generation: string | undefined;
+    if (l2 !== REDIS_UNAVAILABLE && l2 && !l2.some(([error]) => error)) {
+      const [[, body], [, pttl], [, generation]] = l2 as [[null, Buffer | null], [null, number], [null, string | null]];
+      if (body) {
+        this.stats.hit(namespace, 'l2');
+        this.storeL1(namespace, key, body, pttl, l1Generation, options.isList);
+        return { body, tier: 'l2' };
+      }
+      l2Generation = generation ?? '0';
+    }
+    this.stats.miss(namespace);
+    const { promise } = this.flights.run(namespace, key, async () => {
+      const body = await load();
+      await this.store(namespace, key, body, options, l2Generation, l1Generation);
+      return body;
+    });
+    return { body: await promise };
+  }
+
+  /** Stores many entries of one namespace in one pipelined round trip (warm-up); returns how many were stored. */
+  async storeMany(namespace: string, entries: { key: string; body: Buffer; isList?: boolean }[], generation: string | undefined, ttlSeconds?: number): Promise<number> {
+    if (!this.redis.enabled) {
+      const l1Generation = this.l1.generation(namespace);
+      return entries.filter((e) => this.storeL1(namespace, e.key, e.body, this.ttlMs(ttlSeconds), l1Generation, !!e.isList)).length;
+    }
+    if (generation === undefined) return 0;
+    const result = await this.redis.run((client) => {
+      const redis = withCacheScripts(client);
+      const pipeline = redis.pipeline() as unknown as ReturnType<typeof redis.pipeline> & { storeIfCurrent: (...args: unknown[]) => unknown };
+      for (const e of entries) {
+        pipeline.storeIfCurrent(e.key, cacheKeys.generation(namespace), e.isList ? cacheKeys.listIndex(namespace) : '', generation, e.body, this.ttlMs(ttlSeconds));
+      }
+      return pipeline.exec();
+    });
+    if (result === REDIS_UNAVAILABLE || !result) return 0;
+    return result.filter(([error, stored]) => !error && stored === 1).length;
+  }
+
+  /** The namespace's current L2 generation, read before querying the source for a bulk store. */
+  async generation(namespace: string): Promise<string | undefined> {
+    const value = await this.redis.run((redis) => redis.get(cacheKeys.generation(namespace)));
+    return value === REDIS_UNAVAILABLE ? undefined : (value ?? '0');
+  }
+
+  /**
+   * Removes the given ids' keys and every list variant of the namespace from both tiers on every
+   * instance. Resolves once Redis has applied it (or the invalidation is queued while Redis is down).
+   */
+  async invalidate(namespace: string, ids: readonly string[] = []): Promise<void> {
+    const idKeys = ids.map((id) => cacheKeys.id(namespace, id));
+    const applied = await this.invalidateL2(namespace, idKeys);
+    if (!applied && this.redis.enabled) this.queuePending(namespace, idKeys);
+    this.dropLocal(namespace, idKeys);
+    if (applied) await this.bus.publish({ kind: 'invalidate', namespace, keys: idKeys });
+  }
+
+  /** Deletes one key from both tiers everywhere. */
+  async delete(key: string): Promise<boolean> {
+    const removed = await this.redis.run((redis) => redis.del(key));
+    this.l1.delete(key);
+    this.flights.forget(cacheKeys.namespaceOf(key));
+    await this.bus.publish({ kind: 'invalidate', namespace: cacheKeys.namespaceOf(key), keys: [key] });
+    return removed !== REDIS_UNAVAILABLE && removed > 0;
+  }
+
+  /** Deletes every key under `prefix` (all keys when empty) from both tiers everywhere; SCAN-based, admin use only. */
+  async clear(prefix = ''): Promise<number> {
+    let removed = 0;
+    const result = await this.redis.run(async (redis) => {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+        cursor = next;
+        const deletable = keys.filter((k) => !k.endsWith(':meta:gen'));
+        if (deletable.length) removed += await redis.del(...deletable);
+        // Bump generations so fills in flight when the clear ran are not stored.
+        const namespaces = new Set(keys.map(cacheKeys.namespaceOf));
+        if (namespaces.size) await Promise.all([...namespaces].map((ns) => redis.incr(cacheKeys.generation(ns))));
+      } while (cursor !== '0');
+      return removed;
+    });
+    const localRemoved = this.clearLocal(prefix);
+    await this.bus.publish({ kind: 'clear', prefix });
+    return result === REDIS_UNAVAILABLE ? localRemoved : removed;
+  }
+
+  /** Seed 004's backup(): re-syncs every L1 entry with Redis (updated, or dropped when gone there). */
+  async refreshL1(): Promise<{ checked: number; updated: number; dropped: number }> {
+    const keys = this.l1.keys();
+    let updated = 0;
+    let dropped = 0;
+    for (let i = 0; i < keys.length; i += 200) {
+      const batch = keys.slice(i, i + 200);
+      const generations = new Map(batch.map((k) => [k, this.l1.generation(cacheKeys.namespaceOf(k))]));
+      const values = await this.redis.run((redis) => {
+        const pipeline = redis.pipeline();
+        for (const key of batch) pipeline.getBuffer(key).pttl(key);
+        return pipeline.exec();
+      });
+      if (values === REDIS_UNAVAILABLE || !values) break;
+      batch.forEach((key, index) => {
+        const body = values[index * 2][1] as Buffer | null;
+        const pttl = values[index * 2 + 1][1] as number;
+        const ns = cacheKeys.namespaceOf(key);
+        if (!body) {
+          this.l1.delete(key);
+          dropped++;
+        } else if (this.storeL1(ns, key, body, pttl, generations.get(key)!, key.startsWith(`${ns}:list`))) {
+          updated++;
+        }
+      });
+    }
+    return { checked: keys.length, updated, dropped };
+  }
+
+  ttlMs(ttlSeconds?: number): number {
+    const base = (ttlSeconds ?? this.settings.defaultTtlSeconds) * 1000;
+    return Math.max(1, Math.round(base * (1 - Math.random() * this.settings.ttlJitter)));
+  }
+
+  private async store(namespace: string, key: string, body: Buffer, options: LoadOptions, l2Generation: string | undefined, l1Generation: number) {
+    const ttlMs = this.ttlMs(options.ttlSeconds);
+    if (!this.redis.enabled) {
+      this.storeL1(namespace, key, body, ttlMs, l1Generation, options.isList);
+      return;
+    }
+    if (l2Generation === undefined) return; // Redis was down at lookup: nothing safe to compare against
+    const stored = await this.redis.run((redis) =>
+      withCacheScripts(redis).storeIfCurrent(key, cacheKeys.generation(namespace), options.isList ? cacheKeys.listIndex(namespace) : '', l2Generation, body, ttlMs),
+    );
+    if (stored === 1) this.storeL1(namespace, key, body, ttlMs, l1Generation, options.isList);
+  }
+
+  /** L1 never outlives the L2 copy, nor its own TTL. */
+  private storeL1(namespace: string, key: string, body: Buffer, l2TtlMs: number, generation: number, isList: boolean): boolean {
+    if (!this.l1Usable) return false;
+    const ttlMs = Math.min(this.settings.l1TtlSeconds * 1000, l2TtlMs > 0 ? l2TtlMs : this.settings.l1TtlSeconds * 1000);
+    return this.l1.set(key, { body, namespace }, ttlMs, generation, isList);
+  }
+
+  private async invalidateL2(namespace: string, idKeys: string[]): Promise<boolean> {
+    const result = await this.redis.run((redis) =>
+      withCacheScripts(redis).invalidateNamespace(2 + idKeys.length, cacheKeys.generation(namespace), cacheKeys.listIndex(namespace), ...idKeys),
+    );
+    return result !== REDIS_UNAVAILABLE;
+  }
+
+  private dropLocal(namespace: string, keys: string[]) {
+    this.l1.invalidate(namespace, keys);
+    this.flights.forget(namespace);
+  }
+
+  private clearLocal(prefix: string): number {
+    this.flights.forgetAll();
+    return this.l1.clear(prefix);
+  }
+
+  private queuePending(namespace: string, idKeys: string[]) {
+    let keys = this.pending.get(namespace);
+    if (!keys) this.pending.set(namespace, (keys = new Set()));
+    for (const key of idKeys) keys.add(key);
+  }
+
+  private async replayPending() {
+    for (const [namespace, keys] of [...this.pending]) {
+      if (!(await this.invalidateL2(namespace, [...keys]))) return;
+      this.pending.delete(namespace);
+      await this.bus.publish({ kind: 'invalidate', namespace, keys: [...keys] });
+      this.logger.log(`replayed a pending invalidation of ${namespace} (${keys.size} ids)`);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Error as MongooseError } from 'mongoose';
+import { STATUS_CODES } from 'node:http';
+import type { ErrorBody } from './error-body';
+
+interface Mapped {
+  status: number;
+  message: string | string[];
+}
+
+/** Maps every error to the shared ErrorBody; nothing leaks a stack trace to the client. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost) {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const { status, message } = this.map(exception);
+    if (status >= 500) {
+      this.logger.error(exception instanceof Error ? exception.message : String(exception), exception instanceof Error ? exception.stack : undefined);
+    }
+    const body: ErrorBody = {
+      statusCode: status,
+      error: STATUS_CODES[status] ?? 'Error',
+      message,
+      path: request.url,
+      timestamp: new Date().toISOString(),
+      requestId: String(request.id),
+    };
+    if (reply.sent) return;
+    void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+  }
+
+  private map(exception: unknown): Mapped {
+    if (exception instanceof HttpException) {
+      const response = exception.getResponse();
+      const message =
+        typeof response === 'string' ? response : ((response as { message?: string | string[] }).message ?? exception.message);
+      return { status: exception.getStatus(), message };
+    }
+    if (exception instanceof MongooseError.CastError) {
+      return { status: 400, message: `${exception.path} must be a valid ${exception.kind}: ${JSON.stringify(exception.value)}` };
+    }
+    if (exception instanceof MongooseError.ValidationError) {
+      return { status: 400, message: Object.values(exception.errors).map((e) => e.message) };
+    }
+    if (isDuplicateKey(exception)) {
+      const fields = Object.keys(exception.keyValue ?? exception.keyPattern ?? {});
+      return { status: 409, message: fields.length ? `${fields.join(', ')} already exists` : 'duplicate key' };
+    }
+    // Fastify's own errors (bad JSON, wrong content type, body too large) carry a 4xx statusCode.
+    const statusCode = (exception as { statusCode?: number })?.statusCode;
+    if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+      return { status: statusCode, message: (exception as Error).message };
+    }
+    return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error' };
+  }
+}
+
+function isDuplicateKey(e: unknown): e is { code: number; keyValue?: object; keyPattern?: object } {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 11000;
+}

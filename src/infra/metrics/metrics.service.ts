@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CacheStats } from '../cache/cache-stats';
+import { TwoTierCache } from '../cache/two-tier-cache.service';
+
+/** Prometheus metrics, one registry per app instance (tests run several in one process). */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+
+  constructor(cache: TwoTierCache) {
+    collectDefaultMetrics({ register: this.registry });
+    this.httpDuration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by method, route and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [this.registry],
+    });
+    const stats: CacheStats = cache.stats;
+    // Read from the cache's plain counters at scrape time: nothing extra on the hot path.
+    new Counter({
+      name: 'cache_hits_total',
+      help: 'Cache hits by tier and namespace',
+      labelNames: ['tier', 'namespace'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [namespace, c] of stats.entries()) {
+          this.inc({ tier: 'l1', namespace }, c.l1Hits);
+          this.inc({ tier: 'l2', namespace }, c.l2Hits);
+        }
+      },
+    });
+    new Counter({
+      name: 'cache_misses_total',
+      help: 'Cache misses (loads from MongoDB) by namespace',
+      labelNames: ['namespace'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [namespace, c] of stats.entries()) this.inc({ namespace }, c.misses);
+      },
+    });
+    new Gauge({
+      name: 'cache_l1_entries',
+      help: 'Entries in the in-process tier',
+      registers: [this.registry],
+      collect() {
+        this.set(cache.l1.size);
+      },
+    });
+    new Gauge({
+      name: 'cache_l1_bytes',
+      help: 'Bytes held by the in-process tier',
+      registers: [this.registry],
+      collect() {
+        this.set(cache.l1.bytes);
+      },
+    });
+  }
+}

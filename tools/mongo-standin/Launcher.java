@@ -1,0 +1,62 @@
+// MongoDB wire-protocol stand-in for tests and offline development (not for production).
+// Runs de.bwaldvogel mongo-java-server on 127.0.0.1 and prints one line
+//   LISTENING mongodb://127.0.0.1:<port>
+// once it accepts connections. It exits when its standard input closes, so it never
+// outlives the Node process that started it.
+//
+//   java -cp '<lib>/*' Launcher.java [--port 0] [--oplog] [--h2 FILE] [--report-version 7.0]
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.MongoVersion;
+import de.bwaldvogel.mongo.backend.AbstractMongoBackend;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import java.util.List;
+
+public class Launcher {
+  /** The Node driver 7 refuses servers older than 4.4 (wire 9); 1.47.0 reports 4.2 by default. */
+  record ReportedVersion(int major, int minor, int wire) implements MongoVersion {
+    public List<Integer> getVersionArray() { return List.of(major, minor, 0); }
+    public int getWireVersion() { return wire; }
+  }
+
+  static int wireVersionFor(int major, int minor) {
+    if (major >= 8) return 25;
+    if (major == 7) return 21;
+    if (major == 6) return 17;
+    if (major == 5) return 13;
+    return minor >= 4 ? 9 : 8;
+  }
+
+  public static void main(String[] args) throws Exception {
+    int port = 0;
+    boolean oplog = false;
+    String h2File = null;
+    String reported = "7.0";
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--port" -> port = Integer.parseInt(args[++i]);
+        case "--oplog" -> oplog = true;
+        case "--h2" -> h2File = args[++i];
+        case "--report-version" -> reported = args[++i];
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    String[] parts = reported.split("\\.");
+    int major = Integer.parseInt(parts[0]);
+    int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+
+    AbstractMongoBackend backend = h2File == null ? new MemoryBackend() : new H2Backend(h2File);
+    backend.version(new ReportedVersion(major, minor, wireVersionFor(major, minor)));
+    MongoServer server = new MongoServer(backend);
+    if (oplog) server.enableOplog();
+    server.bind("127.0.0.1", port);
+    Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow));
+    System.out.println("LISTENING mongodb://127.0.0.1:" + server.getLocalAddress().getPort());
+    System.out.flush();
+
+    while (System.in.read() != -1) {
+      // drain until the parent closes our stdin
+    }
+    System.exit(0);
+  }
+}

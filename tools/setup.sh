@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Idempotent set-up run before `npm start` (runtime) and `npm test` (test).
+# Installs only what is missing: npm packages, the MongoDB stand-in's jars (Maven Central,
+# cached like mongodb-memory-server caches its binary) and, for tests, redis-server and chromium.
+set -euo pipefail
+mode="${1:-runtime}"
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+# The stand-in is only needed when no MongoDB is given and no mongod binary exists.
+standin_dir="${MONGO_STANDIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cachebook/mongo-standin-1.47.0}"
+if [ -z "${MONGODB_URI:-}" ] && [ ! -f "$standin_dir/.complete" ]; then
+  if command -v mvn >/dev/null 2>&1; then
+    echo "setup: fetching the MongoDB stand-in's jars into $standin_dir"
+    mkdir -p "$standin_dir"
+    mvn -q -B -f tools/mongo-standin/pom.xml dependency:copy-dependencies -DoutputDirectory="$standin_dir" \
+      && touch "$standin_dir/.complete"
+  else
+    echo "setup: Maven not found; set MONGODB_URI or install a mongod binary" >&2
+  fi
+fi
+
+apt_install() {
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing $* (apt)"
+    (apt-get install -y -qq "$@" >/dev/null 2>&1) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null)
+  else
+    echo "setup: please install $* (not root, cannot apt-get)" >&2
+  fi
+}
+
+if [ "$mode" = test ]; then
+  command -v redis-server >/dev/null 2>&1 || [ -n "${REDIS_URL:-}" ] || apt_install redis-server
+  [ -x /usr/bin/chromium ] || apt_install chromium
+fi

@@ -48,7 +48,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return { status: 400, message: Object.values(exception.errors).map((e) => e.message) };
     }
     if (isDuplicateKey(exception)) {
-      const fields = Object.keys(exception.keyValue ?? exception.keyPattern ?? {});
+      const fields = duplicateFields(exception);
       return { status: 409, message: fields.length ? `${fields.join(', ')} already exists` : 'duplicate key' };
     }
     // Fastify's own errors (bad JSON, wrong content type, body too large) carry a 4xx statusCode.
@@ -60,6 +60,21 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 }
 
-function isDuplicateKey(e: unknown): e is { code: number; keyValue?: object; keyPattern?: object } {
+interface DuplicateKeyError {
+  code: number;
+  message?: string;
+  keyValue?: object;
+  keyPattern?: object;
+}
+
+function isDuplicateKey(e: unknown): e is DuplicateKeyError {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 11000;
+}
+
+/** MongoDB names the fields in keyValue/keyPattern; servers that do not still name them in the message. */
+function duplicateFields(e: DuplicateKeyError): string[] {
+  const named = Object.keys(e.keyValue ?? e.keyPattern ?? {});
+  if (named.length) return named;
+  const inMessage = e.message?.match(/dup key: \{ ?([^}]*)\}/)?.[1];
+  return inMessage ? [...inMessage.matchAll(/"?([\w.]+)"?\s*:/g)].map((m) => m[1]) : [];
 }

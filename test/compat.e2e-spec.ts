@@ -51,7 +51,11 @@ describe('MongoDB compatibility (through Mongoose)', () => {
     expect((await Item.findById(created._id).lean())?.name).toBe('a');
     await Item.updateOne({ _id: created._id }, { $inc: { qty: 2 } });
     expect((await Item.findById(created._id).lean())?.qty).toBe(3);
-    const after = await Item.findOneAndUpdate({ _id: created._id, qty: { $gte: 3 } }, { $inc: { qty: -3 } }, { returnDocument: 'after' }).lean();
+    const after = await Item.findOneAndUpdate(
+      { _id: created._id, qty: { $gte: 3 } },
+      { $inc: { qty: -3 } },
+      { returnDocument: 'after' },
+    ).lean();
     expect(after?.qty).toBe(0);
     await Item.deleteOne({ _id: created._id });
     expect(await Item.countDocuments()).toBe(0);
@@ -84,8 +88,25 @@ describe('MongoDB compatibility (through Mongoose)', () => {
       .aggregate([
         { $lookup: { from: 'compat_customers', localField: 'customer_id', foreignField: '_id', as: 'customer' } },
         { $unwind: '$customer' },
-        { $project: { customer_id: 1, email: '$customer.email', amount: 1, month: { $month: '$created_at' }, year: { $year: '$created_at' }, day: { $dateToString: { format: '%Y-%m-%d', date: '$created_at' } } } },
-        { $group: { _id: { customer: '$customer_id', month: '$month' }, email: { $first: '$email' }, total: { $sum: '$amount' }, avg: { $avg: '$amount' }, orders: { $sum: 1 } } },
+        {
+          $project: {
+            customer_id: 1,
+            email: '$customer.email',
+            amount: 1,
+            month: { $month: '$created_at' },
+            year: { $year: '$created_at' },
+            day: { $dateToString: { format: '%Y-%m-%d', date: '$created_at' } },
+          },
+        },
+        {
+          $group: {
+            _id: { customer: '$customer_id', month: '$month' },
+            email: { $first: '$email' },
+            total: { $sum: '$amount' },
+            avg: { $avg: '$amount' },
+            orders: { $sum: 1 },
+          },
+        },
         { $merge: { into: 'compat_monthly', whenMatched: 'replace', whenNotMatched: 'insert' } },
       ])
       .toArray();
@@ -95,7 +116,10 @@ describe('MongoDB compatibility (through Mongoose)', () => {
       [{ customer: 'c1', month: 3 }, 'c1@x', 7, 1],
       [{ customer: 'c2', month: 3 }, 'c2@x', 1, 1],
     ]);
-    await db.collection('compat_orders').aggregate([{ $match: { customer_id: 'c2' } }, { $out: 'compat_out' }]).toArray();
+    await db
+      .collection('compat_orders')
+      .aggregate([{ $match: { customer_id: 'c2' } }, { $out: 'compat_out' }])
+      .toArray();
     expect(await db.collection('compat_out').countDocuments()).toBe(1);
   });
 
@@ -107,7 +131,10 @@ describe('MongoDB compatibility (through Mongoose)', () => {
     stream.on('change', (event) => events.push(event as never));
     // Let the stream's cursor open before writing.
     await new Promise((r) => setTimeout(r, 300));
-    await ctx.mongo.db(ctx.dbName).collection('compat_watched').updateOne({ _id: doc._id }, { $set: { score: 42 } });
+    await ctx.mongo
+      .db(ctx.dbName)
+      .collection('compat_watched')
+      .updateOne({ _id: doc._id }, { $set: { score: 42 } });
     const seen = await eventually(() => events.find((e) => e.operationType === 'update'), 5000);
     await stream.close();
     expect(seen?.fullDocument?.score).toBe(42);

@@ -29,7 +29,11 @@ describe('foundation: health, errors, metrics, docs', () => {
   });
 
   it('rejects malformed JSON with 400, not 500', async () => {
-    const res = await api.http.post('/cache/refresh').set('Authorization', 'Bearer x').set('content-type', 'application/json').send('{"a":');
+    const res = await api.http
+      .post('/cache/refresh')
+      .set('Authorization', 'Bearer x')
+      .set('content-type', 'application/json')
+      .send('{"a":');
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
   });

@@ -1,16 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-  validateSync,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 const toBoolean = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
@@ -23,52 +12,69 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  * `validateEnv` refuses to start on a bad value and names the variable.
  */
 export class Env {
-  @IsInt() @Min(0) @Max(65535)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT: number = 3000;
 
   @IsString()
   HOST: string = '0.0.0.0';
 
   /** Unset: an embedded MongoDB is started (see src/infra/embedded). */
-  @IsOptional() @Matches(/^mongodb(\+srv)?:\/\/\S+$/, { message: 'MONGODB_URI must be a mongodb:// or mongodb+srv:// URI' })
+  @IsOptional()
+  @Matches(/^mongodb(\+srv)?:\/\/\S+$/, { message: 'MONGODB_URI must be a mongodb:// or mongodb+srv:// URI' })
   MONGODB_URI?: string;
 
   /** Database name; defaults to the one in MONGODB_URI, else "cachebook". */
-  @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,63}$/, { message: 'MONGODB_DB must be 1-63 letters, digits, "_" or "-"' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,63}$/, { message: 'MONGODB_DB must be 1-63 letters, digits, "_" or "-"' })
   MONGODB_DB?: string;
 
   /** Unset: a local redis-server is started if one is on PATH, else the in-process tier runs alone. */
-  @IsOptional() @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
-  @IsInt() @Min(1) @Max(7 * 24 * 3600)
+  @IsInt()
+  @Min(1)
+  @Max(7 * 24 * 3600)
   CACHE_TTL_SECONDS: number = 120;
 
   /** false: cached routes always read MongoDB (X-Cache: BYPASS); for comparison runs. */
-  @IsBoolean() @Transform(toBoolean)
+  @IsBoolean()
+  @Transform(toBoolean)
   CACHE_ENABLED: boolean = true;
 
-  @IsBoolean() @Transform(toBoolean)
+  @IsBoolean()
+  @Transform(toBoolean)
   CACHE_L1_ENABLED: boolean = true;
 
-  @IsInt() @Min(1) @Max(24 * 3600)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 3600)
   CACHE_L1_TTL_SECONDS: number = 300;
 
-  @IsInt() @Min(1)
+  @IsInt()
+  @Min(1)
   CACHE_L1_MAX_ENTRIES: number = 10_000;
 
-  @IsInt() @Min(1024)
+  @IsInt()
+  @Min(1024)
   CACHE_L1_MAX_BYTES: number = 64 * 1024 * 1024;
 
   /** A Redis call slower than this counts as a failure; the cache then answers from MongoDB. */
-  @IsInt() @Min(10) @Max(10_000)
+  @IsInt()
+  @Min(10)
+  @Max(10_000)
   CACHE_REDIS_TIMEOUT_MS: number = 200;
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 
   /** Bearer token for automation and the admin routes; unset disables token access. */
-  @IsOptional() @IsString() @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' })
   ADMIN_TOKEN?: string;
 
   /** Where embedded databases keep their data and `npm start` records their URIs. */

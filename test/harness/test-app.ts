@@ -81,7 +81,10 @@ export async function createTestContext(suite: string): Promise<TestContext> {
     },
     async close() {
       await Promise.allSettled(apps.map((a) => a.close()));
-      await mongo.db(dbName).dropDatabase().catch(() => undefined);
+      await mongo
+        .db(dbName)
+        .dropDatabase()
+        .catch(() => undefined);
       await mongo.close();
       await redis.flushdb().catch(() => undefined);
       redis.disconnect();

@@ -7,25 +7,38 @@ const KEY_MESSAGE = 'may contain only letters, digits and _ . : -';
 
 export class ListKeysQuery {
   @ApiPropertyOptional({ description: 'key prefix, e.g. "games:"', example: 'games:' })
-  @IsOptional() @IsString() @MaxLength(200) @Matches(KEY_PATTERN, { message: `prefix ${KEY_MESSAGE}` })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @Matches(KEY_PATTERN, { message: `prefix ${KEY_MESSAGE}` })
   prefix?: string;
 
   @ApiPropertyOptional({ description: 'cursor from the previous page ("0" or absent to start)' })
-  @IsOptional() @Matches(/^\d{1,20}$/, { message: 'cursor must be the number returned by the previous page' })
+  @IsOptional()
+  @Matches(/^\d{1,20}$/, { message: 'cursor must be the number returned by the previous page' })
   cursor?: string;
 
   @ApiPropertyOptional({ default: 100, maximum: 1000 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   count?: number;
 }
 
 export class ClearCacheQuery {
   @ApiPropertyOptional({ description: 'only keys with this prefix (a namespace, e.g. "games:"); absent: everything' })
-  @IsOptional() @IsString() @MaxLength(200) @Matches(KEY_PATTERN, { message: `prefix ${KEY_MESSAGE}` })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @Matches(KEY_PATTERN, { message: `prefix ${KEY_MESSAGE}` })
   prefix?: string;
 }
 
 export class CacheKeyParam {
-  @IsString() @MaxLength(512) @Matches(/^[A-Za-z0-9_.:-]+$/, { message: `key ${KEY_MESSAGE}` })
+  @IsString()
+  @MaxLength(512)
+  @Matches(/^[A-Za-z0-9_.:-]+$/, { message: `key ${KEY_MESSAGE}` })
   key: string;
 }

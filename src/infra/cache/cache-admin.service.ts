@@ -83,4 +83,3 @@ export class CacheAdminService {
     return this.cache.refreshL1();
   }
 }
-

@@ -31,7 +31,14 @@ for i = 3, #KEYS do redis.call('DEL', KEYS[i]) end
 return #lists`;
 
 export interface CacheScripts {
-  storeIfCurrent(key: string, generationKey: string, listIndexKey: string, generation: string, value: string | Buffer, ttlMs: number): Promise<number>;
+  storeIfCurrent(
+    key: string,
+    generationKey: string,
+    listIndexKey: string,
+    generation: string,
+    value: string | Buffer,
+    ttlMs: number,
+  ): Promise<number>;
   invalidateNamespace(...keysAndCount: (string | number)[]): Promise<number>;
 }
 

@@ -78,9 +78,7 @@ export class TwoTierCache implements OnModuleInit {
       return { body: l1Body, tier: 'l1' };
     }
     const l1Generation = this.l1.generation(namespace);
-    const l2 = await this.redis.run((redis) =>
-      redis.pipeline().getBuffer(key).pttl(key).get(cacheKeys.generation(namespace)).exec(),
-    );
+    const l2 = await this.redis.run((redis) => redis.pipeline().getBuffer(key).pttl(key).get(cacheKeys.generation(namespace)).exec());
     let l2Generation: string | undefined;
     if (l2 !== REDIS_UNAVAILABLE && l2 && !l2.some(([error]) => error)) {
       const [[, body], [, pttl], [, generation]] = l2 as [[null, Buffer | null], [null, number], [null, string | null]];
@@ -101,7 +99,12 @@ export class TwoTierCache implements OnModuleInit {
   }
 
   /** Stores many entries of one namespace in one pipelined round trip (warm-up); returns how many were stored. */
-  async storeMany(namespace: string, entries: { key: string; body: Buffer; isList?: boolean }[], generation: string | undefined, ttlSeconds?: number): Promise<number> {
+  async storeMany(
+    namespace: string,
+    entries: { key: string; body: Buffer; isList?: boolean }[],
+    generation: string | undefined,
+    ttlSeconds?: number,
+  ): Promise<number> {
     if (!this.redis.enabled) {
       const l1Generation = this.l1.generation(namespace);
       return entries.filter((e) => this.storeL1(namespace, e.key, e.body, this.ttlMs(ttlSeconds), l1Generation, !!e.isList)).length;
@@ -109,9 +112,18 @@ export class TwoTierCache implements OnModuleInit {
     if (generation === undefined) return 0;
     const result = await this.redis.run((client) => {
       const redis = withCacheScripts(client);
-      const pipeline = redis.pipeline() as unknown as ReturnType<typeof redis.pipeline> & { storeIfCurrent: (...args: unknown[]) => unknown };
+      const pipeline = redis.pipeline() as unknown as ReturnType<typeof redis.pipeline> & {
+        storeIfCurrent: (...args: unknown[]) => unknown;
+      };
       for (const e of entries) {
-        pipeline.storeIfCurrent(e.key, cacheKeys.generation(namespace), e.isList ? cacheKeys.listIndex(namespace) : '', generation, e.body, this.ttlMs(ttlSeconds));
+        pipeline.storeIfCurrent(
+          e.key,
+          cacheKeys.generation(namespace),
+          e.isList ? cacheKeys.listIndex(namespace) : '',
+          generation,
+          e.body,
+          this.ttlMs(ttlSeconds),
+        );
       }
       return pipeline.exec();
     });
@@ -201,7 +213,14 @@ export class TwoTierCache implements OnModuleInit {
     return Math.max(1, Math.round(base * (1 - Math.random() * this.settings.ttlJitter)));
   }
 
-  private async store(namespace: string, key: string, body: Buffer, options: LoadOptions, l2Generation: string | undefined, l1Generation: number) {
+  private async store(
+    namespace: string,
+    key: string,
+    body: Buffer,
+    options: LoadOptions,
+    l2Generation: string | undefined,
+    l1Generation: number,
+  ) {
     const ttlMs = this.ttlMs(options.ttlSeconds);
     if (!this.redis.enabled) {
       this.storeL1(namespace, key, body, ttlMs, l1Generation, options.isList);
@@ -209,7 +228,14 @@ export class TwoTierCache implements OnModuleInit {
     }
     if (l2Generation === undefined) return; // Redis was down at lookup: nothing safe to compare against
     const stored = await this.redis.run((redis) =>
-      withCacheScripts(redis).storeIfCurrent(key, cacheKeys.generation(namespace), options.isList ? cacheKeys.listIndex(namespace) : '', l2Generation, body, ttlMs),
+      withCacheScripts(redis).storeIfCurrent(
+        key,
+        cacheKeys.generation(namespace),
+        options.isList ? cacheKeys.listIndex(namespace) : '',
+        l2Generation,
+        body,
+        ttlMs,
+      ),
     );
     if (stored === 1) this.storeL1(namespace, key, body, ttlMs, l1Generation, options.isList);
   }
@@ -223,7 +249,12 @@ export class TwoTierCache implements OnModuleInit {
 
   private async invalidateL2(namespace: string, idKeys: string[]): Promise<boolean> {
     const result = await this.redis.run((redis) =>
-      withCacheScripts(redis).invalidateNamespace(2 + idKeys.length, cacheKeys.generation(namespace), cacheKeys.listIndex(namespace), ...idKeys),
+      withCacheScripts(redis).invalidateNamespace(
+        2 + idKeys.length,
+        cacheKeys.generation(namespace),
+        cacheKeys.listIndex(namespace),
+        ...idKeys,
+      ),
     );
     return result !== REDIS_UNAVAILABLE;
   }

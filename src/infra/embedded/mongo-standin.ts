@@ -26,8 +26,7 @@ const PROJECT_ROOT = resolve(__dirname, '..', '..', '..');
 
 export function standinLibDir(): string {
   return (
-    process.env.MONGO_STANDIN_DIR ??
-    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'cachebook', 'mongo-standin-1.47.0')
+    process.env.MONGO_STANDIN_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'cachebook', 'mongo-standin-1.47.0')
   );
 }
 

@@ -1,0 +1,68 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort } from '../../src/infra/embedded/free-port';
+import { mongodBinary, startMongod } from '../../src/infra/embedded/mongod';
+import { RunningServer, startMongoStandin } from '../../src/infra/embedded/mongo-standin';
+import { waitForLine, stopChild } from '../../src/infra/embedded/process';
+import { startRedisServer } from '../../src/infra/embedded/redis-server';
+
+export interface BenchServers {
+  mongodbUri: string;
+  redisUrl: string;
+  mongoKind: string;
+  stop(): Promise<void>;
+}
+
+/** MongoDB and Redis for a benchmark: MONGODB_URI / REDIS_URL when given, else embedded ones. */
+export async function startBenchServers(): Promise<BenchServers> {
+  const started: RunningServer[] = [];
+  let mongodbUri = process.env.MONGODB_URI;
+  let mongoKind = 'external';
+  if (!mongodbUri) {
+    const binary = mongodBinary();
+    const mongo = binary ? await startMongod(binary) : await startMongoStandin({ oplog: true, maxHeap: '2g' });
+    started.push(mongo);
+    mongodbUri = mongo.uri;
+    mongoKind = binary ? 'mongod' : 'mongo-java-server stand-in';
+  }
+  let redisUrl = process.env.REDIS_URL;
+  if (!redisUrl) {
+    const redis = await startRedisServer();
+    started.push(redis);
+    redisUrl = redis.uri;
+  }
+  return { mongodbUri, redisUrl, mongoKind, stop: async () => void (await Promise.allSettled(started.map((s) => s.stop()))) };
+}
+
+export interface AppProcess {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the built app (dist-bench/src/main.js) in its own process, so the load generator
+ * does not share its event loop. `env` overrides the defaults (LOG_LEVEL=warn, a free PORT).
+ */
+export async function startAppProcess(env: Record<string, string>): Promise<AppProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'src', 'main.js')], {
+    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // main.ts logs "listening" at info; poll /health instead, which also proves MongoDB is reachable.
+  const url = `http://127.0.0.1:${port}`;
+  const exited = waitForLine(child, /a^/, 60_000, 'app').catch((e: Error) => e);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw await exited;
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('app did not become healthy within 60 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.stdout.resume();
+  return { url, stop: () => stopChild(child) };
+}

@@ -1,0 +1,30 @@
+import { applyDecorators, Injectable, SetMetadata } from '@nestjs/common';
+
+export const SEEDER = Symbol('SEEDER');
+
+export interface SeedOptions {
+  /** Same seed, same data (faker is seeded with it). */
+  seed: number;
+  /** How many primary documents to generate; each seeder documents its default. */
+  count?: number;
+  /** Remove the module's existing data first. */
+  reset?: boolean;
+}
+
+export interface SeedSummary {
+  /** documents inserted, by collection */
+  inserted: Record<string, number>;
+  seconds: number;
+  /** lines a person needs afterwards (e.g. demo credentials) */
+  notes?: string[];
+}
+
+/** A module's data generator, run by `npm run cli -- seed [module]`. */
+export interface ModuleSeeder {
+  seed(options: SeedOptions): Promise<SeedSummary>;
+}
+
+/** Registers a provider as the seeder of `module` (found by SeederRegistry through discovery). */
+export function Seeder(module: string) {
+  return applyDecorators(Injectable(), SetMetadata(SEEDER, module));
+}

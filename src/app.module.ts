@@ -1,4 +1,5 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
+import { CacheDemoModule } from './cache-demo/cache-demo.module';
 import { AppConfigModule } from './config/config.module';
 import type { Env } from './config/env';
 import { SharedCacheModule } from './infra/cache/cache.module';
@@ -15,7 +16,14 @@ export class AppModule {
   static forRoot(env: Env, extra: Type[] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(env), MongoModule, SharedCacheModule, ...FEATURE_MODULES, ...extra],
+      imports: [
+        AppConfigModule.forRoot(env),
+        MongoModule,
+        SharedCacheModule,
+        ...FEATURE_MODULES,
+        ...(env.DEMO_ROUTES ? [CacheDemoModule] : []),
+        ...extra,
+      ],
       controllers: [HealthController, MetricsController],
       providers: [MetricsService],
     };

@@ -68,6 +68,11 @@ export class Env {
   @Max(10_000)
   CACHE_REDIS_TIMEOUT_MS: number = 200;
 
+  /** Mounts /demo/* (a minimal cached resource) for the cache's tests and benchmark. */
+  @IsBoolean()
+  @Transform(toBoolean)
+  DEMO_ROUTES: boolean = false;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 
@@ -76,6 +81,40 @@ export class Env {
   @IsString()
   @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' })
   ADMIN_TOKEN?: string;
+
+  /**
+   * HMAC secret for the users' JWT access tokens (HS256). Unset: a random secret is generated per
+   * process and a warning is logged, so tokens die with the process and are not shared between
+   * instances; set it (32+ characters) for any deployment with more than one instance or restarts.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  /** Lifetime of an access token: seconds, or a number with s/m/h/d (e.g. 15m, 1h). */
+  @Matches(/^\d+[smhd]?$/, { message: 'JWT_EXPIRES_IN must be seconds or a number followed by s, m, h or d' })
+  JWT_EXPIRES_IN: string = '1h';
+
+  /** Largest accepted upload (ImageDoc documents), in bytes; larger uploads get 413. */
+  @IsInt()
+  @Min(1024)
+  @Max(1024 * 1024 * 1024)
+  UPLOAD_MAX_BYTES: number = 20 * 1024 * 1024;
+
+  /** Root folder of the local filesystem storage driver (uploaded files, named by generated ids). */
+  @IsString()
+  STORAGE_DIR: string = '.runtime/storage';
+
+  /** Base URL of a LibreTranslate-compatible API (POST <url>/translate). Unset: translation answers 503. */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'TRANSLATE_URL must be an http:// or https:// URL' })
+  TRANSLATE_URL?: string;
+
+  /** API key sent to TRANSLATE_URL (LibreTranslate's `api_key`), if that server requires one. */
+  @IsOptional()
+  @IsString()
+  TRANSLATE_API_KEY?: string;
 
   /** Where embedded databases keep their data and `npm start` records their URIs. */
   @IsString()
@@ -86,7 +125,15 @@ export class InvalidEnvironmentError extends Error {}
 
 /** Parses and validates raw variables (strings) into a typed Env, or throws naming each bad variable. */
 export function validateEnv(raw: Record<string, unknown>): Env {
-  const known = Object.keys(new Env()).concat(['MONGODB_URI', 'MONGODB_DB', 'REDIS_URL', 'ADMIN_TOKEN']);
+  const known = Object.keys(new Env()).concat([
+    'MONGODB_URI',
+    'MONGODB_DB',
+    'REDIS_URL',
+    'ADMIN_TOKEN',
+    'JWT_SECRET',
+    'TRANSLATE_URL',
+    'TRANSLATE_API_KEY',
+  ]);
   const picked: Record<string, unknown> = {};
   for (const key of known) {
     const value = raw[key];

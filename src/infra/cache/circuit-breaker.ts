@@ -24,14 +24,19 @@ export class CircuitBreaker {
     return true;
   }
 
-  success(): void {
+  /** Returns true when this success closed an open breaker. */
+  success(): boolean {
+    const wasOpen = this.failures >= this.threshold;
     this.failures = 0;
     this.trialInFlight = false;
+    return wasOpen;
   }
 
-  failure(): void {
+  /** Returns true when this failure opened the breaker. */
+  failure(): boolean {
     this.failures++;
     this.trialInFlight = false;
     if (this.failures >= this.threshold) this.openUntil = Date.now() + this.cooldownMs;
+    return this.failures === this.threshold;
   }
 }

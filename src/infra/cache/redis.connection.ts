@@ -16,7 +16,8 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
   readonly client?: Redis;
   private readonly breaker = new CircuitBreaker();
-  private wasReady = false;
+  private reportedAvailable = false;
+  private readonly availabilityListeners: ((available: boolean) => void)[] = [];
 
   constructor(@Inject(CACHE_SETTINGS) settings: CacheSettings) {
     if (!settings.redisUrl) return;
@@ -30,13 +31,11 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     });
     this.client.on('ready', () => {
       this.breaker.success();
-      if (!this.wasReady) this.logger.log('connected');
-      this.wasReady = true;
+      this.logger.log('connected');
+      this.setAvailable(true);
     });
-    this.client.on('error', (error: Error) => {
-      if (this.wasReady) this.logger.warn(`unavailable, the cache answers from MongoDB until it returns: ${error.message}`);
-      this.wasReady = false;
-    });
+    this.client.on('close', () => this.setAvailable(false));
+    this.client.on('error', (error: Error) => this.logger.debug(`error: ${error.message}`));
   }
 
   get enabled(): boolean {
@@ -64,16 +63,31 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /**
+   * Called with false when Redis stops answering (connection lost or breaker opened) and with
+   * true when it answers again. Anything cached meanwhile may have missed invalidations.
+   */
+  onAvailabilityChange(listener: (available: boolean) => void): void {
+    this.availabilityListeners.push(listener);
+  }
+
+  private setAvailable(available: boolean) {
+    if (available === this.reportedAvailable) return;
+    this.reportedAvailable = available;
+    if (!available) this.logger.warn('unavailable: the cache answers from MongoDB until Redis returns');
+    for (const listener of this.availabilityListeners) listener(available);
+  }
+
   /** Runs `command` unless Redis is known to be down; any failure yields REDIS_UNAVAILABLE. */
   async run<T>(command: (redis: Redis) => Promise<T>): Promise<T | Unavailable> {
     const client = this.client;
     if (!client || client.status !== 'ready' || !this.breaker.allow()) return REDIS_UNAVAILABLE;
     try {
       const result = await command(client);
-      this.breaker.success();
+      if (this.breaker.success()) this.setAvailable(true);
       return result;
     } catch (error) {
-      this.breaker.failure();
+      if (this.breaker.failure()) this.setAvailable(false);
       this.logger.debug(`command failed: ${(error as Error).message}`);
       return REDIS_UNAVAILABLE;
     }

@@ -53,16 +53,18 @@ export class TwoTierCache implements OnModuleInit {
       if (message.kind === 'invalidate') this.dropLocal(message.namespace, message.keys);
       else this.clearLocal(message.prefix);
     });
-    this.bus.onConnectionChange((connected) => {
-      // Either way messages may have been missed: start the tier afresh.
+    // Either way invalidations may have been missed meanwhile: start L1 afresh, replay ours.
+    const onOutageChange = (up: boolean) => {
       this.clearLocal('');
-      if (connected) void this.replayPending();
-    });
+      if (up) void this.replayPending();
+    };
+    this.bus.onConnectionChange(onOutageChange);
+    this.redis.onAvailabilityChange(onOutageChange);
   }
 
-  /** L1 serves only when it can be kept coherent: alone (no Redis) or with the bus connected. */
+  /** L1 serves only when it can be kept coherent: alone (no Redis), or with Redis and the bus up. */
   get l1Usable(): boolean {
-    return this.settings.l1Enabled && (!this.redis.enabled || this.bus.connected);
+    return this.settings.l1Enabled && (!this.redis.enabled || (this.bus.connected && this.redis.available));
   }
 
   /** The L1 tier alone, for the interceptor's fast path. */

@@ -14,6 +14,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export const API_TAGS: [string, string][] = [
   ['health', 'Liveness and dependency state'],
   ['cache', 'Shared two-tier cache administration (admin)'],
+  ['auth', 'Accounts and access tokens (login, then Authorize with the token)'],
 ];
 
 /** Builds a configured app (not listening). Used by main.ts, the CLI, the tests and the benchmarks. */

@@ -1,5 +1,6 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { CacheDemoModule } from './cache-demo/cache-demo.module';
+import { AuthModule } from './auth/auth.module';
 import { AppConfigModule } from './config/config.module';
 import type { Env } from './config/env';
 import { SharedCacheModule } from './infra/cache/cache.module';
@@ -9,7 +10,7 @@ import { MetricsService } from './infra/metrics/metrics.service';
 import { MongoModule } from './infra/mongo/mongo.module';
 
 /** Feature modules, one folder each; the CLI imports the same list. */
-export const FEATURE_MODULES: Type[] = [];
+export const FEATURE_MODULES: Type[] = [AuthModule];
 
 @Module({})
 export class AppModule {

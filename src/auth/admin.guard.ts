@@ -3,6 +3,8 @@ import { ConfigService } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import type { Env } from '../config/env';
+import { AuthTokens } from './auth-tokens.service';
+import { setRequestUser } from './auth-user';
 
 /** Bearer token from the Authorization header, or undefined. */
 export function bearerToken(request: FastifyRequest): string | undefined {
@@ -19,18 +21,26 @@ export function isAdminToken(token: string | undefined, adminToken: string | und
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Admin routes: the configured ADMIN_TOKEN bearer. */
+/**
+ * Write and admin routes: the configured ADMIN_TOKEN bearer (automation) or the access token of a
+ * manager. No, malformed, expired or tampered token → 401; a valid token of a regular user → 403.
+ * Role comes from the signed token, so a promotion or demotion applies from the next login.
+ */
 @Injectable()
 export class AdminGuard implements CanActivate {
-  constructor(private readonly config: ConfigService<Env, true>) {}
+  constructor(
+    private readonly config: ConfigService<Env, true>,
+    private readonly tokens: AuthTokens,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const token = bearerToken(request);
     if (!token) throw new UnauthorizedException('a bearer token is required');
-    if (!isAdminToken(token, this.config.get('ADMIN_TOKEN', { infer: true }))) {
-      throw new ForbiddenException('this route needs the admin token');
-    }
+    if (isAdminToken(token, this.config.get('ADMIN_TOKEN', { infer: true }))) return true;
+    const user = this.tokens.verify(token);
+    if (user.role !== 'manager') throw new ForbiddenException('this route needs a manager (or the admin token)');
+    setRequestUser(request, user);
     return true;
   }
 }

@@ -1,0 +1,39 @@
+import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { AuthService } from './auth.service';
+import type { AuthUser } from './auth-user';
+import { CurrentUser } from './current-user.decorator';
+import { AccessTokenDto, LoginDto, MeDto, RegisterDto } from './dto/auth.dto';
+import { JwtAuthGuard } from './jwt-auth.guard';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('register')
+  @ApiOperation({ summary: 'Create an account (always the "user" role)' })
+  @ApiOkResponse({ type: MeDto })
+  @ApiConflictResponse({ description: 'username or email already exists' })
+  register(@Body() body: RegisterDto) {
+    return this.auth.register(body);
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange username or email + password for an access token (paste it into Authorize)' })
+  @ApiOkResponse({ type: AccessTokenDto })
+  @ApiUnauthorizedResponse({ description: 'invalid credentials (same answer whether or not the account exists)' })
+  login(@Body() body: LoginDto): Promise<AccessTokenDto> {
+    return this.auth.login(body);
+  }
+
+  @Get('me')
+  @UseGuards(JwtAuthGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'The account behind the access token' })
+  @ApiOkResponse({ type: MeDto })
+  me(@CurrentUser() user: AuthUser) {
+    return this.auth.me(user);
+  }
+}

@@ -1,0 +1,46 @@
+import { Global, Logger, Module } from '@nestjs/common';
+import { JwtModule, JwtModuleOptions } from '@nestjs/jwt';
+import type { StringValue } from 'ms';
+import { randomBytes } from 'node:crypto';
+import { ENV } from '../config/config.module';
+import type { Env } from '../config/env';
+import { UsersModule } from '../users/users.module';
+import { AdminGuard } from './admin.guard';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { AuthTokens } from './auth-tokens.service';
+import { JwtAuthGuard } from './jwt-auth.guard';
+
+/** One random secret per process when JWT_SECRET is unset: every app instance in the process shares it. */
+let processSecret: string | undefined;
+
+function jwtOptions(env: Env): JwtModuleOptions {
+  let secret = env.JWT_SECRET;
+  if (!secret) {
+    if (!processSecret) {
+      processSecret = randomBytes(48).toString('base64url');
+      new Logger('Auth').warn('JWT_SECRET is not set: using a random secret, so tokens stop working on restart and on other instances');
+    }
+    secret = processSecret;
+  }
+  // Env validation guarantees "<digits>" or "<digits><s|m|h|d>", the forms jsonwebtoken's ms() reads.
+  const expiresIn = /^\d+$/.test(env.JWT_EXPIRES_IN) ? Number(env.JWT_EXPIRES_IN) : (env.JWT_EXPIRES_IN as StringValue);
+  return {
+    secret,
+    signOptions: { algorithm: 'HS256', expiresIn },
+    verifyOptions: { algorithms: ['HS256'] },
+  };
+}
+
+/**
+ * Accounts, access tokens and the guards every module uses. Global so that `@UseGuards(AdminGuard)`
+ * and `@UseGuards(JwtAuthGuard)` resolve their dependencies in any feature module.
+ */
+@Global()
+@Module({
+  imports: [UsersModule, JwtModule.registerAsync({ inject: [ENV], useFactory: jwtOptions })],
+  controllers: [AuthController],
+  providers: [AuthService, AuthTokens, AdminGuard, JwtAuthGuard],
+  exports: [AuthTokens, AdminGuard, JwtAuthGuard, UsersModule],
+})
+export class AuthModule {}

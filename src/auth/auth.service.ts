@@ -1,0 +1,34 @@
+import { Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { ENV } from '../config/config.module';
+import type { Env } from '../config/env';
+import { PublicUser, UsersService } from '../users/users.service';
+import { AuthTokens } from './auth-tokens.service';
+import type { AuthUser } from './auth-user';
+import type { AccessTokenDto, LoginDto, RegisterDto } from './dto/auth.dto';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly tokens: AuthTokens,
+    @Inject(ENV) private readonly env: Env,
+  ) {}
+
+  /** Always a regular user: the manager role comes from the CLI only. */
+  register(input: RegisterDto): Promise<PublicUser> {
+    return this.users.create({ username: input.username, email: input.email, password: input.password, role: 'user' });
+  }
+
+  /** One answer for an unknown account and a wrong password, so logins do not reveal which accounts exist. */
+  async login(input: LoginDto): Promise<AccessTokenDto> {
+    const user = await this.users.verifyCredentials({ username: input.username, email: input.email }, input.password);
+    if (!user) throw new UnauthorizedException('invalid credentials');
+    return { access_token: this.tokens.issue(user), token_type: 'Bearer', expires_in: this.env.JWT_EXPIRES_IN };
+  }
+
+  async me(caller: AuthUser): Promise<PublicUser> {
+    const user = await this.users.findById(caller.id);
+    if (!user) throw new NotFoundException('this account no longer exists');
+    return user;
+  }
+}

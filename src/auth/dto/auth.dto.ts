@@ -1,0 +1,67 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+
+const trimLower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+
+export class RegisterDto {
+  @ApiProperty({ example: 'ana_souza', description: '3-32 letters, digits, ".", "_" or "-"; case-insensitive' })
+  @Transform(trimLower)
+  @IsString()
+  @Matches(/^[a-z0-9._-]{3,32}$/, { message: 'username must be 3-32 letters, digits, ".", "_" or "-"' })
+  username: string;
+
+  @ApiProperty({ example: 'ana@example.com' })
+  @Transform(trimLower)
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({}, { message: 'email must be a valid e-mail address' })
+  email: string;
+
+  @ApiProperty({ example: 'correct horse battery', minLength: 8, maxLength: 128 })
+  @IsString()
+  @MinLength(8)
+  @MaxLength(128)
+  password: string;
+}
+
+/** Either `username` or `email`, plus the password. */
+export class LoginDto {
+  @ApiPropertyOptional({ example: 'ana_souza' })
+  @ValidateIf((o: LoginDto) => o.email === undefined)
+  @IsString({ message: 'username or email is required' })
+  @MinLength(1)
+  @MaxLength(254)
+  username?: string;
+
+  @ApiPropertyOptional({ example: 'ana@example.com' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
+  email?: string;
+
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  password: string;
+}
+
+export class AccessTokenDto {
+  @ApiProperty({ description: 'JWT; send as `Authorization: Bearer <token>`' })
+  access_token: string;
+
+  @ApiProperty({ example: 'Bearer' })
+  token_type: 'Bearer';
+
+  @ApiProperty({ example: '1h' })
+  expires_in: string;
+}
+
+export class MeDto {
+  @ApiProperty() _id: string;
+  @ApiProperty() username: string;
+  @ApiProperty() email: string;
+  @ApiProperty({ enum: ['user', 'manager'] }) role: string;
+  @ApiProperty() created_at: Date;
+}

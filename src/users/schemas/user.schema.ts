@@ -1,0 +1,28 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { HydratedDocument } from 'mongoose';
+
+export const USER_ROLES = ['user', 'manager'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+/** An account (seed 001 "Usuários"). The password hash never leaves the service (`select: false`). */
+@Schema({ collection: 'users', versionKey: false, timestamps: { createdAt: 'created_at', updatedAt: false } })
+export class User {
+  /** Stored lower-case, so "Ana" and "ana" are one account. */
+  @Prop({ required: true, unique: true, lowercase: true, trim: true })
+  username: string;
+
+  @Prop({ required: true, unique: true, lowercase: true, trim: true })
+  email: string;
+
+  /** argon2id encoded hash (algorithm, parameters and salt included). */
+  @Prop({ required: true, select: false })
+  password_hash: string;
+
+  @Prop({ type: String, required: true, enum: USER_ROLES, default: 'user' })
+  role: UserRole;
+
+  created_at: Date;
+}
+
+export type UserDocument = HydratedDocument<User>;
+export const UserSchema = SchemaFactory.createForClass(User);

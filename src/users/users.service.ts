@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import * as argon2 from 'argon2';
+import { Model, Types } from 'mongoose';
+import { User, UserRole } from './schemas/user.schema';
+
+export interface PublicUser {
+  _id: Types.ObjectId;
+  username: string;
+  email: string;
+  role: UserRole;
+  created_at: Date;
+}
+
+export interface NewUser {
+  username: string;
+  email: string;
+  password: string;
+  role?: UserRole;
+}
+
+/** Fields a client may see: everything but the hash. */
+const PUBLIC_FIELDS = { username: 1, email: 1, role: 1, created_at: 1 } as const;
+
+@Injectable()
+export class UsersService {
+  /** Verified against when a login names no account, so both answers take about as long. */
+  private decoyHash?: Promise<string>;
+
+  constructor(@InjectModel(User.name) private readonly users: Model<User>) {}
+
+  /** argon2id with the library's defaults (64 MiB, t=3, p=4), the OWASP-recommended family. */
+  hashPassword(password: string): Promise<string> {
+    return argon2.hash(password, { type: argon2.argon2id });
+  }
+
+  /** Creates an account; a taken username or email is a duplicate key (the global filter answers 409). */
+  async create(input: NewUser): Promise<PublicUser> {
+    const password_hash = await this.hashPassword(input.password);
+    const created = await this.users.create({
+      username: input.username,
+      email: input.email,
+      password_hash,
+      role: input.role ?? 'user',
+    });
+    return this.toPublic(created.toObject());
+  }
+
+  findById(id: string): Promise<PublicUser | null> {
+    if (!Types.ObjectId.isValid(id)) return Promise.resolve(null);
+    return this.users.findById(id, PUBLIC_FIELDS).lean<PublicUser>().exec();
+  }
+
+  findByUsername(username: string): Promise<PublicUser | null> {
+    return this.users.findOne({ username: username.toLowerCase() }, PUBLIC_FIELDS).lean<PublicUser>().exec();
+  }
+
+  /**
+   * The account whose username or email is `login` and whose password matches, else null.
+   * A missing account still costs one argon2 verification, so timing does not reveal it.
+   */
+  async verifyCredentials(login: { username?: string; email?: string }, password: string): Promise<PublicUser | null> {
+    const filter = login.email ? { email: login.email.toLowerCase() } : { username: String(login.username).toLowerCase() };
+    const found = await this.users
+      .findOne(filter, { ...PUBLIC_FIELDS, password_hash: 1 })
+      .lean<PublicUser & { password_hash: string }>()
+      .exec();
+    if (!found) {
+      this.decoyHash ??= this.hashPassword('decoy-password-never-matches');
+      await argon2.verify(await this.decoyHash, password).catch(() => false);
+      return null;
+    }
+    const ok = await argon2.verify(found.password_hash, password).catch(() => false);
+    if (!ok) return null;
+    const { password_hash: _hash, ...user } = found;
+    return user;
+  }
+
+  /** Sets a user's role; returns the updated user or null when there is no such user. */
+  setRole(username: string, role: UserRole): Promise<PublicUser | null> {
+    return this.users
+      .findOneAndUpdate({ username: username.toLowerCase() }, { $set: { role } }, { returnDocument: 'after', projection: PUBLIC_FIELDS })
+      .lean<PublicUser>()
+      .exec();
+  }
+
+  private toPublic(doc: User & { _id: Types.ObjectId }): PublicUser {
+    return { _id: doc._id, username: doc.username, email: doc.email, role: doc.role, created_at: doc.created_at };
+  }
+}

@@ -15,6 +15,8 @@ export const API_TAGS: [string, string][] = [
   ['health', 'Liveness and dependency state'],
   ['cache', 'Shared two-tier cache administration (admin)'],
   ['auth', 'Accounts and access tokens (login, then Authorize with the token)'],
+  ['games', 'Games store catalogue (seed 002): filters, sort, pagination, purchases'],
+  ['clients', 'Games store clients (seed 002)'],
 ];
 
 /** Builds a configured app (not listening). Used by main.ts, the CLI, the tests and the benchmarks. */

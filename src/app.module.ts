@@ -1,6 +1,7 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { CacheDemoModule } from './cache-demo/cache-demo.module';
 import { AuthModule } from './auth/auth.module';
+import { GamesModule } from './games/games.module';
 import { AppConfigModule } from './config/config.module';
 import type { Env } from './config/env';
 import { SharedCacheModule } from './infra/cache/cache.module';
@@ -10,7 +11,7 @@ import { MetricsService } from './infra/metrics/metrics.service';
 import { MongoModule } from './infra/mongo/mongo.module';
 
 /** Feature modules, one folder each; the CLI imports the same list. */
-export const FEATURE_MODULES: Type[] = [AuthModule];
+export const FEATURE_MODULES: Type[] = [AuthModule, GamesModule];
 
 @Module({})
 export class AppModule {

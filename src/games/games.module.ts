@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { ClientsController } from './clients.controller';
+import { ClientsService } from './clients.service';
+import { GamesController } from './games.controller';
+import { GamesSeeder } from './games.seeder';
+import { GamesService } from './games.service';
+import { PurchasesService } from './purchases.service';
+import { Client, ClientSchema } from './schemas/client.schema';
+import { Game, GameSchema } from './schemas/game.schema';
+
+/** Seed 002's store: games catalogue, clients and purchases, served cache-aside. */
+@Module({
+  imports: [
+    MongooseModule.forFeature([
+      { name: Game.name, schema: GameSchema },
+      { name: Client.name, schema: ClientSchema },
+    ]),
+  ],
+  controllers: [GamesController, ClientsController],
+  providers: [GamesService, ClientsService, PurchasesService, GamesSeeder],
+})
+export class GamesModule {}

@@ -1,0 +1,64 @@
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { createProgress } from '../cli/progress';
+import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
+import { ModuleSeeder, SeedOptions, SeedSummary, Seeder } from '../seeder/seeder';
+import { Client } from './schemas/client.schema';
+import { Game } from './schemas/game.schema';
+import { generateStore, loadSampleStore, storeDataDir } from './store-data';
+import { CLIENTS_CACHE, GAMES_CACHE } from './store-cache';
+
+const BATCH = 5000;
+
+/**
+ * `npm run cli -- seed games [--count N] [--seed S] [--reset]`: imports the seed's sample games and
+ * clients (../shared/data/store), then N generated games and N generated clients (default 0).
+ */
+@Seeder('games')
+export class GamesSeeder implements ModuleSeeder {
+  constructor(
+    @InjectModel(Game.name) private readonly games: Model<Game>,
+    @InjectModel(Client.name) private readonly clients: Model<Client>,
+    private readonly cache: TwoTierCache,
+  ) {}
+
+  async seed({ seed, count = 0, reset }: SeedOptions): Promise<SeedSummary> {
+    const started = performance.now();
+    const dir = storeDataDir();
+    const sample = loadSampleStore(dir);
+    await Promise.all([this.games.init(), this.clients.init()]);
+    if (reset) {
+      await Promise.all([this.games.deleteMany({}), this.clients.deleteMany({})]);
+    } else if ((await this.games.estimatedDocumentCount()) + (await this.clients.estimatedDocumentCount()) > 0) {
+      // Importing twice would duplicate the catalogue and collide on client emails.
+      return {
+        inserted: {},
+        seconds: (performance.now() - started) / 1000,
+        notes: ['games/clients already hold data: skipped (pass --reset to replace them)'],
+      };
+    }
+    const generated = generateStore(seed, count, sample.games);
+    const games = [...sample.games, ...generated.games];
+    const clients = [...sample.clients, ...generated.clients];
+
+    const progress = createProgress('seed games', games.length + clients.length);
+    await this.insert(this.games, games, progress.tick);
+    await this.insert(this.clients, clients, progress.tick);
+    progress.done();
+    await Promise.all([this.cache.invalidate(GAMES_CACHE), this.cache.invalidate(CLIENTS_CACHE)]);
+    return {
+      inserted: { games: games.length, clients: clients.length },
+      seconds: (performance.now() - started) / 1000,
+      notes: [`sample data imported from ${dir}; ${count} generated games and clients (seed ${seed})`],
+    };
+  }
+
+  private async insert<T>(model: Model<T>, docs: T[], tick: (n: number) => void) {
+    for (let i = 0; i < docs.length; i += BATCH) {
+      const batch = docs.slice(i, i + BATCH);
+      // lean: the documents are already validated and shaped; skip hydration for speed.
+      await model.insertMany(batch, { lean: true });
+      tick(batch.length);
+    }
+  }
+}

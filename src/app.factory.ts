@@ -1,3 +1,4 @@
+import multipart from '@fastify/multipart';
 import { Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -15,6 +16,7 @@ export const API_TAGS: [string, string][] = [
   ['health', 'Liveness and dependency state'],
   ['cache', 'Shared two-tier cache administration (admin)'],
   ['auth', 'Accounts and access tokens (login, then Authorize with the token)'],
+  ['imagedoc', 'ImageDoc: collections of images and PDFs, stored files, cached operations'],
   ['games', 'Games store catalogue (seed 002): filters, sort, pagination, purchases'],
   ['clients', 'Games store clients (seed 002)'],
 ];
@@ -43,6 +45,8 @@ export async function createApp(env: Env, extraModules: Type[] = []): Promise<Ne
     }),
   );
   app.useGlobalFilters(new AllExceptionsFilter());
+  // Multipart uploads (ImageDoc): one file per request, at most UPLOAD_MAX_BYTES (413 beyond).
+  await app.register(multipart, { limits: { fileSize: env.UPLOAD_MAX_BYTES, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 20 } });
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);

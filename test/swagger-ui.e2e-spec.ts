@@ -1,0 +1,81 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BrowserContext, chromium, Page } from 'playwright-core';
+import { createTestContext, TestApp, TestContext } from './harness/test-app';
+
+// Debian's chromium package; .ci/run and `npm test`'s set-up install it.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const UI_TIMEOUT_MS = 20_000;
+
+/** Swagger UI in a real browser: the page renders and "Try it out" → Execute reaches the live API. */
+describe('Swagger UI (headless Chromium)', () => {
+  let ctx: TestContext;
+  let api: TestApp;
+  let baseUrl: string;
+  let profileDir: string | undefined;
+  let browser: BrowserContext | undefined;
+  let page: Page;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      // Fail, never skip: CI installs chromium, so its absence is a broken environment.
+      throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (or set CHROMIUM_PATH)`);
+    }
+    ctx = await createTestContext('swagger_ui');
+    api = await ctx.startApp();
+    await api.app.listen(0, '127.0.0.1');
+    baseUrl = await api.app.getUrl();
+
+    // Playwright refuses --user-data-dir in args; a persistent context on a fresh temp dir is the same thing.
+    profileDir = mkdtempSync(join(tmpdir(), 'cachebook-chromium-'));
+    browser = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      timeout: 30_000,
+    });
+    browser.setDefaultTimeout(UI_TIMEOUT_MS);
+    page = browser.pages()[0] ?? (await browser.newPage());
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+    await ctx?.close();
+  });
+
+  it('renders /docs with the API title and the health operation', async () => {
+    const response = await page.goto(`${baseUrl}/docs`);
+    expect(response?.status()).toBe(200);
+    await expect(page.locator('.information-container .title').textContent()).resolves.toContain('Cachebook API');
+    await page.locator('#operations-tag-health').waitFor();
+  });
+
+  it('executes GET /health through "Try it out" and shows the 200 response', async () => {
+    const operation = page.locator('.opblock-get').filter({ has: page.locator('.opblock-summary-path[data-path="/health"]') });
+    await operation.locator('.opblock-summary-control').click();
+    await operation.getByRole('button', { name: 'Try it out' }).click();
+    await operation.getByRole('button', { name: 'Execute' }).click();
+
+    // The live response table appears only after a real request; the documented responses sit elsewhere.
+    const live = operation.locator('.live-responses-table .response');
+    await live.first().waitFor();
+    await expect(live.locator('.response-col_status').first().innerText()).resolves.toBe('200');
+    const bodyText = await live.locator('.response-col_description pre').first().innerText();
+    expect(JSON.parse(bodyText)).toMatchObject({ status: 'ok', mongo: 'up', redis: 'up' });
+    await expect(operation.locator('.request-url pre').innerText()).resolves.toBe(`${baseUrl}/health`);
+
+    if (process.env.SWAGGER_SCREENSHOT) await page.screenshot({ path: process.env.SWAGGER_SCREENSHOT, fullPage: true });
+  });
+});

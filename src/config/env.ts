@@ -73,6 +73,11 @@ export class Env {
   @Transform(toBoolean)
   DEMO_ROUTES: boolean = false;
 
+  /** false: no MongoDB change stream on students; cached students then follow outside writes only at TTL expiry. */
+  @IsBoolean()
+  @Transform(toBoolean)
+  STUDENTS_WATCHER_ENABLED: boolean = true;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 

@@ -19,6 +19,7 @@ export const API_TAGS: [string, string][] = [
   ['imagedoc', 'ImageDoc: collections of images and PDFs, stored files, cached operations'],
   ['games', 'Games store catalogue (seed 002): filters, sort, pagination, purchases'],
   ['clients', 'Games store clients (seed 002)'],
+  ['students', 'Entrance-exam results (seed 000): results, rankings, cache warm-up'],
 ];
 
 /** Builds a configured app (not listening). Used by main.ts, the CLI, the tests and the benchmarks. */

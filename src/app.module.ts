@@ -9,9 +9,10 @@ import { HealthController } from './infra/http/health.controller';
 import { MetricsController } from './infra/metrics/metrics.controller';
 import { MetricsService } from './infra/metrics/metrics.service';
 import { MongoModule } from './infra/mongo/mongo.module';
+import { StudentsModule } from './students/students.module';
 
 /** Feature modules, one folder each; the CLI imports the same list. */
-export const FEATURE_MODULES: Type[] = [AuthModule, GamesModule];
+export const FEATURE_MODULES: Type[] = [AuthModule, GamesModule, StudentsModule];
 
 @Module({})
 export class AppModule {

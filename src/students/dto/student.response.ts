@@ -1,0 +1,87 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { PageMeta } from '../../common/pagination';
+import { CAMPUSES, COURSE_CODES, STUDENT_STATUSES, type StudentStatus } from '../courses';
+import { formatCpf, maskCpf } from '../cpf';
+import { WEIGHTING_DESCRIPTION } from '../scoring';
+import type { Student } from '../schemas/student.schema';
+import { ScoresDto } from './student-input.dto';
+
+export class StudentView {
+  @ApiProperty({ example: '2600000001' }) registration: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ example: '***.456.789-**', description: 'masked unless the caller may see whole CPFs (today: the admin token)' })
+  cpf: string;
+  @ApiProperty() email: string;
+  @ApiProperty({ example: '2007-05-14' }) birth_date: string;
+  @ApiProperty({ enum: COURSE_CODES }) course: string;
+  @ApiProperty({ enum: CAMPUSES }) campus: string;
+  @ApiProperty({ type: ScoresDto }) scores: ScoresDto;
+  @ApiProperty({ description: WEIGHTING_DESCRIPTION }) final_score: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'rank within the course (1 = best)' }) classification: number | null;
+  @ApiProperty({ enum: STUDENT_STATUSES, nullable: true, description: 'from the rank and the course seats' })
+  status: StudentStatus | null;
+  @ApiProperty() published_at: string;
+}
+
+export class StudentPage extends PageMeta {
+  @ApiProperty({ type: [StudentView] }) items: StudentView[];
+}
+
+export class StudentsByName {
+  @ApiProperty() name: string;
+  @ApiProperty() count: number;
+  @ApiProperty({ type: [StudentView] }) items: StudentView[];
+}
+
+export class RankingEntry {
+  @ApiProperty() classification: number;
+  @ApiProperty() registration: string;
+  @ApiProperty() name: string;
+  @ApiProperty() campus: string;
+  @ApiProperty() final_score: number;
+  @ApiProperty({ enum: STUDENT_STATUSES }) status: StudentStatus;
+}
+
+export class Ranking {
+  @ApiProperty() course: string;
+  @ApiProperty() course_name: string;
+  @ApiProperty() seats: number;
+  @ApiProperty({ description: 'ranked candidates in the course' }) total: number;
+  @ApiProperty({ type: [RankingEntry] }) items: RankingEntry[];
+}
+
+export class WarmUpResult {
+  @ApiProperty({ description: 'students read from MongoDB' }) count: number;
+  @ApiProperty({ description: 'entries written to Redis (fewer when a write raced the warm-up)' }) stored: number;
+  @ApiProperty() seconds: number;
+  @ApiProperty() per_second: number;
+}
+
+/**
+ * The API shape of a stored student. The warm-up and the GET route both use it, so a warmed entry
+ * is byte-for-byte what the route would have cached.
+ */
+export function toStudentView(doc: Student, fullCpf: boolean): StudentView {
+  // Outside writers may leave fields out; the view must still render.
+  const cpf = String(doc.cpf ?? '');
+  return {
+    registration: doc._id,
+    name: doc.name,
+    cpf: fullCpf ? formatCpf(cpf) : maskCpf(cpf),
+    email: doc.email,
+    birth_date: doc.birth_date instanceof Date ? doc.birth_date.toISOString().slice(0, 10) : String(doc.birth_date),
+    course: doc.course,
+    campus: doc.campus,
+    scores: {
+      languages: doc.scores?.languages,
+      human_sciences: doc.scores?.human_sciences,
+      natural_sciences: doc.scores?.natural_sciences,
+      mathematics: doc.scores?.mathematics,
+      essay: doc.scores?.essay,
+    },
+    final_score: doc.final_score,
+    classification: doc.classification ?? null,
+    status: doc.status ?? null,
+    published_at: doc.published_at instanceof Date ? doc.published_at.toISOString() : String(doc.published_at),
+  };
+}

@@ -1,0 +1,30 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { Cached } from '../infra/cache/cache.decorators';
+import { findCourse } from './courses';
+import { CourseParam, RankingQuery } from './dto/student-query.dto';
+import { Ranking } from './dto/student.response';
+import { RANKINGS_BASE_NS } from './students.cache';
+import { StudentsService } from './students.service';
+
+/** One cache namespace per course (`rankings.<course>`), so a change in one course leaves the others cached. */
+function courseScope(request: FastifyRequest): string | undefined {
+  const course = (request.params as { course?: string }).course;
+  return course && findCourse(course) ? course : undefined;
+}
+
+@ApiTags('students')
+@Controller('courses')
+export class RankingsController {
+  constructor(private readonly students: StudentsService) {}
+
+  @Get(':course/ranking')
+  @Cached({ namespace: RANKINGS_BASE_NS, kind: 'list', scope: courseScope })
+  @ApiOperation({ summary: "A course's leaderboard (by classification)" })
+  @ApiResponse({ status: 200, type: Ranking })
+  @ApiResponse({ status: 404, description: 'unknown course' })
+  ranking(@Param() { course }: CourseParam, @Query() { limit }: RankingQuery) {
+    return this.students.courseRanking(course, limit);
+  }
+}

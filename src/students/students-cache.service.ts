@@ -1,0 +1,86 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model } from 'mongoose';
+import { cacheKeys } from '../infra/cache/cache-keys';
+import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
+import { COURSE_CODES } from './courses';
+import { toStudentView, WarmUpResult } from './dto/student.response';
+import { Student } from './schemas/student.schema';
+import { BY_NAME_BASE_NS, BY_NAME_NS, rankingNamespace, STUDENTS_NS } from './students.cache';
+
+/** What a change touched, as far as it is known. */
+export interface StudentChange {
+  registrations: Iterable<string>;
+  /** names whose by-name answers may have changed */
+  names?: Iterable<string>;
+  /** courses whose ranking may have changed; undefined = unknown, every course */
+  courses?: Iterable<string>;
+  /** a change whose previous name is unknown (delete or rename without a pre-image) */
+  unknownOldName?: boolean;
+}
+
+const INVALIDATE_CHUNK = 1000;
+const WARM_BATCH = 1000;
+
+/** Keeps the module's cached answers in line with MongoDB: invalidation after writes and events, and the bulk warm-up. */
+@Injectable()
+export class StudentsCacheService {
+  private readonly logger = new Logger('StudentsCache');
+
+  constructor(
+    private readonly cache: TwoTierCache,
+    @InjectModel(Student.name) private readonly students: Model<Student>,
+  ) {}
+
+  /** Drops every cached answer the change may have altered, in both tiers, on every instance. */
+  async invalidate(change: StudentChange): Promise<void> {
+    const registrations = [...new Set(change.registrations)];
+    // Always at least one call: it also drops every list variant (GET /students?...).
+    for (let i = 0; i === 0 || i < registrations.length; i += INVALIDATE_CHUNK) {
+      await this.cache.invalidate(STUDENTS_NS, registrations.slice(i, i + INVALIDATE_CHUNK));
+    }
+    if (change.unknownOldName) {
+      // By-name answers are keyed by name; without the old name, drop them all (rare: outside deletes and renames).
+      await this.cache.clear(`${BY_NAME_BASE_NS}.`);
+    } else {
+      const names = [...new Set(change.names ?? [])];
+      for (let i = 0; i < names.length; i += INVALIDATE_CHUNK) {
+        await this.cache.invalidate(BY_NAME_NS, names.slice(i, i + INVALIDATE_CHUNK));
+      }
+    }
+    const courses = change.courses ? new Set(change.courses) : new Set(COURSE_CODES);
+    for (const course of courses) await this.cache.invalidate(rankingNamespace(course));
+  }
+
+  /**
+   * Seed's cacheData(): every student into Redis (masked view, the same bytes the GET route
+   * caches), streamed from a cursor and written with one pipelined round trip per batch. The
+   * generation is read BEFORE MongoDB, so an entry read before a concurrent write is not stored.
+   */
+  async warm(ttlSeconds?: number): Promise<WarmUpResult> {
+    const started = process.hrtime.bigint();
+    const generation = await this.cache.generation(STUDENTS_NS);
+    let count = 0;
+    let stored = 0;
+    let batch: { key: string; body: Buffer }[] = [];
+    let writing: Promise<void> = Promise.resolve();
+    // One batch goes to Redis while the cursor reads the next.
+    const flush = async () => {
+      const entries = batch;
+      batch = [];
+      await writing;
+      writing = this.cache.storeMany(STUDENTS_NS, entries, generation, ttlSeconds).then((n) => void (stored += n));
+    };
+    const cursor = this.students.find().lean<Student[]>().batchSize(WARM_BATCH).cursor();
+    for await (const doc of cursor as AsyncIterable<Student>) {
+      batch.push({ key: cacheKeys.id(STUDENTS_NS, doc._id), body: Buffer.from(JSON.stringify(toStudentView(doc, false))) });
+      count++;
+      if (batch.length === WARM_BATCH) await flush();
+    }
+    if (batch.length) await flush();
+    await writing;
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    this.logger.log(`warmed ${stored}/${count} students in ${seconds.toFixed(2)} s`);
+    return { count, stored, seconds: Math.round(seconds * 1000) / 1000, per_second: Math.round(count / Math.max(seconds, 1e-3)) };
+  }
+}

@@ -1,0 +1,90 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { AdminGuard } from '../auth/admin.guard';
+import { Cached } from '../infra/cache/cache.decorators';
+import { CpfAccessGuard, FullCpf, maskedViewScope } from './cpf-access.guard';
+import { CreateStudentDto, UpdateStudentDto } from './dto/student-input.dto';
+import { ListStudentsQuery, NameParam, RegistrationParam } from './dto/student-query.dto';
+import { StudentPage, StudentsByName, StudentView, WarmUpResult } from './dto/student.response';
+import { BY_NAME_BASE_NS, STUDENTS_BASE_NS } from './students.cache';
+import { StudentsCacheService } from './students-cache.service';
+import { StudentsService } from './students.service';
+
+const MASKED_NOTE = 'CPF masked (***.456.789-**) and cached; callers allowed to see whole CPFs (admin token) get it unmasked, uncached.';
+
+@ApiTags('students')
+@Controller('students')
+export class StudentsController {
+  constructor(
+    private readonly students: StudentsService,
+    private readonly cacheSync: StudentsCacheService,
+  ) {}
+
+  @Get()
+  @UseGuards(CpfAccessGuard)
+  @Cached({ namespace: STUDENTS_BASE_NS, kind: 'list', scope: maskedViewScope })
+  @ApiOperation({ summary: 'Results, filtered by name (part, any case), course and status; paginated', description: MASKED_NOTE })
+  @ApiResponse({ status: 200, type: StudentPage })
+  list(@Query() query: ListStudentsQuery, @FullCpf() fullCpf: boolean) {
+    return this.students.list(query, fullCpf);
+  }
+
+  @Get('by-name/:name')
+  @UseGuards(CpfAccessGuard)
+  @Cached({ namespace: BY_NAME_BASE_NS, kind: 'id', idParam: 'name', scope: maskedViewScope })
+  @ApiOperation({ summary: 'Every result with exactly this name (names repeat)', description: MASKED_NOTE })
+  @ApiResponse({ status: 200, type: StudentsByName })
+  @ApiResponse({ status: 404, description: 'nobody has this name' })
+  byName(@Param() { name }: NameParam, @FullCpf() fullCpf: boolean) {
+    return this.students.byName(name, fullCpf);
+  }
+
+  @Get(':registration')
+  @UseGuards(CpfAccessGuard)
+  @Cached({ namespace: STUDENTS_BASE_NS, kind: 'id', idParam: 'registration', scope: maskedViewScope })
+  @ApiOperation({ summary: "One candidate's result", description: MASKED_NOTE })
+  @ApiResponse({ status: 200, type: StudentView })
+  @ApiResponse({ status: 404, description: 'no such registration' })
+  findOne(@Param() { registration }: RegistrationParam, @FullCpf() fullCpf: boolean) {
+    return this.students.findOne(registration, fullCpf);
+  }
+
+  @Post()
+  @UseGuards(AdminGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Add a result (seed: createPerson); re-ranks its course' })
+  @ApiResponse({ status: 201, type: StudentView })
+  @ApiResponse({ status: 409, description: 'registration or cpf already exists' })
+  create(@Body() body: CreateStudentDto) {
+    return this.students.create(body);
+  }
+
+  @Patch(':registration')
+  @UseGuards(AdminGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Change a result; score, course or birth date changes re-rank the course(s)' })
+  @ApiResponse({ status: 200, type: StudentView })
+  update(@Param() { registration }: RegistrationParam, @Body() body: UpdateStudentDto) {
+    return this.students.update(registration, body);
+  }
+
+  @Delete(':registration')
+  @HttpCode(204)
+  @UseGuards(AdminGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Remove a result from MongoDB and from both cache tiers (seed: clearCache(key))' })
+  @ApiResponse({ status: 204 })
+  async remove(@Param() { registration }: RegistrationParam): Promise<void> {
+    await this.students.remove(registration);
+  }
+
+  @Post('cache/warm')
+  @HttpCode(200)
+  @UseGuards(AdminGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Load every student into Redis, pipelined (seed: cacheData); reports count and seconds' })
+  @ApiResponse({ status: 200, type: WarmUpResult })
+  warm(): Promise<WarmUpResult> {
+    return this.cacheSync.warm();
+  }
+}

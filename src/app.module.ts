@@ -1,6 +1,7 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { CacheDemoModule } from './cache-demo/cache-demo.module';
 import { AuthModule } from './auth/auth.module';
+import { ImagedocModule } from './imagedoc/imagedoc.module';
 import { GamesModule } from './games/games.module';
 import { AppConfigModule } from './config/config.module';
 import type { Env } from './config/env';
@@ -12,7 +13,7 @@ import { MongoModule } from './infra/mongo/mongo.module';
 import { StudentsModule } from './students/students.module';
 
 /** Feature modules, one folder each; the CLI imports the same list. */
-export const FEATURE_MODULES: Type[] = [AuthModule, GamesModule, StudentsModule];
+export const FEATURE_MODULES: Type[] = [AuthModule, ImagedocModule, GamesModule, StudentsModule];
 
 @Module({})
 export class AppModule {

@@ -5,6 +5,9 @@ import { adminAuth, createTestContext, TestApp, TestContext } from '../harness/t
 const JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
+// argon2 hashing on a shared CPU makes set-up take seconds (the config's testTimeout does not reach projects).
+jest.setTimeout(60_000);
+
 describe('auth: accounts, tokens and the guards', () => {
   let ctx: TestContext;
   let api: TestApp;

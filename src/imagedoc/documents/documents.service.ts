@@ -1,0 +1,194 @@
+import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, Types } from 'mongoose';
+import type { Readable } from 'node:stream';
+import type { AuthUser } from '../../auth/auth-user';
+import { scopedNamespace } from '../../infra/cache/cache-keys';
+import { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
+import { ownedBy } from '../access';
+import { CollectionsService, CollectionView } from '../collections/collections.service';
+import { FileFacts, FileInspector } from '../files/file-inspector';
+import { DerivedFrom, DocFile } from '../schemas/doc-file.schema';
+import { FILE_STORAGE, FileStorage, newStorageKey } from '../storage/file-storage';
+import type { UploadedFile } from './multipart-upload';
+
+export const OPERATIONS_NAMESPACE = 'operations';
+
+export type DocumentView = Omit<DocFile, 'storage_key'> & { _id: Types.ObjectId };
+type StoredDocument = DocFile & { _id: Types.ObjectId };
+
+/** Operation results are cached per file content; this is the namespace of one file's results. */
+export function operationsNamespace(sha256: string): string {
+  return scopedNamespace(OPERATIONS_NAMESPACE, sha256);
+}
+
+@Injectable()
+export class DocumentsService {
+  private readonly logger = new Logger('Documents');
+
+  constructor(
+    @InjectModel(DocFile.name) private readonly documents: Model<DocFile>,
+    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
+    private readonly inspector: FileInspector,
+    private readonly collections: CollectionsService,
+    private readonly cache: TwoTierCache,
+  ) {}
+
+  /** Inspects an upload (415 when its content is not accepted) and stores it as a new document. */
+  async upload(collection: CollectionView, author: AuthUser, title: string, file: UploadedFile): Promise<DocumentView> {
+    const facts = await this.inspector.inspect(file.data, file);
+    return this.store(collection, author, title, file.data, facts, { original_name: file.filename || undefined });
+  }
+
+  /**
+   * Writes the file, then the document, then links it into the collection; if any step fails the
+   * earlier ones are undone, so a failed upload leaves neither a file nor a document behind.
+   */
+  async store(
+    collection: Pick<CollectionView, '_id' | 'user_id'>,
+    author: Pick<AuthUser, 'username'>,
+    title: string,
+    data: Buffer,
+    facts: FileFacts,
+    extra: { original_name?: string; derived_from?: DerivedFrom } = {},
+  ): Promise<DocumentView> {
+    const _id = new Types.ObjectId();
+    const storage_key = newStorageKey();
+    await this.storage.put(storage_key, data);
+    let inserted = false;
+    try {
+      await this.documents.create({
+        _id,
+        collection_id: collection._id,
+        user_id: collection.user_id,
+        title,
+        file_url: `/documents/${String(_id)}/file`,
+        storage_key,
+        metadata: {
+          author: author.username,
+          date: new Date(),
+          mime_type: facts.mime_type,
+          size: facts.size,
+          sha256: facts.sha256,
+          width: facts.width,
+          height: facts.height,
+          page_count: facts.page_count,
+          ...extra,
+        },
+      });
+      inserted = true;
+      if (!(await this.collections.addDocument(collection._id, _id)))
+        throw new NotFoundException(`collection ${String(collection._id)} not found`);
+    } catch (error) {
+      if (inserted) await this.documents.deleteOne({ _id }).exec();
+      await this.storage.delete(storage_key);
+      throw error;
+    }
+    await this.collections.invalidateLists(String(collection.user_id));
+    return this.view(_id);
+  }
+
+  /** The document if the caller may see it, else 404. */
+  async get(id: string, user: AuthUser): Promise<DocumentView> {
+    const found = await this.documents
+      .findOne({ _id: new Types.ObjectId(id), ...ownedBy(user) })
+      .lean<DocumentView>()
+      .exec();
+    if (!found) throw new NotFoundException(`document ${id} not found`);
+    return found;
+  }
+
+  async openFile(id: string, user: AuthUser): Promise<{ document: DocumentView; stream: Readable }> {
+    const document = await this.withKey(id, user);
+    return { document, stream: this.storage.stream(document.storage_key) };
+  }
+
+  async readFile(id: string, user: AuthUser): Promise<{ document: DocumentView; data: Buffer }> {
+    const document = await this.withKey(id, user);
+    return { document, data: await this.storage.read(document.storage_key) };
+  }
+
+  /** Replaces a document's file (same id, new content); the old content's cached operation results go. */
+  async replaceFile(id: string, user: AuthUser, file: UploadedFile): Promise<DocumentView> {
+    const current = await this.withKey(id, user);
+    const facts = await this.inspector.inspect(file.data, file);
+    const storage_key = newStorageKey();
+    await this.storage.put(storage_key, file.data);
+    const update = {
+      storage_key,
+      'metadata.date': new Date(),
+      'metadata.mime_type': facts.mime_type,
+      'metadata.size': facts.size,
+      'metadata.sha256': facts.sha256,
+      'metadata.width': facts.width,
+      'metadata.height': facts.height,
+      'metadata.page_count': facts.page_count,
+      'metadata.original_name': file.filename || undefined,
+    };
+    const result = await this.documents
+      .updateOne({ _id: current._id }, { $set: update })
+      .exec()
+      .catch(async (error: unknown) => {
+        await this.storage.delete(storage_key);
+        throw error;
+      });
+    if (result.matchedCount === 0) {
+      await this.storage.delete(storage_key);
+      throw new NotFoundException(`document ${id} not found`);
+    }
+    await this.storage.delete(current.storage_key);
+    await this.forgetResults(current);
+    await this.collections.invalidateLists(String(current.user_id));
+    return this.view(current._id);
+  }
+
+  async remove(id: string, user: AuthUser): Promise<void> {
+    const document = await this.withKey(id, user);
+    await this.documents.deleteOne({ _id: document._id }).exec();
+    await this.collections.removeDocument(document.collection_id, document._id);
+    await this.deleteFile(document.storage_key);
+    await this.forgetResults(document);
+    await this.collections.invalidateLists(String(document.user_id));
+  }
+
+  /** Deletes every document of a collection with its file (before the collection itself goes). */
+  async removeAllOf(collection: CollectionView): Promise<void> {
+    const documents = await this.documents.find({ collection_id: collection._id }).select('+storage_key').lean<StoredDocument[]>().exec();
+    await this.documents.deleteMany({ collection_id: collection._id }).exec();
+    for (const document of documents) {
+      await this.deleteFile(document.storage_key);
+      await this.forgetResults(document);
+    }
+  }
+
+  /**
+   * Drops the cached operation results of this content, and those of its source when it was
+   * derived (a cached edit result names this document, which no longer exists as it was).
+   */
+  private async forgetResults(document: Pick<DocFile, 'metadata'>): Promise<void> {
+    await this.cache.invalidate(operationsNamespace(document.metadata.sha256));
+    const source = document.metadata.derived_from?.sha256;
+    if (source) await this.cache.invalidate(operationsNamespace(source));
+  }
+
+  private async deleteFile(key: string) {
+    // The document is gone already; a file left behind is only wasted space, so log, do not fail.
+    await this.storage.delete(key).catch((error: Error) => this.logger.error(`could not delete stored file ${key}: ${error.message}`));
+  }
+
+  private async withKey(id: string, user: AuthUser): Promise<StoredDocument> {
+    const found = await this.documents
+      .findOne({ _id: new Types.ObjectId(id), ...ownedBy(user) })
+      .select('+storage_key')
+      .lean<StoredDocument>()
+      .exec();
+    if (!found) throw new NotFoundException(`document ${id} not found`);
+    return found;
+  }
+
+  private async view(id: Types.ObjectId): Promise<DocumentView> {
+    const found = await this.documents.findById(id).lean<DocumentView>().exec();
+    if (!found) throw new NotFoundException(`document ${String(id)} not found`);
+    return found;
+  }
+}

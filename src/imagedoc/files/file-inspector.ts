@@ -1,0 +1,93 @@
+import { Injectable, UnsupportedMediaTypeException } from '@nestjs/common';
+import { fileTypeFromBuffer } from 'file-type';
+import { createHash } from 'node:crypto';
+import { extname } from 'node:path';
+import sharp from 'sharp';
+import { DOCUMENT_MIME_TYPES, DocumentMimeType } from '../schemas/doc-file.schema';
+import { PdfReader } from './pdf-reader';
+
+/** What a client claimed about a file: neither decides its type, but a contradiction rejects it. */
+export interface DeclaredType {
+  filename?: string;
+  mimetype?: string;
+}
+
+export interface FileFacts {
+  mime_type: DocumentMimeType;
+  extension: string;
+  size: number;
+  sha256: string;
+  width?: number;
+  height?: number;
+  page_count?: number;
+}
+
+const EXTENSION_TYPES: Record<string, DocumentMimeType> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.pdf': 'application/pdf',
+};
+const EXTENSIONS: Record<DocumentMimeType, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
+  'application/pdf': 'pdf',
+};
+/** Headers that say nothing about the type (what browsers and curl send for unknown files). */
+const NEUTRAL_TYPES = new Set(['', 'application/octet-stream']);
+
+export function isImage(mime: string): boolean {
+  return mime.startsWith('image/');
+}
+
+/** Decides a file's type from its bytes and reads the facts stored as document metadata. */
+@Injectable()
+export class FileInspector {
+  constructor(private readonly pdf: PdfReader) {}
+
+  /** 415 for content that is not PNG/JPEG/WebP/PDF, for a name or header that says otherwise, and for unreadable files. */
+  async inspect(data: Buffer, declared: DeclaredType = {}): Promise<FileFacts> {
+    const detected = await fileTypeFromBuffer(data);
+    const mime = detected?.mime as DocumentMimeType | undefined;
+    if (!mime || !DOCUMENT_MIME_TYPES.includes(mime)) {
+      throw new UnsupportedMediaTypeException(
+        `unsupported file content${detected ? ` (${detected.mime})` : ''}: accepted are PNG, JPEG, WebP and PDF`,
+      );
+    }
+    this.assertDeclaredMatches(mime, declared);
+
+    const facts: FileFacts = {
+      mime_type: mime,
+      extension: EXTENSIONS[mime],
+      size: data.length,
+      sha256: createHash('sha256').update(data).digest('hex'),
+    };
+    if (isImage(mime)) {
+      const meta = await sharp(data)
+        .metadata()
+        .catch(() => undefined);
+      if (!meta?.width || !meta.height)
+        throw new UnsupportedMediaTypeException(`the file is not a readable ${EXTENSIONS[mime].toUpperCase()} image`);
+      facts.width = meta.autoOrient?.width ?? meta.width;
+      facts.height = meta.autoOrient?.height ?? meta.height;
+    } else {
+      facts.page_count = await this.pdf.pageCount(data).catch((error: Error) => {
+        throw new UnsupportedMediaTypeException(`the file is not a readable PDF: ${error.message}`);
+      });
+    }
+    return facts;
+  }
+
+  private assertDeclaredMatches(mime: DocumentMimeType, declared: DeclaredType) {
+    const header = (declared.mimetype ?? '').toLowerCase().split(';')[0].trim();
+    if (!NEUTRAL_TYPES.has(header) && header !== mime) {
+      throw new UnsupportedMediaTypeException(`the file is declared as ${header} but its content is ${mime}`);
+    }
+    const extension = extname(declared.filename ?? '').toLowerCase();
+    if (extension && EXTENSION_TYPES[extension] !== mime) {
+      throw new UnsupportedMediaTypeException(`the file name ends in ${extension} but its content is ${mime}`);
+    }
+  }
+}

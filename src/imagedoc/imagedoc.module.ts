@@ -1,0 +1,43 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { ENV } from '../config/config.module';
+import type { Env } from '../config/env';
+import { CollectionsController } from './collections/collections.controller';
+import { CollectionsService } from './collections/collections.service';
+import { DocumentsController } from './documents/documents.controller';
+import { DocumentsService } from './documents/documents.service';
+import { FileInspector } from './files/file-inspector';
+import { PdfReader } from './files/pdf-reader';
+import { ImagedocSeeder } from './imagedoc.seeder';
+import { OcrEngine } from './operations/ocr-engine';
+import { OperationsController } from './operations/operations.controller';
+import { OperationsService } from './operations/operations.service';
+import { TranslateClient } from './operations/translate.client';
+import { DocCollection, DocCollectionSchema } from './schemas/doc-collection.schema';
+import { DocFile, DocFileSchema } from './schemas/doc-file.schema';
+import { FILE_STORAGE } from './storage/file-storage';
+import { LocalFileStorage } from './storage/local-file-storage';
+
+/** ImageDoc (seed 001): users' collections of images and PDFs, stored files and cached operations. */
+@Module({
+  imports: [
+    MongooseModule.forFeature([
+      { name: DocCollection.name, schema: DocCollectionSchema },
+      { name: DocFile.name, schema: DocFileSchema },
+    ]),
+  ],
+  controllers: [CollectionsController, DocumentsController, OperationsController],
+  providers: [
+    CollectionsService,
+    DocumentsService,
+    OperationsService,
+    FileInspector,
+    PdfReader,
+    OcrEngine,
+    TranslateClient,
+    ImagedocSeeder,
+    // The default driver; another (e.g. S3) only has to implement FileStorage.
+    { provide: FILE_STORAGE, inject: [ENV], useFactory: (env: Env) => new LocalFileStorage(env.STORAGE_DIR) },
+  ],
+})
+export class ImagedocModule {}

@@ -1,0 +1,132 @@
+import { BadRequestException, HttpException, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import type { AuthUser } from '../../auth/auth-user';
+import { sha1 } from '../../infra/cache/cache-keys';
+import { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
+import { DocumentsService, DocumentView, operationsNamespace } from '../documents/documents.service';
+import { IMAGE_OPERATIONS, ImageOperation, OperationDto, OperationType, TranslateParams } from '../dto/operation.dto';
+import { FileInspector, isImage } from '../files/file-inspector';
+import { PdfReader } from '../files/pdf-reader';
+import { applyImageEdit } from './image-edits';
+import { OcrEngine } from './ocr-engine';
+import { canonicalParams, validateParams } from './operation-params';
+import { TranslateClient } from './translate.client';
+
+/** Results depend only on the file's bytes, so they may live long; a new or deleted file drops them. */
+const RESULT_TTL_SECONDS = 24 * 3600;
+
+export interface OperationOutcome {
+  /** The serialized result (what was cached). */
+  body: Buffer;
+  /** true when it came from the cache without recomputing. */
+  hit: boolean;
+}
+
+interface ExtractedText {
+  method: 'pdf-text-layer' | 'ocr';
+  text: string;
+  page_count?: number;
+  pages?: { page: number; text: string }[];
+  confidence?: number;
+  language?: string;
+}
+
+const isImageOperation = (type: OperationType): type is ImageOperation => (IMAGE_OPERATIONS as readonly string[]).includes(type);
+
+/**
+ * Runs document operations, each cached by (file sha256, operation, canonical parameters) in the
+ * file's own namespace `operations.<sha256>`, which replacing or deleting the file invalidates.
+ */
+@Injectable()
+export class OperationsService {
+  constructor(
+    private readonly documents: DocumentsService,
+    private readonly inspector: FileInspector,
+    private readonly pdf: PdfReader,
+    private readonly ocr: OcrEngine,
+    private readonly translator: TranslateClient,
+    private readonly cache: TwoTierCache,
+  ) {}
+
+  async run(id: string, user: AuthUser, request: OperationDto): Promise<OperationOutcome> {
+    const { type } = request;
+    const params = validateParams(type, request.params);
+    const document = await this.documents.get(id, user);
+    if (isImageOperation(type) && !isImage(document.metadata.mime_type)) {
+      throw new BadRequestException(`${type} applies to images; this document is ${document.metadata.mime_type}`);
+    }
+    if (type === 'translate') this.translator.assertConfigured();
+
+    // An edit's result is a new document in this collection, so the collection is part of its identity.
+    const identity = isImageOperation(type) ? { ...params, collection_id: String(document.collection_id) } : params;
+    return this.cached(document, type, identity, async () => {
+      const result = isImageOperation(type)
+        ? await this.edit(document, user, type, params)
+        : type === 'extract_text'
+          ? await this.extractText(document, user)
+          : await this.translate(document, user, params as unknown as TranslateParams);
+      return { type, params, sha256: document.metadata.sha256, computed_at: new Date(), result };
+    });
+  }
+
+  private async cached(document: DocumentView, type: OperationType, identity: Record<string, unknown>, compute: () => Promise<unknown>) {
+    const namespace = operationsNamespace(document.metadata.sha256);
+    const key = `${namespace}:list:${type}:${sha1(canonicalParams(identity))}`;
+    const { body, tier } = await this.cache.getOrLoad(namespace, key, async () => Buffer.from(JSON.stringify(await compute())), {
+      isList: true,
+      ttlSeconds: RESULT_TTL_SECONDS,
+    });
+    return { body, hit: tier !== undefined };
+  }
+
+  private async edit(document: DocumentView, user: AuthUser, type: ImageOperation, params: Record<string, unknown>) {
+    const { data } = await this.documents.readFile(String(document._id), user);
+    const size = { width: document.metadata.width ?? 0, height: document.metadata.height ?? 0 };
+    const output = await applyImageEdit(type, params, data, document.metadata.mime_type, size).catch(
+      unprocessable('the image could not be edited'),
+    );
+    const facts = await this.inspector.inspect(output);
+    const derived = await this.documents.store(
+      { _id: document.collection_id, user_id: document.user_id },
+      user,
+      `${document.title} (${type})`.slice(0, 200),
+      output,
+      facts,
+      { derived_from: { document_id: document._id, sha256: document.metadata.sha256, operation: type, params } },
+    );
+    return { document: derived };
+  }
+
+  private async extractText(document: DocumentView, user: AuthUser): Promise<ExtractedText> {
+    const { data } = await this.documents.readFile(String(document._id), user);
+    if (isImage(document.metadata.mime_type)) {
+      const ocr = await this.ocr.recognize(data).catch(unprocessable('text recognition failed'));
+      return { method: 'ocr', ...ocr };
+    }
+    const { pageCount, pages } = await this.pdf.text(data).catch(unprocessable('the PDF could not be read'));
+    return {
+      method: 'pdf-text-layer',
+      text: pages.filter(Boolean).join('\n\n'),
+      page_count: pageCount,
+      pages: pages.map((text, index) => ({ page: index + 1, text })),
+    };
+  }
+
+  /** Translates the extracted text (itself served from the cache when it was extracted before). */
+  private async translate(document: DocumentView, user: AuthUser, params: TranslateParams) {
+    const extracted = await this.cached(document, 'extract_text', {}, async () => {
+      const result = await this.extractText(document, user);
+      return { type: 'extract_text', params: {}, sha256: document.metadata.sha256, computed_at: new Date(), result };
+    });
+    const { result } = JSON.parse(extracted.body.toString()) as { result: ExtractedText };
+    const translation = await this.translator.translate(result.text, params.source, params.target);
+    return { ...translation, extracted_with: result.method, extracted_chars: result.text.length };
+  }
+}
+
+/** Library failures on user content are the content's fault (422), not a server error. */
+function unprocessable(message: string) {
+  return (error: unknown): never => {
+    if (error instanceof HttpException) throw error;
+    throw new UnprocessableEntityException(`${message}: ${(error as Error).message}`);
+  };
+}

@@ -17,6 +17,7 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   readonly client?: Redis;
   private readonly breaker = new CircuitBreaker();
   private reportedAvailable = false;
+  private shuttingDown = false;
   private readonly availabilityListeners: ((available: boolean) => void)[] = [];
 
   constructor(@Inject(CACHE_SETTINGS) settings: CacheSettings) {
@@ -58,6 +59,8 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown() {
+    this.availabilityListeners.length = 0;
+    this.shuttingDown = true;
     if (this.client && this.client.status !== 'end') {
       await this.client.quit().catch(() => this.client?.disconnect());
     }
@@ -74,7 +77,7 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   private setAvailable(available: boolean) {
     if (available === this.reportedAvailable) return;
     this.reportedAvailable = available;
-    if (!available) this.logger.warn('unavailable: the cache answers from MongoDB until Redis returns');
+    if (!available && !this.shuttingDown) this.logger.warn('unavailable: the cache answers from MongoDB until Redis returns');
     for (const listener of this.availabilityListeners) listener(available);
   }
 

@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+import { databaseName, InvalidEnvironmentError, validateEnv } from './env';
+
+describe('validateEnv', () => {
+  it('applies defaults', () => {
+    const env = validateEnv({});
+    expect(env.PORT).toBe(3000);
+    expect(env.CACHE_TTL_SECONDS).toBe(120);
+    expect(env.CACHE_L1_ENABLED).toBe(true);
+    expect(env.LOG_LEVEL).toBe('info');
+  });
+
+  it('parses numbers and booleans from strings', () => {
+    const env = validateEnv({ PORT: '8080', CACHE_ENABLED: 'false', CACHE_L1_ENABLED: '0', DEMO_ROUTES: 'true' });
+    expect(env.PORT).toBe(8080);
+    expect(env.CACHE_ENABLED).toBe(false);
+    expect(env.CACHE_L1_ENABLED).toBe(false);
+    expect(env.DEMO_ROUTES).toBe(true);
+  });
+
+  it('refuses bad values and names each variable', () => {
+    expect(() => validateEnv({ PORT: 'abc', CACHE_TTL_SECONDS: '0', MONGODB_URI: 'http://x', CACHE_ENABLED: 'maybe' })).toThrow(
+      InvalidEnvironmentError,
+    );
+    try {
+      validateEnv({ PORT: 'abc', CACHE_TTL_SECONDS: '0', MONGODB_URI: 'http://x', CACHE_ENABLED: 'maybe' });
+    } catch (error) {
+      const message = (error as Error).message;
+      for (const name of ['PORT', 'CACHE_TTL_SECONDS', 'MONGODB_URI', 'CACHE_ENABLED']) expect(message).toContain(name);
+    }
+  });
+
+  it('takes the database name from MONGODB_DB, else the URI path, else "cachebook"', () => {
+    expect(databaseName({ MONGODB_URI: 'mongodb://h:1/shop?x=1' })).toBe('shop');
+    expect(databaseName({ MONGODB_URI: 'mongodb://h:1/shop', MONGODB_DB: 'other' })).toBe('other');
+    expect(databaseName({ MONGODB_URI: 'mongodb://h:1' })).toBe('cachebook');
+  });
+});

@@ -64,8 +64,7 @@ export class PdfReader implements OnModuleDestroy {
   }
 
   async onModuleDestroy() {
-    await this.worker?.terminate();
-    this.worker = undefined;
+    await this.restart();
   }
 
   private run(data: Buffer, withText: boolean): Promise<PdfContent> {
@@ -73,8 +72,8 @@ export class PdfReader implements OnModuleDestroy {
     const id = this.nextId++;
     return new Promise<PdfContent>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.jobs.delete(id);
-        reject(new Error('PDF reading timed out'));
+        // A stuck parse blocks the worker: fail everything queued on it and start afresh.
+        this.failAll(new Error('PDF reading timed out'));
         void this.restart();
       }, JOB_TIMEOUT_MS);
       this.jobs.set(id, { resolve, reject, timer });
@@ -113,9 +112,11 @@ export class PdfReader implements OnModuleDestroy {
     this.jobs.clear();
   }
 
+  /** Stops the current worker on purpose (its exit is not a failure); the next job starts another. */
   private async restart() {
     const worker = this.worker;
     this.worker = undefined;
+    worker?.removeAllListeners();
     await worker?.terminate();
   }
 }

@@ -83,6 +83,11 @@ export class StudentsWatcher implements OnApplicationBootstrap, OnModuleDestroy 
     return this.isReady ? Promise.resolve() : new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
+  /** Events received but not yet applied. */
+  get backlog(): number {
+    return this.pending.length;
+  }
+
   get running(): boolean {
     return !!this.stream && !this.stopped;
   }
@@ -94,12 +99,13 @@ export class StudentsWatcher implements OnApplicationBootstrap, OnModuleDestroy 
       ...(this.resumeToken ? { resumeAfter: this.resumeToken } : {}),
     });
     this.stream = stream;
-    stream.on('init', () => {
+    stream.on('change', (event) => this.enqueue(event));
+    // The stream does not re-emit its cursor's 'init' (the aggregate answered: the stream is open).
+    (stream as unknown as { cursor: NodeJS.EventEmitter }).cursor.once('init', () => {
       this.retryDelayMs = 500;
       this.isReady = true;
       for (const resolve of this.readyWaiters.splice(0)) resolve();
     });
-    stream.on('change', (event) => this.enqueue(event));
     stream.on('error', (error) => void this.onError(stream, error));
   }
 

@@ -1,0 +1,145 @@
+/**
+ * The classic cache-aside race, forced deterministically: a read fetches the old document,
+ * a write updates MongoDB and invalidates, then the read tries to store what it fetched.
+ * The generation guard must discard that store in both tiers.
+ */
+import { Body, Controller, Get, Injectable, Module, Param, Put } from '@nestjs/common';
+import { InjectModel, MongooseModule, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { IsString } from 'class-validator';
+import { Model } from 'mongoose';
+import { Cached } from '../../src/infra/cache/cache.decorators';
+import { TwoTierCache } from '../../src/infra/cache/two-tier-cache.service';
+import { createTestContext, TestApp, TestContext } from '../harness/test-app';
+
+@Schema({ collection: 'race_docs', versionKey: false })
+class RaceDoc {
+  @Prop() _id: string;
+  @Prop() value: string;
+}
+const RaceDocSchema = SchemaFactory.createForClass(RaceDoc);
+
+class ValueDto {
+  @IsString() value: string;
+}
+
+/** Lets the test hold a read between "fetched from MongoDB" and "returned to the cache". */
+class Gate {
+  private release?: () => void;
+  fetched?: Promise<void>;
+  private signalFetched?: () => void;
+
+  arm() {
+    this.fetched = new Promise((resolve) => (this.signalFetched = resolve));
+    return new Promise<void>((resolve) => (this.release = resolve));
+  }
+  open() {
+    this.release?.();
+  }
+  reached() {
+    this.signalFetched?.();
+  }
+}
+const gate = new Gate();
+let armed: Promise<void> | undefined;
+
+@Injectable()
+class RaceService {
+  constructor(
+    @InjectModel(RaceDoc.name) private readonly docs: Model<RaceDoc>,
+    private readonly cache: TwoTierCache,
+  ) {}
+  async read(id: string) {
+    const doc = await this.docs.findById(id).lean();
+    if (armed) {
+      const wait = armed;
+      armed = undefined;
+      gate.reached();
+      await wait;
+    }
+    return doc;
+  }
+  async write(id: string, value: string) {
+    await this.docs.updateOne({ _id: id }, { $set: { value } });
+    await this.cache.invalidate('race', [id]);
+    return { _id: id, value };
+  }
+}
+
+@Controller('race')
+class RaceController {
+  constructor(private readonly service: RaceService) {}
+  @Get(':id')
+  @Cached({ namespace: 'race', kind: 'id' })
+  read(@Param('id') id: string) {
+    return this.service.read(id);
+  }
+  @Put(':id')
+  write(@Param('id') id: string, @Body() body: ValueDto) {
+    return this.service.write(id, body.value);
+  }
+}
+
+@Module({
+  imports: [MongooseModule.forFeature([{ name: RaceDoc.name, schema: RaceDocSchema }])],
+  controllers: [RaceController],
+  providers: [RaceService],
+})
+class RaceModule {}
+
+describe('shared cache: no stale repopulation', () => {
+  let ctx: TestContext;
+  let api: TestApp;
+
+  beforeAll(async () => {
+    ctx = await createTestContext('race');
+    api = await ctx.startApp({}, [RaceModule]);
+  });
+  afterAll(() => ctx.close());
+
+  it('discards a fill that read MongoDB before a write invalidated, in both tiers', async () => {
+    const id = 'doc-a';
+    await ctx.mongo
+      .db(ctx.dbName)
+      .collection('race_docs')
+      .insertOne({ _id: id as never, value: 'old' });
+
+    armed = gate.arm();
+    const staleRead = api.http.get(`/race/${id}`).then((r) => r);
+    await gate.fetched; // the read now holds { value: 'old' }
+
+    const write = await api.http.put(`/race/${id}`).send({ value: 'new' }).expect(200);
+    expect(write.body.value).toBe('new');
+
+    gate.open();
+    const stale = await staleRead;
+    expect(stale.body.value).toBe('old'); // that response was in flight before the write: fine
+    expect(stale.headers['x-cache']).toBe('MISS');
+
+    // ...but it must not have been stored in either tier.
+    expect(await ctx.redis.get(`race:id:${id}`)).toBeNull();
+    const next = await api.http.get(`/race/${id}`).expect(200);
+    expect(next.headers['x-cache']).toBe('MISS');
+    expect(next.body.value).toBe('new');
+    const hit = await api.http.get(`/race/${id}`).expect(200);
+    expect(hit.headers['x-cache']).toBe('HIT');
+    expect(hit.body.value).toBe('new');
+    expect(JSON.parse((await ctx.redis.get(`race:id:${id}`))!).value).toBe('new');
+  });
+
+  it('a request arriving after a write does not join a load that started before it', async () => {
+    const id = 'doc-c';
+    await ctx.mongo
+      .db(ctx.dbName)
+      .collection('race_docs')
+      .insertOne({ _id: id as never, value: 'old' });
+    armed = gate.arm();
+    const first = api.http.get(`/race/${id}`).then((r) => r);
+    await gate.fetched;
+    await api.http.put(`/race/${id}`).send({ value: 'new' }).expect(200);
+    // Without the flight being forgotten on invalidation this would wait for and share 'old'.
+    const after = await api.http.get(`/race/${id}`).expect(200);
+    expect(after.body.value).toBe('new');
+    gate.open();
+    await first;
+  });
+});

@@ -19,6 +19,7 @@ export const API_TAGS: [string, string][] = [
   ['imagedoc', 'ImageDoc: collections of images and PDFs, stored files, cached operations'],
   ['games', 'Games store catalogue (seed 002): filters, sort, pagination, purchases'],
   ['clients', 'Games store clients (seed 002)'],
+  ['commerce', 'Commerce dataset (seed 003, datadragon): generator, crunch jobs, the monthly-spending table, orders'],
   ['students', 'Entrance-exam results (seed 000): results, rankings, cache warm-up'],
 ];
 

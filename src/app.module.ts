@@ -11,9 +11,10 @@ import { MetricsController } from './infra/metrics/metrics.controller';
 import { MetricsService } from './infra/metrics/metrics.service';
 import { MongoModule } from './infra/mongo/mongo.module';
 import { StudentsModule } from './students/students.module';
+import { CommerceModule } from './commerce/commerce.module';
 
 /** Feature modules, one folder each; the CLI imports the same list. */
-export const FEATURE_MODULES: Type[] = [AuthModule, ImagedocModule, GamesModule, StudentsModule];
+export const FEATURE_MODULES: Type[] = [AuthModule, ImagedocModule, GamesModule, StudentsModule, CommerceModule];
 
 @Module({})
 export class AppModule {

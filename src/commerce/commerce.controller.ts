@@ -1,0 +1,135 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { AdminGuard } from '../auth/admin.guard';
+import { PaginationQuery, pageWindow } from '../common/pagination';
+import { Cached } from '../infra/cache/cache.decorators';
+import { cacheKeys } from '../infra/cache/cache-keys';
+import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
+import { SPENDING_CACHE_NS } from './commerce.constants';
+import { CommerceDataService } from './commerce-data.service';
+import { CrunchService } from './crunch/crunch.service';
+import { CrunchBodyDto, GenerateBodyDto } from './dto/commerce-admin.dto';
+import { CreateOrderDto } from './dto/create-order.dto';
+import { CustomerIdParam, JobIdParam, SpendingSearchDto } from './dto/spending.dto';
+import { canonicalFilter, SpendingFilterError, validateSpendingFilter } from './find/spending-filter';
+import { GeneratorService } from './generator/generator.service';
+import { CommerceJobsService } from './jobs/commerce-jobs.service';
+import { OrdersService } from './orders.service';
+import { SpendingService } from './spending.service';
+
+@ApiTags('commerce')
+@Controller('commerce')
+export class CommerceController {
+  constructor(
+    private readonly generator: GeneratorService,
+    private readonly crunchService: CrunchService,
+    private readonly data: CommerceDataService,
+    private readonly jobs: CommerceJobsService,
+    private readonly spending: SpendingService,
+    private readonly orders: OrdersService,
+    private readonly cache: TwoTierCache,
+  ) {}
+
+  @Post('generate')
+  @HttpCode(202)
+  @UseGuards(AdminGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Generate customers, products, carts and orders (a job; poll GET /commerce/jobs/:id)' })
+  @ApiAcceptedResponse({ description: 'the job, with its id' })
+  async generate(@Body() body: GenerateBodyDto) {
+    this.jobs.assertIdle();
+    const options = { customers: body.customers, maxOrders: body.max_orders, products: body.products, year: body.year, seed: body.seed };
+    this.generator.resolveSpec(options);
+    if (!body.reset) await this.generator.assertEmpty();
+    return this.jobs.start('generate', (progress) => this.generator.generate({ ...options, reset: body.reset }, progress));
+  }
+
+  @Post('crunch')
+  @HttpCode(202)
+  @UseGuards(AdminGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Build the spending table (all customers, or only customer_ids) as a job' })
+  crunch(@Body() body: CrunchBodyDto) {
+    return this.jobs.start('crunch', (progress) =>
+      this.crunchService.crunch({ year: body.year, customerIds: body.customer_ids }, progress),
+    );
+  }
+
+  @Post('reset')
+  @HttpCode(200)
+  @UseGuards(AdminGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Drop every commerce collection and the spending table' })
+  async reset() {
+    this.jobs.assertIdle();
+    return { dropped: await this.data.reset() };
+  }
+
+  @Get('jobs/:id')
+  @UseGuards(AdminGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'A generate or crunch job: status, progress per phase, result or error' })
+  job(@Param() { id }: JobIdParam) {
+    const job = this.jobs.get(id);
+    if (!job) throw new NotFoundException(`no job ${id} on this instance`);
+    return job;
+  }
+
+  @Get('spending/:customer_id')
+  @Cached({ namespace: SPENDING_CACHE_NS, kind: 'id', idParam: 'customer_id' })
+  @ApiOperation({ summary: "A customer's row of the spending table" })
+  spendingRow(@Param() { customer_id }: CustomerIdParam) {
+    return this.spending.findOne(customer_id);
+  }
+
+  @Post('spending/search')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Query the spending table with a validated MongoDB filter (paginated, cached)' })
+  async search(@Body() body: SpendingSearchDto, @Query() query: PaginationQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+    let filter: Record<string, unknown>;
+    try {
+      filter = validateSpendingFilter(body.filter);
+    } catch (error) {
+      if (error instanceof SpendingFilterError) throw new BadRequestException(error.message);
+      throw error;
+    }
+    const window = pageWindow(query);
+    const load = async () => Buffer.from(JSON.stringify(await this.spending.search(filter, window)));
+    reply.header('content-type', 'application/json; charset=utf-8');
+    if (!this.cache.settings.enabled) {
+      reply.header('x-cache', 'BYPASS');
+      return load();
+    }
+    // POST bodies are not seen by the route interceptor: keyed here like a list variant, so any write to the namespace drops it.
+    const key = cacheKeys.list(SPENDING_CACHE_NS, {
+      filter: JSON.stringify(canonicalFilter(filter)),
+      page: window.page,
+      limit: window.limit,
+    });
+    const { body: bytes, tier } = await this.cache.getOrLoad(SPENDING_CACHE_NS, key, load, { isList: true });
+    reply.header('x-cache', tier ? 'HIT' : 'MISS');
+    if (tier) reply.header('x-cache-tier', tier);
+    return bytes;
+  }
+
+  @Post('orders')
+  @UseGuards(AdminGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: "Order a cart; recomputes that customer's spending row and drops its cached copies" })
+  createOrder(@Body() body: CreateOrderDto) {
+    return this.orders.create(body);
+  }
+}

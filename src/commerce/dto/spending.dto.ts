@@ -1,0 +1,26 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsMongoId, IsObject, IsUUID } from 'class-validator';
+
+export class CustomerIdParam {
+  @ApiProperty({ example: '6554ae80a1b2c3d4e5f60102' })
+  @IsMongoId({ message: 'customer_id must be 24 hex characters' })
+  customer_id: string;
+}
+
+export class JobIdParam {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('4', { message: 'id must be a job id (UUID)' })
+  id: string;
+}
+
+export class SpendingSearchDto {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: { 'monthly_spenses.mar': { $gt: 100 }, 'categorized_monthly_avg_expense.Livros': { $gte: 10 } },
+    description:
+      'A MongoDB query on the table: its leaf fields (dotted paths) with $eq $ne $gt $gte $lt $lte $in $nin $exists $not, combined with $and $or $nor',
+  })
+  @IsObject({ message: 'filter must be a JSON object' })
+  filter: Record<string, unknown>;
+}

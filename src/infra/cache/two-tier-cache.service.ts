@@ -195,17 +195,17 @@ export class TwoTierCache implements OnModuleInit {
         return pipeline.exec();
       });
       if (values === REDIS_UNAVAILABLE || !values) break;
+      const gone: string[] = [];
       batch.forEach((key, index) => {
         const body = values[index * 2][1] as Buffer | null;
         const pttl = values[index * 2 + 1][1] as number;
         const ns = cacheKeys.namespaceOf(key);
-        if (!body) {
-          this.l1.delete(key);
-          dropped++;
-        } else if (this.storeL1(ns, key, body, pttl, generations.get(key)!, key.startsWith(`${ns}:list`))) {
-          updated++;
-        }
+        if (!body) gone.push(key);
+        else if (this.storeL1(ns, key, body, pttl, generations.get(key)!, key.startsWith(`${ns}:list`))) updated++;
       });
+      // Dropping bumps the namespace generation, so it comes after this batch's stores.
+      for (const key of gone) this.l1.delete(key);
+      dropped += gone.length;
     }
     return { checked: keys.length, updated, dropped };
   }

@@ -89,7 +89,9 @@ export class ImagedocSeeder implements ModuleSeeder {
       inserted,
       seconds: Number(process.hrtime.bigint() - started) / 1e9,
       notes: [
-        `demo accounts (password for all: ${password}): ${DEMO_USERS.map((u) => `${u.username} (${u.role})`).join(', ')}`,
+        inserted.users === DEMO_USERS.length
+          ? `demo accounts (password for all: ${password}): ${DEMO_USERS.map((u) => `${u.username} (${u.role})`).join(', ')}`
+          : `demo accounts ${DEMO_USERS.map((u) => u.username).join(', ')} already existed and keep the password they were created with (${password} if seeded with --seed ${seed})`,
         `log in: POST /auth/login {"username":"demo_ana","password":"${password}"}, then Authorize in /docs with the access_token`,
       ],
     };

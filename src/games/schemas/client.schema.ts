@@ -16,7 +16,7 @@ export class Client {
   @Prop({ required: true })
   joined_date: Date;
 
-  @Prop({ required: true, enum: MEMBERSHIPS })
+  @Prop({ type: String, required: true, enum: MEMBERSHIPS })
   membership: Membership;
 
   /** Integer cents: the API's `total_spent` is total_spent_cents / 100. */

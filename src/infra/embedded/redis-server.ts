@@ -21,8 +21,25 @@ export async function startRedisServer(options: { port?: number; databases?: num
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--databases', String(options.databases ?? 16)],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  await waitForLine(child, /Ready to accept connections/, 10_000, 'redis-server');
+  // redis-server does not notice its parent dying (java watches its stdin, mongodb-memory-server runs a
+  // killer process), so signal it on any exit that skips stop(): an uncaught error, a stray process.exit.
+  const signalOnExit = () => child.kill('SIGTERM');
+  process.once('exit', signalOnExit);
+  try {
+    await waitForLine(child, /Ready to accept connections/, 10_000, 'redis-server');
+  } catch (error) {
+    process.off('exit', signalOnExit);
+    await stopChild(child);
+    throw error;
+  }
   child.stdout.resume();
   child.stderr.resume();
-  return { uri: `redis://127.0.0.1:${port}`, pid: child.pid!, stop: () => stopChild(child) };
+  return {
+    uri: `redis://127.0.0.1:${port}`,
+    pid: child.pid!,
+    stop: () => {
+      process.off('exit', signalOnExit);
+      return stopChild(child);
+    },
+  };
 }

@@ -15,6 +15,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** Different paths per request (e.g. random ids); default: always `path`. */
   paths?: string[];
+  /** An unrecorded run first, so JIT warm-up and lazy initialisation do not count (default 1 s). */
+  warmupSeconds?: number;
 }
 
 /** Runs autocannon against one route; same connections and duration for every route of a run. */

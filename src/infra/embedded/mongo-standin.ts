@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { stopChild, waitForLine } from './process';
 
 export interface StandinOptions {
@@ -21,8 +21,14 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-// src/infra/embedded and dist/infra/embedded are both three levels below the project root.
-const PROJECT_ROOT = resolve(__dirname, '..', '..', '..');
+/** The launcher's source, found from src/, dist/ or dist-bench/src/ alike. */
+function launcherPath(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const candidate = join(dir, 'tools', 'mongo-standin', 'Launcher.java');
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error('tools/mongo-standin/Launcher.java not found above ' + __dirname);
+}
 
 export function standinLibDir(): string {
   return (
@@ -43,7 +49,7 @@ export async function startMongoStandin(options: StandinOptions = {}): Promise<R
   if (!standinAvailable()) {
     throw new Error(`MongoDB stand-in jars not found in ${lib}: run "bash tools/setup.sh" (needs Maven)`);
   }
-  const launcher = join(PROJECT_ROOT, 'tools', 'mongo-standin', 'Launcher.java');
+  const launcher = launcherPath();
   const args = [`-Xmx${options.maxHeap ?? '768m'}`, '-XX:+UseSerialGC', '-cp', `${lib}/*`, launcher, '--port', String(options.port ?? 0)];
   if (options.oplog !== false) args.push('--oplog');
   if (options.h2File) args.push('--h2', options.h2File);

@@ -84,6 +84,16 @@ describe('imagedoc: documents (upload, storage, access)', () => {
     expect(webp.body.metadata).toMatchObject({ mime_type: 'image/webp', width: 320, height: 120 });
   });
 
+  it("lists a collection's documents with their metadata, paginated and owner-scoped", async () => {
+    const page = await api.http.get(`/collections/${collectionId}/documents?limit=2`).set(ana.auth);
+    expect(page.status).toBe(200);
+    expect(page.body).toMatchObject({ page: 1, limit: 2, total: 4 });
+    expect(page.body.items).toHaveLength(2);
+    expect(page.body.items[0].metadata).toMatchObject({ mime_type: 'image/png', original_name: 'foto.png' });
+    expect(page.body.items[0].storage_key).toBeUndefined();
+    expect((await api.http.get(`/collections/${collectionId}/documents`).set(bruno.auth)).status).toBe(404);
+  });
+
   it('streams the file back with the detected content type, after the same access check', async () => {
     const created = (await upload(api, ana, collectionId, pdf, 'a.pdf', 'Para baixar')).body;
     const res = await api.http

@@ -9,6 +9,7 @@ import {
   Param,
   Post,
   Put,
+  Query,
   Req,
   StreamableFile,
   UseGuards,
@@ -29,6 +30,7 @@ import type { AuthUser } from '../../auth/auth-user';
 import { CurrentUser } from '../../auth/current-user.decorator';
 import { JwtAuthGuard } from '../../auth/jwt-auth.guard';
 import { ObjectIdParam } from '../../common/object-id';
+import { PaginationQuery } from '../../common/pagination';
 import { ENV } from '../../config/config.module';
 import type { Env } from '../../config/env';
 import { CollectionsService } from '../collections/collections.service';
@@ -70,6 +72,13 @@ export class DocumentsController {
     if (!form.file) throw new BadRequestException('the "file" field is required');
     if (!form.title) throw new BadRequestException('the "title" field is required');
     return this.documents.upload(collection, user, form.title, form.file);
+  }
+
+  @Get('collections/:id/documents')
+  @ApiOperation({ summary: "A collection's documents with their metadata, in upload order" })
+  @ApiNotFoundResponse({ description: "no such collection, or another user's" })
+  async list(@CurrentUser() user: AuthUser, @Param() { id }: ObjectIdParam, @Query() query: PaginationQuery) {
+    return this.documents.listIn(await this.collections.get(id, user), query);
   }
 
   @Get('documents/:id')

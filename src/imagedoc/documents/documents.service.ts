@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import type { Readable } from 'node:stream';
 import type { AuthUser } from '../../auth/auth-user';
+import { Page, pageWindow, PaginationQuery } from '../../common/pagination';
 import { scopedNamespace } from '../../infra/cache/cache-keys';
 import { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
 import { ownedBy } from '../access';
@@ -86,6 +87,17 @@ export class DocumentsService {
     }
     await this.collections.invalidateLists(String(collection.user_id));
     return this.view(_id);
+  }
+
+  /** One collection's documents (the caller's access to it checked before), oldest first. */
+  async listIn(collection: Pick<CollectionView, '_id'>, query: PaginationQuery): Promise<Page<DocumentView>> {
+    const { page, limit, skip } = pageWindow(query);
+    const filter = { collection_id: collection._id };
+    const [items, total] = await Promise.all([
+      this.documents.find(filter).sort({ _id: 1 }).skip(skip).limit(limit).lean<DocumentView[]>().exec(),
+      this.documents.countDocuments(filter).exec(),
+    ]);
+    return { items, total, page, limit };
   }
 
   /** The document if the caller may see it, else 404. */

@@ -6,6 +6,9 @@
 import { createHash } from 'node:crypto';
 import type { Collection, Document } from 'mongodb';
 import { ObjectId } from 'mongodb';
+import type { Model, Query } from 'mongoose';
+import { getModelToken } from '@nestjs/mongoose';
+import { Client } from '../../src/games/schemas/client.schema';
 import { GamesSeeder } from '../../src/games/games.seeder';
 import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
 
@@ -334,6 +337,37 @@ describe('games store (seed 002)', () => {
       await api.http.post(`/games/${game._id}/purchase`).set(adminAuth).send({ clientId: buyer._id }).expect(409);
       expect((await games.findOne({ _id: new ObjectId(game._id) }))?.available).toBe(0);
       expect((await api.http.get(`/clients/${buyer._id}`).expect(200)).body.bought).toEqual(['Guarded']);
+    });
+  });
+
+  describe('purchase compensation', () => {
+    it('gives the unit back when the client disappears between the check and the sale (404, stock unchanged)', async () => {
+      const game = await createGame({ item: 'Raced', available: 2 });
+      const buyer = await createClient('vanishing@example.com');
+      await api.http.get(`/games/${game._id}`).expect(200);
+      // Reproduce the race deterministically: an outside writer deletes the client right before
+      // the service records the sale (every database operation is real).
+      const model = api.app.get<Model<Client>>(getModelToken(Client.name));
+      const original = model.findOneAndUpdate.bind(model) as (...args: unknown[]) => Query<unknown, unknown>;
+      const spy = jest.spyOn(model, 'findOneAndUpdate').mockImplementationOnce(((...args: unknown[]) => {
+        const query = original(...args);
+        const exec = query.exec.bind(query);
+        query.exec = async () => {
+          await clients.deleteOne({ _id: new ObjectId(buyer._id) });
+          return exec();
+        };
+        return query;
+      }) as never);
+      try {
+        const res = await api.http.post(`/games/${game._id}/purchase`).set(adminAuth).send({ clientId: buyer._id }).expect(404);
+        expect(res.body.message).toMatch(/client/);
+      } finally {
+        spy.mockRestore();
+      }
+      expect((await games.findOne({ _id: new ObjectId(game._id) }))?.available).toBe(2);
+      const read = await api.http.get(`/games/${game._id}`).expect(200);
+      expect(read.headers['x-cache']).toBe('MISS');
+      expect(read.body.available).toBe(2);
     });
   });
 

@@ -29,7 +29,7 @@ export class OperationsController {
     summary: 'Run an operation: image edits (stored as a new document), text extraction (PDF text layer or OCR), translation',
     description: 'Cached by (file sha256, operation, canonical params): a repeat answers `X-Cache: HIT` without recomputing.',
   })
-  @ApiOkResponse({ headers: { 'X-Cache': { description: 'HIT or MISS', schema: { type: 'string' } } } })
+  @ApiOkResponse({ headers: { 'X-Cache': { description: 'HIT, MISS, or BYPASS when CACHE_ENABLED=false', schema: { type: 'string' } } } })
   @ApiBadRequestResponse({ description: 'unknown type, parameters out of range, or an image edit on a PDF' })
   @ApiNotFoundResponse({ description: "no such document, or another user's" })
   @ApiServiceUnavailableResponse({ description: 'translation requested but TRANSLATE_URL is not configured' })
@@ -40,7 +40,7 @@ export class OperationsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Buffer> {
     const outcome = await this.operations.run(id, user, body);
-    void reply.header('content-type', 'application/json; charset=utf-8').header('x-cache', outcome.hit ? 'HIT' : 'MISS');
+    void reply.header('content-type', 'application/json; charset=utf-8').header('x-cache', outcome.cache);
     return outcome.body;
   }
 }

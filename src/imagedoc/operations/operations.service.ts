@@ -17,8 +17,8 @@ const RESULT_TTL_SECONDS = 24 * 3600;
 export interface OperationOutcome {
   /** The serialized result (what was cached). */
   body: Buffer;
-  /** true when it came from the cache without recomputing. */
-  hit: boolean;
+  /** HIT: from the cache, not recomputed; MISS: computed and stored; BYPASS: CACHE_ENABLED=false. */
+  cache: 'HIT' | 'MISS' | 'BYPASS';
 }
 
 interface ExtractedText {
@@ -68,14 +68,20 @@ export class OperationsService {
     });
   }
 
-  private async cached(document: DocumentView, type: OperationType, identity: Record<string, unknown>, compute: () => Promise<unknown>) {
+  private async cached(
+    document: DocumentView,
+    type: OperationType,
+    identity: Record<string, unknown>,
+    compute: () => Promise<unknown>,
+  ): Promise<OperationOutcome> {
+    if (!this.cache.settings.enabled) return { body: Buffer.from(JSON.stringify(await compute())), cache: 'BYPASS' };
     const namespace = operationsNamespace(document.metadata.sha256);
     const key = `${namespace}:list:${type}:${sha1(canonicalParams(identity))}`;
     const { body, tier } = await this.cache.getOrLoad(namespace, key, async () => Buffer.from(JSON.stringify(await compute())), {
       isList: true,
       ttlSeconds: RESULT_TTL_SECONDS,
     });
-    return { body, hit: tier !== undefined };
+    return { body, cache: tier ? 'HIT' : 'MISS' };
   }
 
   private async edit(document: DocumentView, user: AuthUser, type: ImageOperation, params: Record<string, unknown>) {

@@ -13,7 +13,7 @@ import { AdminGuard } from '../auth/admin.guard';
 import { ObjectIdParam } from '../common/object-id';
 import { Cached } from '../infra/cache/cache.decorators';
 import { ClientsService } from './clients.service';
-import { ClientListQuery, ClientPage, ClientView, CreateClientDto, UpdateClientDto } from './dto/client.dto';
+import { ClientListQuery, ClientPage, ClientView, CreateClientDto, ReplaceClientDto, UpdateClientDto } from './dto/client.dto';
 import { CLIENTS_CACHE } from './store-cache';
 
 @ApiTags('clients')
@@ -50,11 +50,11 @@ export class ClientsController {
   @Put(':id')
   @UseGuards(AdminGuard)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Replace a client (optional fields take their defaults)' })
+  @ApiOperation({ summary: 'Replace a client (every field required)' })
   @ApiOkResponse({ type: ClientView })
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: 'email already exists' })
-  replace(@Param() { id }: ObjectIdParam, @Body() dto: CreateClientDto) {
+  replace(@Param() { id }: ObjectIdParam, @Body() dto: ReplaceClientDto) {
     return this.clients.replace(id, dto);
   }
 

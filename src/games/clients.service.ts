@@ -8,6 +8,7 @@ import {
   ClientListQuery,
   ClientView,
   CreateClientDto,
+  ReplaceClientDto,
   toClientDocument,
   toClientFields,
   toClientView,
@@ -52,7 +53,7 @@ export class ClientsService {
     return toClientView(created.toObject());
   }
 
-  async replace(id: string, dto: CreateClientDto): Promise<ClientView> {
+  async replace(id: string, dto: ReplaceClientDto): Promise<ClientView> {
     const replaced = await this.clients
       .findOneAndReplace({ _id: id }, toClientDocument(dto), { returnDocument: 'after', runValidators: true })
       .lean<ClientRecord>();

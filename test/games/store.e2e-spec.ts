@@ -256,6 +256,23 @@ describe('games store (seed 002)', () => {
       expect(patched.body).toMatchObject({ membership: 'premium', total_spent: 10.1 });
       expect(await exists(`clients:id:${_id}`)).toBe(false);
       expect((await api.http.get(`/clients/${_id}`).expect(200)).body.membership).toBe('premium');
+      // PUT replaces the whole client: every field is required.
+      const missing = await api.http
+        .put(`/clients/${_id}`)
+        .set(adminAuth)
+        .send({ name: 'Renamed', email: 'new.client@example.com' })
+        .expect(400);
+      expect(String(missing.body.message)).toMatch(/joined_date/);
+      const whole = {
+        name: 'Renamed',
+        email: 'renamed@example.com',
+        joined_date: '2023-05-01',
+        membership: 'gold',
+        total_spent: 0,
+        bought: [],
+      };
+      expect((await api.http.put(`/clients/${_id}`).set(adminAuth).send(whole).expect(200)).body).toEqual({ _id, ...whole });
+      expect((await api.http.get(`/clients/${_id}`).expect(200)).body.name).toBe('Renamed');
       await api.http.delete(`/clients/${_id}`).set(adminAuth).expect(200);
       await api.http.get(`/clients/${_id}`).expect(404);
     });

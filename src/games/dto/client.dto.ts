@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType, PartialType, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageMeta, PaginationQuery } from '../../common/pagination';
@@ -8,8 +8,8 @@ import { Client, ClientRecord, Membership, MEMBERSHIPS } from '../schemas/client
 
 const trimLower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
 
-/** POST /clients and PUT /clients/:id; optional fields take their defaults (a PUT replaces the whole client). */
-export class CreateClientDto {
+/** PUT /clients/:id replaces the whole client, so every field is required. */
+export class ReplaceClientDto {
   @ApiProperty({ example: 'John Doe' })
   @IsString()
   @IsNotEmpty()
@@ -22,33 +22,38 @@ export class CreateClientDto {
   @MaxLength(254)
   email: string;
 
-  @ApiPropertyOptional({ example: '2024-01-15', description: 'YYYY-MM-DD; default today' })
-  @IsOptional()
+  @ApiProperty({ example: '2024-01-15', description: 'YYYY-MM-DD' })
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'joined_date must be a date as YYYY-MM-DD' })
   @IsISO8601({ strict: true }, { message: 'joined_date must be a valid calendar date' })
-  joined_date?: string;
+  joined_date: string;
 
-  @ApiPropertyOptional({ enum: MEMBERSHIPS, default: 'basic' })
-  @IsOptional()
+  @ApiProperty({ enum: MEMBERSHIPS })
   @IsIn(MEMBERSHIPS)
-  membership?: Membership;
+  membership: Membership;
 
-  @ApiPropertyOptional({ example: 119.98, default: 0, description: 'decimal with at most two places; stored as integer cents' })
-  @IsOptional()
+  @ApiProperty({ example: 119.98, description: 'decimal with at most two places; stored as integer cents' })
   @IsMoney()
-  total_spent?: number;
+  total_spent: number;
 
-  @ApiPropertyOptional({ example: ['Black Ops 2'], type: [String], default: [], description: 'titles bought' })
-  @IsOptional()
+  @ApiProperty({ example: ['Black Ops 2'], type: [String], description: 'titles bought' })
   @IsArray()
   @ArrayMaxSize(10_000)
   @IsString({ each: true })
   @MaxLength(200, { each: true })
-  bought?: string[];
+  bought: string[];
 }
 
+/**
+ * POST /clients: name and email required; joined_date defaults to today, membership to basic,
+ * total_spent to 0 and bought to [].
+ */
+export class CreateClientDto extends IntersectionType(
+  PickType(ReplaceClientDto, ['name', 'email'] as const),
+  PartialType(OmitType(ReplaceClientDto, ['name', 'email'] as const)),
+) {}
+
 /** PATCH /clients/:id: any subset of the fields. */
-export class UpdateClientDto extends PartialType(CreateClientDto) {}
+export class UpdateClientDto extends PartialType(ReplaceClientDto) {}
 
 export const CLIENT_SORT_FIELDS = ['name', 'email', 'joined_date', 'membership', 'total_spent'] as const;
 export const CLIENT_SORT_COLUMNS: Record<string, string> = { total_spent: 'total_spent_cents' };

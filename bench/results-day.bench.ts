@@ -62,6 +62,8 @@ async function seed(env: Record<string, string>): Promise<number> {
 
 /** Same 1,000 registrations, many concurrent clients, a fixed number of requests; returns MongoDB finds seen. */
 async function release(app: AppProcess, paths: string[], counter: Awaited<ReturnType<typeof startQueryCounter>>) {
+  // Let the previous load's in-flight requests (up to its connection count) finish before counting.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
   counter.reset();
   const result = await autocannon({
     url: app.url,

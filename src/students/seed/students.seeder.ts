@@ -71,7 +71,7 @@ export class StudentsSeeder implements ModuleSeeder {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const notes = [
       `inserted ${inserted} at ${insertSummary.perSecond} docs/s (${source.threads} worker thread(s)); ranked ${COURSES.length} courses in ${rankSummary.seconds} s`,
-      `registrations ${REGISTRATION_BASE + first}..${REGISTRATION_BASE + first + count - 1}`,
+      count > 0 ? `registrations ${REGISTRATION_BASE + first}..${REGISTRATION_BASE + first + count - 1}` : 'no new registrations',
     ];
     if (duplicates) notes.push(`${duplicates} skipped: cpf or registration already present`);
     this.logger.log(notes.join('; '));

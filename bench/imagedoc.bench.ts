@@ -3,7 +3,8 @@
  * Two app processes on the same MongoDB, Redis and storage folder: the default and CACHE_ENABLED=false.
  * Phase 1, sequential (one request at a time): for each operation, N distinct files (unique per run, so
  * nothing is cached before): first call on the cached app (MISS: computes, stores the result), the
- * repeat (HIT), and the same call on the bypassing app (computes every time); mean ms each.
+ * repeat (HIT), and the same call on the bypassing app (computes every time); mean ms each, after one
+ * untimed warm-up call per app and operation.
  * Phase 2, throughput: GET /collections for one user (20 collections), cached vs bypass (autocannon).
  * Env: BENCH_FILES (6 per operation), BENCH_OCR_FILES (3), BENCH_CONNECTIONS (20), BENCH_DURATION (5 s),
  * MONGODB_URI / REDIS_URL (else embedded).
@@ -83,6 +84,11 @@ async function main() {
         docs.push((await uploadFile(cached.url, auth, collectionIds[0], file.data, file.name))._id);
       }
       const body = { type: op.type, ...(op.params ? { params: op.params } : {}) };
+      // One untimed call per app first: worker threads (pdfjs, tesseract) start on first use.
+      const warmup = await op.files(run, op.count);
+      const warmupId = (await uploadFile(cached.url, auth, collectionIds[0], warmup.data, warmup.name))._id;
+      await operation(cached.url, auth, warmupId, body, 'MISS');
+      await operation(bypass.url, auth, warmupId, body, 'BYPASS');
       const miss = await timed(docs.map((id) => () => operation(cached.url, auth, id, body, 'MISS')));
       const hit = await timed(docs.map((id) => () => operation(cached.url, auth, id, body, 'HIT')));
       const bypassed = await timed(docs.map((id) => () => operation(bypass.url, auth, id, body, 'BYPASS')));

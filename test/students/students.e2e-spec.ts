@@ -365,6 +365,20 @@ describe('students results (seed 000)', () => {
       expect((byOld.body.items ?? []).some((x: { registration: string }) => x.registration === s!._id)).toBe(false);
     });
 
+    it('keeps a second instance without a watcher in sync too (the invalidation is broadcast)', async () => {
+      await settle();
+      const other = await ctx.startApp({ CACHE_TTL_SECONDS: 120, STUDENTS_WATCHER_ENABLED: false });
+      expect(other.app.get(StudentsWatcher).running).toBe(false);
+      const s = await someStudent({ course: 'pedagogia' });
+      await other.http.get(`/students/${s._id}`).expect(200);
+      const hit = await other.http.get(`/students/${s._id}`).expect(200);
+      expect([hit.headers['x-cache'], hit.headers['x-cache-tier']]).toEqual(['HIT', 'l1']);
+      await students.updateOne({ _id: s._id }, { $set: { 'scores.languages': 12.5 } });
+      const seen = await eventually(async () => (await other.http.get(`/students/${s._id}`)).body.scores?.languages === 12.5, 1000);
+      expect(seen).toBe(true);
+      await other.close();
+    });
+
     it('resumes from its token after a stream error without missing the events in between', async () => {
       await settle();
       const s = await someStudent({ course: 'odontologia' });

@@ -13,9 +13,9 @@ export interface Caller {
   auth: { Authorization: string };
 }
 
-/** An app with the ImageDoc module and its own empty storage folder. */
+/** An app with its own empty storage folder (pass STORAGE_DIR to share another app's files). */
 export async function startImagedoc(ctx: TestContext, overrides: Record<string, string | number> = {}) {
-  const storageDir = mkdtempSync(join(tmpdir(), 'imagedoc-storage-'));
+  const storageDir = String(overrides.STORAGE_DIR ?? mkdtempSync(join(tmpdir(), 'imagedoc-storage-')));
   const api = await ctx.startApp({ STORAGE_DIR: storageDir, JWT_SECRET: 'imagedoc-test-secret-0123456789abcdef', ...overrides });
   return { api, storageDir };
 }

@@ -51,6 +51,7 @@ function startTranslateServer() {
 describe('imagedoc: operations (image edits, text extraction, translation), cached by content', () => {
   let ctx: TestContext;
   let api: TestApp;
+  let storageDir: string;
   let ana: Caller;
   let bruno: Caller;
   let collectionId: string;
@@ -78,7 +79,7 @@ describe('imagedoc: operations (image edits, text extraction, translation), cach
 
   beforeAll(async () => {
     ctx = await createTestContext('imagedoc_operations');
-    ({ api } = await startImagedoc(ctx));
+    ({ api, storageDir } = await startImagedoc(ctx));
     [ana, bruno] = await Promise.all([signUp(api, 'ana'), signUp(api, 'bruno')]);
     collectionId = (await createCollection(api, ana, 'Operações'))._id;
     image = (await upload(api, ana, collectionId, await generateImage('HELLO OCR', 'png', 50, 800, 300), 'hello.png', 'Hello')).body;
@@ -192,7 +193,7 @@ describe('imagedoc: operations (image edits, text extraction, translation), cach
     let translating: TestApp;
     beforeAll(async () => {
       server = await startTranslateServer();
-      ({ api: translating } = await startImagedoc(ctx, { TRANSLATE_URL: server.url }));
+      ({ api: translating } = await startImagedoc(ctx, { TRANSLATE_URL: server.url, STORAGE_DIR: storageDir }));
     });
     afterAll(() => server.close());
 
@@ -215,6 +216,18 @@ describe('imagedoc: operations (image edits, text extraction, translation), cach
       const res = await run(pdf, 'translate', { target: 'xx' }, ana, translating);
       expect(res.status).toBe(400);
       expect(res.body.message).toMatch(/xx is not supported/);
+      expect(await ctx.redis.keys(`operations.${pdf.metadata.sha256}:list:translate:*`)).toHaveLength(1);
+    });
+
+    it('with CACHE_ENABLED=false every call computes again (X-Cache: BYPASS)', async () => {
+      const { api: bypassing } = await startImagedoc(ctx, { TRANSLATE_URL: server.url, CACHE_ENABLED: 'false', STORAGE_DIR: storageDir });
+      const calls = server.requests.length;
+      for (let i = 0; i < 2; i++) {
+        const res = await run(pdf, 'translate', { target: 'es' }, ana, bypassing);
+        expect(res.status).toBe(200);
+        expect(res.headers['x-cache']).toBe('BYPASS');
+      }
+      expect(server.requests.length).toBe(calls + 2);
       expect(await ctx.redis.keys(`operations.${pdf.metadata.sha256}:list:translate:*`)).toHaveLength(1);
     });
 

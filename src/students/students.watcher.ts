@@ -107,6 +107,14 @@ export class StudentsWatcher implements OnApplicationBootstrap, OnModuleDestroy 
       for (const resolve of this.readyWaiters.splice(0)) resolve();
     });
     stream.on('error', (error) => void this.onError(stream, error));
+    // Closed by the server without an error (e.g. after an invalidate event: the collection was dropped): reopen.
+    stream.on('close', () => {
+      if (this.stream !== stream || this.stopped) return;
+      this.stream = undefined;
+      this.retryTimer = setTimeout(() => {
+        if (!this.stopped) this.open();
+      }, this.retryDelayMs);
+    });
   }
 
   private async onError(stream: mongo.ChangeStream<Student, StudentEvent>, error: Error & { code?: number }) {

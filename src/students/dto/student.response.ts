@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { PageMeta } from '../../common/pagination';
-import { CAMPUSES, COURSE_CODES, STUDENT_STATUSES, type StudentStatus } from '../courses';
+import { CAMPUSES, COURSE_CODES, STUDENT_STATUSES, type StudentStatus, WAITING_LIST_FACTOR } from '../courses';
 import { formatCpf, maskCpf } from '../cpf';
 import { WEIGHTING_DESCRIPTION } from '../scoring';
 import type { Student } from '../schemas/student.schema';
@@ -18,7 +18,11 @@ export class StudentView {
   @ApiProperty({ type: ScoresDto }) scores: ScoresDto;
   @ApiProperty({ description: WEIGHTING_DESCRIPTION }) final_score: number;
   @ApiProperty({ nullable: true, type: Number, description: 'rank within the course (1 = best)' }) classification: number | null;
-  @ApiProperty({ enum: STUDENT_STATUSES, nullable: true, description: 'from the rank and the course seats' })
+  @ApiProperty({
+    enum: STUDENT_STATUSES,
+    nullable: true,
+    description: `approved: classification ≤ the course seats; waiting_list: the next ${WAITING_LIST_FACTOR}× seats; else not_classified`,
+  })
   status: StudentStatus | null;
   @ApiProperty() published_at: string;
 }

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { assertStorageKey, FileStorage } from './file-storage';
 
 /**
  * Files under STORAGE_DIR, fanned out by the first two characters of the key
- * (`<root>/ab/abcdef01-...`). Writes go to a temporary name and are renamed into place, so a
+ * (`<root>/ab/abcdef01-...`). Writes go to a temporary name and are linked into place, so a
  * crash never leaves a half-written file under a real key.
  */
 export class LocalFileStorage implements FileStorage {
@@ -23,10 +23,10 @@ export class LocalFileStorage implements FileStorage {
     const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
     try {
       await writeFile(temporary, data, { flag: 'wx' });
-      await rename(temporary, path);
-    } catch (error) {
+      // link, unlike rename, fails when the target exists: a key is never overwritten.
+      await link(temporary, path);
+    } finally {
       await rm(temporary, { force: true });
-      throw error;
     }
   }
 

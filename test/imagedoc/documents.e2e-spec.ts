@@ -69,7 +69,8 @@ describe('imagedoc: documents (upload, storage, access)', () => {
     expect(res.status).toBe(201);
     expect(res.body.metadata).toMatchObject({ mime_type: 'application/pdf', page_count: 2, sha256: sha256(pdf) });
     expect(res.body.metadata.width).toBeUndefined();
-    const jpeg = await upload(api, ana, collectionId, await generateImage('JPEG', 'jpeg', 20, 300, 100), 'x.jpg');
+    // image/jpg is a common misspelling of image/jpeg, not a contradiction.
+    const jpeg = await upload(api, ana, collectionId, await generateImage('JPEG', 'jpeg', 20, 300, 100), 'x.jpg', 'JPEG', 'image/jpg');
     expect(jpeg.body.metadata).toMatchObject({ mime_type: 'image/jpeg', width: 300, height: 100 });
     // No extension and a neutral header: the content decides.
     const webp = await upload(

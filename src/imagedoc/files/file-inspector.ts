@@ -37,6 +37,8 @@ const EXTENSIONS: Record<DocumentMimeType, string> = {
 };
 /** Headers that say nothing about the type (what browsers and curl send for unknown files). */
 const NEUTRAL_TYPES = new Set(['', 'application/octet-stream']);
+/** Non-standard spellings some clients send. */
+const TYPE_ALIASES: Record<string, string> = { 'image/jpg': 'image/jpeg', 'image/pjpeg': 'image/jpeg', 'image/x-png': 'image/png' };
 
 export function isImage(mime: string): boolean {
   return mime.startsWith('image/');
@@ -81,7 +83,8 @@ export class FileInspector {
   }
 
   private assertDeclaredMatches(mime: DocumentMimeType, declared: DeclaredType) {
-    const header = (declared.mimetype ?? '').toLowerCase().split(';')[0].trim();
+    const given = (declared.mimetype ?? '').toLowerCase().split(';')[0].trim();
+    const header = TYPE_ALIASES[given] ?? given;
     if (!NEUTRAL_TYPES.has(header) && header !== mime) {
       throw new UnsupportedMediaTypeException(`the file is declared as ${header} but its content is ${mime}`);
     }

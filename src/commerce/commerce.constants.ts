@@ -9,6 +9,8 @@ export const COLLECTIONS = {
   orders: 'orders',
   /** The analytics table (seed: "a tabela nova"), one row per customer for one year. */
   spending: 'customer_monthly_spending',
+  /** A full crunch builds here, then renames it over the table. */
+  spendingShadow: 'customer_monthly_spending_next',
   /** Per-customer (month, category) sums in integer cents, an intermediate of crunch. */
   spendingCells: 'commerce_spending_cells',
   /** Which year the table holds and when it was built. */

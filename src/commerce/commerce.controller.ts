@@ -62,10 +62,11 @@ export class CommerceController {
   @UseGuards(AdminGuard)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Build the spending table (all customers, or only customer_ids) as a job' })
-  crunch(@Body() body: CrunchBodyDto) {
-    return this.jobs.start('crunch', (progress) =>
-      this.crunchService.crunch({ year: body.year, customerIds: body.customer_ids }, progress),
-    );
+  async crunch(@Body() body: CrunchBodyDto) {
+    this.jobs.assertIdle();
+    const options = { year: body.year, customerIds: body.customer_ids };
+    await this.crunchService.resolveScope(options); // bad years and unknown customers are a 400 / 404 now, not a failed job
+    return this.jobs.start('crunch', (progress) => this.crunchService.crunch(options, progress));
   }
 
   @Post('reset')

@@ -191,6 +191,14 @@ describe('commerce (seed 003)', () => {
         expect(Math.round(row.categorized_monthly_avg_expense[k] * 100)).toBe(Math.round(total / 12));
     }
     expect(withZeroMonths).toBeGreaterThan(0);
+
+    // Batches of customer_id ranges lose nor repeat anyone: 5 batches give the same table as 1.
+    const batched = await api.app.get(CrunchService).crunch({ batchSize: 150 });
+    expect(batched).toMatchObject({ mode: 'full', customers: 700 });
+    const sortById = (a: { _id: string }, b: { _id: string }) => (a._id < b._id ? -1 : 1);
+    const rebuilt = (await db.collection('customer_monthly_spending').find().toArray()) as unknown as Row[];
+    expect(rebuilt.sort(sortById)).toEqual([...rows].sort(sortById));
+    expect((await db.listCollections().toArray()).map((c) => c.name)).not.toContain('customer_monthly_spending_next');
     const customer = await db.collection('customers').findOne({ customer_id: rows[0].customer_id });
     expect(rows[0]).toMatchObject({
       _id: customer!.customer_id,
@@ -376,6 +384,19 @@ describe('commerce (seed 003)', () => {
       .set(adminAuth)
       .send({ customer_ids: ['x'] });
     expect(bad.status).toBe(400);
+    const unknown = await api.http
+      .post('/commerce/crunch')
+      .set(adminAuth)
+      .send({ customer_ids: ['ffffffffffffffffffffffff'] });
+    expect(unknown.status).toBe(404);
+    const otherYear = await api.http
+      .post('/commerce/crunch')
+      .set(adminAuth)
+      .send({ customer_ids: [customer!.customer_id], year: YEAR - 1 });
+    expect(otherYear.status).toBe(400);
+    // incremental over HTTP: a job too
+    const { job } = await runJob(api, '/commerce/crunch', { customer_ids: [customer!.customer_id] });
+    expect(job).toMatchObject({ status: 'succeeded', result: { mode: 'incremental', customers: 1 } });
   });
 
   it('resets every commerce collection and the table (manager only)', async () => {

@@ -13,6 +13,8 @@ export interface CrunchOptions {
   year?: number;
   /** Recompute only these customers (by customer_id); the table keeps its other rows. */
   customerIds?: string[];
+  /** Customers per aggregation of a full rebuild (default CRUNCH_BATCH_CUSTOMERS). */
+  batchSize?: number;
 }
 
 export interface CrunchSummary {
@@ -28,6 +30,8 @@ export interface CrunchSummary {
 }
 
 export const MAX_INCREMENTAL_CUSTOMERS = 10_000;
+/** Customers per aggregation of a full rebuild. */
+export const CRUNCH_BATCH_CUSTOMERS = 5_000;
 
 /**
  * Builds the spending table with two aggregation pipelines that run entirely in MongoDB
@@ -53,7 +57,8 @@ export class CrunchService {
     return run;
   }
 
-  private async run(options: CrunchOptions, progress: ProgressSink): Promise<CrunchSummary> {
+  /** Checks the options against the data (400 / 404), so a caller can refuse before starting a job; returns the scope. */
+  async resolveScope(options: CrunchOptions): Promise<CrunchScope & { tableYear?: number }> {
     const meta = await this.data.meta();
     const ids = options.customerIds ? [...new Set(options.customerIds)] : undefined;
     if (ids) {
@@ -69,28 +74,28 @@ export class CrunchService {
         throw new NotFoundException(`unknown customer_id: ${ids.filter((id) => !known.has(id)).join(', ')}`);
       }
     }
-    const year = options.year ?? meta?.year ?? GENERATOR_DEFAULTS.year;
-    const scope: CrunchScope = { year, customerIds: ids };
+    return { year: options.year ?? meta?.year ?? GENERATOR_DEFAULTS.year, customerIds: ids, tableYear: meta?.year };
+  }
+
+  private async run(options: CrunchOptions, progress: ProgressSink): Promise<CrunchSummary> {
+    const { tableYear, ...scope } = await this.resolveScope(options);
+    const { year, customerIds: ids } = scope;
     const started = process.hrtime.bigint();
 
     const orderCount = await this.orders.countDocuments(ordersInScope(scope));
-    const ordersBar = progress.phase(`crunch ${year}: orders → cells`, orderCount, 'orders');
+    let customerCount: number;
     if (ids) {
+      const bar = progress.phase(`crunch ${year}: ${ids.length} customers`, ids.length, 'customers');
       await this.connection.collection(COLLECTIONS.spendingCells).deleteMany({ _id: { $in: ids as never[] } });
       await this.aggregate(this.orders, [...cellsPipeline(scope), mergeInto(COLLECTIONS.spendingCells)]);
+      await this.aggregate(this.customers, [...tablePipeline(scope), mergeInto(COLLECTIONS.spending)]);
+      bar.tick(ids.length);
+      bar.done();
+      customerCount = ids.length;
     } else {
-      await this.aggregate(this.orders, [...cellsPipeline(scope), { $out: COLLECTIONS.spendingCells }]);
+      customerCount = await this.rebuild(year, options.batchSize ?? CRUNCH_BATCH_CUSTOMERS, progress);
     }
-    ordersBar.tick(orderCount);
-    ordersBar.done();
-
-    const customerCount = ids ? ids.length : await this.customers.estimatedDocumentCount();
-    const customersBar = progress.phase(`crunch ${year}: customers → ${COLLECTIONS.spending}`, customerCount, 'customers');
-    await this.aggregate(this.customers, [...tablePipeline(scope), ids ? mergeInto(COLLECTIONS.spending) : { $out: COLLECTIONS.spending }]);
-    customersBar.tick(customerCount);
-    customersBar.done();
-
-    if (!ids || !meta) await this.data.saveMeta(year);
+    if (!ids || tableYear === undefined) await this.data.saveMeta(year);
     if (ids) await this.cache.invalidate(SPENDING_CACHE_NS, ids);
     else await this.data.forgetAllSpending();
 
@@ -104,6 +109,43 @@ export class CrunchService {
       ordersPerSecond: Math.round(orderCount / Math.max(seconds, 1e-3)),
       customersPerSecond: Math.round(customerCount / Math.max(seconds, 1e-3)),
     };
+  }
+
+  /**
+   * Full rebuild in batches of customers (by customer_id range): each batch's pipelines $merge
+   * into a fresh cells collection and a shadow table, which then replaces the table in one
+   * rename, so readers see the old table or the new one. Batches bound the memory of each
+   * aggregation (the stand-in holds a stage's whole output in memory) and give progress.
+   */
+  private async rebuild(year: number, batchSize: number, progress: ProgressSink): Promise<number> {
+    const db = this.connection.db!;
+    const shadow = COLLECTIONS.spendingShadow;
+    await Promise.all([COLLECTIONS.spendingCells, shadow].map((name) => db.dropCollection(name).catch(() => undefined)));
+    const bounds = await this.batchBounds(batchSize);
+    const total = await this.customers.estimatedDocumentCount();
+    const bar = progress.phase(`crunch ${year}: customers → ${COLLECTIONS.spending}`, total, 'customers');
+    for (let i = 0; i < bounds.length; i++) {
+      const scope: CrunchScope = { year, range: { from: bounds[i], to: bounds[i + 1] } };
+      await this.aggregate(this.orders, [...cellsPipeline(scope), mergeInto(COLLECTIONS.spendingCells)]);
+      await this.aggregate(this.customers, [...tablePipeline(scope), mergeInto(shadow)]);
+      bar.tick(i + 1 < bounds.length ? batchSize : total - i * batchSize);
+    }
+    bar.done();
+    if (bounds.length === 0) await db.dropCollection(COLLECTIONS.spending).catch(() => undefined);
+    else await db.renameCollection(shadow, COLLECTIONS.spending, { dropTarget: true });
+    return total;
+  }
+
+  /** The first customer_id of every batch, in order (one streamed, projected read of the unique index's key). */
+  private async batchBounds(size: number): Promise<string[]> {
+    const bounds: string[] = [];
+    let n = 0;
+    const cursor = this.customers.collection
+      .find({}, { projection: { _id: 0, customer_id: 1 } })
+      .sort({ customer_id: 1 })
+      .batchSize(10_000);
+    for await (const doc of cursor) if (n++ % size === 0) bounds.push(doc.customer_id as string);
+    return bounds;
   }
 
   private async aggregate<T>(model: Model<T>, pipeline: PipelineStage[]): Promise<void> {

@@ -15,6 +15,18 @@ export interface CrunchScope {
   year: number;
   /** Only these customers (incremental); all when undefined. */
   customerIds?: string[];
+  /** Only customer_ids in [from, to) (a batch of a full rebuild); open-ended when a bound is missing. */
+  range?: { from?: string; to?: string };
+}
+
+/** The customers a crunch covers, as a filter on a `customer_id` field. */
+export function customersInScope(scope: CrunchScope): Record<string, unknown> {
+  if (scope.customerIds) return { customer_id: { $in: scope.customerIds } };
+  if (!scope.range) return {};
+  const bounds: Record<string, string> = {};
+  if (scope.range.from !== undefined) bounds.$gte = scope.range.from;
+  if (scope.range.to !== undefined) bounds.$lt = scope.range.to;
+  return Object.keys(bounds).length ? { customer_id: bounds } : {};
 }
 
 const roundHalfUp = (expr: unknown) => ({ $floor: { $add: [expr, 0.5] } });
@@ -25,11 +37,10 @@ const ZERO_MONTHS = Object.fromEntries(MONTH_KEYS.map((m) => [m, 0]));
 
 /** The orders a crunch reads: the year's (UTC), of the given customers if any. */
 export function ordersInScope(scope: CrunchScope): Record<string, unknown> {
-  const match: Record<string, unknown> = {
+  return {
+    ...customersInScope(scope),
     created_at: { $gte: new Date(Date.UTC(scope.year, 0, 1)), $lt: new Date(Date.UTC(scope.year + 1, 0, 1)) },
   };
-  if (scope.customerIds) match.customer_id = { $in: scope.customerIds };
-  return match;
 }
 
 /**
@@ -43,18 +54,23 @@ export function cellsPipeline(scope: CrunchScope): PipelineStage[] {
     { $match: ordersInScope(scope) },
     { $lookup: { from: COLLECTIONS.carts, localField: 'cart_id', foreignField: '_id', as: 'cart' } },
     { $unwind: '$cart' },
-    { $unwind: '$cart.products' },
-    { $lookup: { from: COLLECTIONS.products, localField: 'cart.products.product_id', foreignField: '_id', as: 'product' } },
-    // The joined document first: the stand-in flattens '$product.categories' over the array where MongoDB nests it.
-    { $addFields: { product: { $arrayElemAt: ['$product', 0] } } },
+    // Keep only what the next stages read: the stand-in materialises every stage in memory.
+    { $project: { _id: 0, customer_id: 1, created_at: 1, lines: '$cart.products' } },
+    { $unwind: '$lines' },
+    { $lookup: { from: COLLECTIONS.products, localField: 'lines.product_id', foreignField: '_id', as: 'product' } },
     {
       $project: {
-        _id: 0,
         customer_id: 1,
         // UTC months, like every date the API stores
         month: { $month: '$created_at' },
-        category: { $ifNull: [{ $arrayElemAt: ['$product.categories', 0] }, UNKNOWN_CATEGORY] },
-        cents: { $multiply: [{ $toLong: roundHalfUp({ $multiply: ['$cart.products.price', 100] }) }, '$cart.products.quantity'] },
+        // via $map: the stand-in flattens '$product.categories' over the joined array where MongoDB nests it
+        category: {
+          $ifNull: [
+            { $arrayElemAt: [{ $map: { input: '$product', as: 'p', in: { $arrayElemAt: ['$$p.categories', 0] } } }, 0] },
+            UNKNOWN_CATEGORY,
+          ],
+        },
+        cents: { $multiply: [{ $toLong: roundHalfUp({ $multiply: ['$lines.price', 100] }) }, '$lines.quantity'] },
       },
     },
     { $group: { _id: { customer: '$customer_id', month: '$month', category: '$category' }, cents: { $sum: '$cents' } } },
@@ -96,7 +112,7 @@ export function tablePipeline(scope: CrunchScope): PipelineStage[] {
     $arrayToObject: { $map: { input, as: 'month', in: { k: monthKey('$$month.month'), v: value } } },
   });
   return [
-    ...(scope.customerIds ? [{ $match: { customer_id: { $in: scope.customerIds } } }] : []),
+    { $match: customersInScope(scope) },
     { $lookup: { from: COLLECTIONS.spendingCells, localField: 'customer_id', foreignField: '_id', as: 'spend' } },
     { $addFields: { spend: { $arrayElemAt: ['$spend', 0] } } },
     {

@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import type { Env } from './config/env';
 import { AllExceptionsFilter } from './infra/http/all-exceptions.filter';
 import { createPino, PinoLoggerService } from './infra/logging/pino-logger.service';
+import { L1FastPath } from './infra/cache/l1-fast-path';
 import { MetricsService } from './infra/metrics/metrics.service';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -56,6 +57,8 @@ export async function createApp(env: Env, extraModules: Type[] = []): Promise<Ne
     void reply.header('x-request-id', request.id);
     done();
   });
+  // After the request-id hook, so fast-path hits carry it too.
+  app.get(L1FastPath).register(fastify);
   fastify.addHook('onResponse', (request, reply, done) => {
     metrics.httpDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode },

@@ -54,6 +54,8 @@ function escape(name) {
 /** @type {import('jest').Config} */
 const config = {
   rootDir: require('node:path').resolve(__dirname, '..'),
+  // jest-circus reads the timeout from the top level only, not from a project.
+  testTimeout: 60_000,
   projects: [
     {
       displayName: 'unit',
@@ -72,7 +74,6 @@ const config = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/harness/global-setup.ts',
       globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
-      testTimeout: 60_000,
     },
   ],
 };

@@ -10,6 +10,7 @@ import { CacheBus } from './cache-bus';
 import { CACHE_SETTINGS, cacheSettingsFrom } from './cache.settings';
 import { CacheStats } from './cache-stats';
 import { HttpCacheInterceptor } from './http-cache.interceptor';
+import { L1FastPath } from './l1-fast-path';
 import { RedisConnection } from './redis.connection';
 import { TwoTierCache } from './two-tier-cache.service';
 
@@ -43,9 +44,10 @@ import { TwoTierCache } from './two-tier-cache.service';
     CacheStats,
     TwoTierCache,
     HttpCacheInterceptor,
+    L1FastPath,
     CacheAdminService,
   ],
   controllers: [CacheAdminController],
-  exports: [TwoTierCache, RedisConnection, HttpCacheInterceptor, CACHE_SETTINGS, NestCacheModule],
+  exports: [TwoTierCache, RedisConnection, HttpCacheInterceptor, L1FastPath, CACHE_SETTINGS, NestCacheModule],
 })
 export class SharedCacheModule {}

@@ -1,14 +1,12 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { GUARDS_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, map, Observable, of } from 'rxjs';
-import { cacheKeys, scopedNamespace } from './cache-keys';
+import { cacheTargetFor } from './cache-target';
+import { JSON_TYPE, L1FastPath } from './l1-fast-path';
 import { CACHE_POLICY, CachePolicy } from './cache.decorators';
 import { TwoTierCache } from './two-tier-cache.service';
-
-const JSON_TYPE = 'application/json; charset=utf-8';
-/** Longer keys are not cached: an attacker should not be able to fill the cache with huge keys. */
-const MAX_KEY_LENGTH = 256;
 
 /**
  * Route-level cache-aside. A hit sends the stored JSON bytes as they are (no MongoDB, no
@@ -20,19 +18,26 @@ export class HttpCacheInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
     private readonly cache: TwoTierCache,
+    private readonly fastPath: L1FastPath,
   ) {}
+
+  private hasGuards(context: ExecutionContext): boolean {
+    const guards = this.reflector.getAllAndMerge<unknown[]>(GUARDS_METADATA, [context.getHandler(), context.getClass()]);
+    return guards.length > 0;
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const policy = this.reflector.get<CachePolicy>(CACHE_POLICY, context.getHandler());
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const target = policy && this.cache.settings.enabled ? this.keyFor(policy, request) : undefined;
+    const target = policy && this.cache.settings.enabled ? cacheTargetFor(policy, request) : undefined;
     if (!target) {
       reply.header('x-cache', 'BYPASS');
       return next.handle();
     }
     const { namespace, key } = target;
+    if (!this.hasGuards(context)) this.fastPath.learn(request.method, request.routeOptions.url, policy);
 
     const l1Body = this.cache.peekL1(key);
     if (l1Body) {
@@ -52,23 +57,5 @@ export class HttpCacheInterceptor implements NestInterceptor {
         return body;
       }),
     );
-  }
-
-  private keyFor(policy: CachePolicy, request: FastifyRequest): { namespace: string; key: string } | undefined {
-    let namespace = policy.namespace;
-    if (policy.scope) {
-      const scope = policy.scope(request);
-      if (scope === undefined) return undefined;
-      namespace = scopedNamespace(namespace, scope);
-    }
-    let key: string;
-    if (policy.kind === 'id') {
-      const id = (request.params as Record<string, string | undefined>)[policy.idParam ?? 'id'];
-      if (!id) return undefined;
-      key = cacheKeys.id(namespace, id);
-    } else {
-      key = cacheKeys.list(namespace, request.query as Record<string, unknown> | undefined);
-    }
-    return key.length <= MAX_KEY_LENGTH ? { namespace, key } : undefined;
   }
 }

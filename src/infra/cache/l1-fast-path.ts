@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CachePolicy } from './cache.decorators';
+import { cacheTargetFor } from './cache-target';
+import { TwoTierCache } from './two-tier-cache.service';
+
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * Serves L1 hits of public cached routes from a Fastify onRequest hook, before Nest's
+ * router, interceptors and pipes run: a hit costs a key computation and a map lookup.
+ * Routes are learnt by the interceptor on their first pass; routes with guards or a per-caller
+ * scope are never learnt, so authentication always runs for them.
+ */
+@Injectable()
+export class L1FastPath {
+  private readonly routes = new Map<string, CachePolicy>();
+
+  constructor(private readonly cache: TwoTierCache) {}
+
+  learn(method: string, routeUrl: string | undefined, policy: CachePolicy): void {
+    if (routeUrl && method === 'GET' && !policy.scope) this.routes.set(routeUrl, policy);
+  }
+
+  register(fastify: FastifyInstance): void {
+    fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      if (request.method !== 'GET' || this.routes.size === 0) return done();
+      const policy = this.routes.get(request.routeOptions.url ?? '');
+      if (!policy || !this.cache.settings.enabled) return done();
+      const target = cacheTargetFor(policy, request);
+      const body = target && this.cache.peekL1(target.key);
+      if (!body) return done();
+      this.cache.stats.hit(target.namespace, 'l1');
+      void reply.header('content-type', JSON_TYPE).header('x-cache', 'HIT').header('x-cache-tier', 'l1').send(body);
+    });
+  }
+}

@@ -83,5 +83,8 @@ function setupSwagger(app: NestFastifyApplication) {
     .addBearerAuth();
   for (const [name, description] of API_TAGS) builder.addTag(name, description);
   const document = SwaggerModule.createDocument(app, builder.build());
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { persistAuthorization: true } });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    swaggerOptions: { persistAuthorization: true, validatorUrl: null },
+  });
 }

@@ -19,7 +19,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const { status, message } = this.map(exception);
-    if (status >= 500) {
+    // Deliberate HTTP errors (e.g. a 503 "translation not configured") are answers, not faults.
+    if (status >= 500 && !(exception instanceof HttpException)) {
       this.logger.error(
         exception instanceof Error ? exception.message : String(exception),
         exception instanceof Error ? exception.stack : undefined,

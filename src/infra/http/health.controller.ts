@@ -1,17 +1,22 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Connection } from 'mongoose';
 import { RedisConnection } from '../cache/redis.connection';
 
 export type DependencyState = 'up' | 'down' | 'disabled';
 
+const STATES = ['up', 'down', 'disabled'];
+
 export class HealthDto {
-  /** "ok" when MongoDB is up (Redis being down degrades the cache, not the service). */
+  @ApiProperty({ enum: ['ok', 'error'], description: '"ok" when MongoDB is up (Redis being down degrades the cache, not the service)' })
   status: 'ok' | 'error';
+  @ApiProperty({ enum: STATES })
   mongo: DependencyState;
+  @ApiProperty({ enum: STATES, description: '"disabled" when no Redis is configured (in-process cache tier only)' })
   redis: DependencyState;
+  @ApiProperty()
   uptimeSeconds: number;
 }
 

@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
 import { MONTH_KEYS } from '../../src/commerce/commerce.constants';
+import { CommerceSeeder } from '../../src/commerce/commerce.seeder';
 import { CrunchService } from '../../src/commerce/crunch/crunch.service';
 import { GeneratorService } from '../../src/commerce/generator/generator.service';
 import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
@@ -397,6 +398,13 @@ describe('commerce (seed 003)', () => {
     // incremental over HTTP: a job too
     const { job } = await runJob(api, '/commerce/crunch', { customer_ids: [customer!.customer_id] });
     expect(job).toMatchObject({ status: 'succeeded', result: { mode: 'incremental', customers: 1 } });
+  });
+
+  it('is the module seeder of `seed commerce`: --count customers, --reset, then the table', async () => {
+    const summary = await api.app.get(CommerceSeeder).seed({ seed: 11, count: 120, reset: true });
+    expect(summary.inserted).toMatchObject({ customers: 120, products: 500, customer_monthly_spending: 120 });
+    expect(await db.collection('customers').countDocuments()).toBe(120);
+    expect(await db.collection('customer_monthly_spending').countDocuments()).toBe(120);
   });
 
   it('resets every commerce collection and the table (manager only)', async () => {

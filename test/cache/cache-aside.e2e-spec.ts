@@ -68,7 +68,7 @@ describe('shared cache: cache-aside through both tiers', () => {
     await api.http.get('/demo/items?limit=3').expect(200);
     expect(await ctx.redis.exists(`demo:id:${id}`, 'demo:list', cacheKeys.list('demo', { limit: '3' }))).toBe(3);
 
-    const monitor = await ctx.redis.duplicate().monitor();
+    const monitor = await ctx.redis.monitor();
     const commands: string[] = [];
     monitor.on('monitor', (_time: string, args: string[]) => commands.push(String(args[0]).toLowerCase()));
     await api.http.put(`/demo/items/${id}`).set(adminAuth).send({ name: 'renamed' }).expect(200);

@@ -1,3 +1,4 @@
+import { CACHE_MANAGER, Cache } from '@nestjs/cache-manager';
 import { createTestContext, adminAuth, TestApp, TestContext } from '../harness/test-app';
 import { cacheKeys } from '../../src/infra/cache/cache-keys';
 import { seedDemo } from './demo-api';
@@ -107,6 +108,16 @@ describe('shared cache: cache-aside through both tiers', () => {
     await api.http.get('/demo/items?sort=name').expect(400);
     await api.http.get('/demo/items?limit=1000').expect(400);
     expect(await ctx.redis.dbsize()).toBe(before);
+  });
+
+  it("keeps @nestjs/cache-manager's CACHE_MANAGER working on Redis for modules that inject it", async () => {
+    const manager = api.app.get<Cache>(CACHE_MANAGER);
+    await manager.set('probe', { ok: 1 }, 5_000);
+    expect(await manager.get('probe')).toEqual({ ok: 1 });
+    expect(await ctx.redis.keys('cache-manager:*')).toEqual(['cache-manager::probe']);
+    // The stock interceptor on /demo/items-stock stores through it as well.
+    await api.http.get('/demo/items-stock').expect(200);
+    expect((await ctx.redis.keys('cache-manager:*')).some((k) => k.includes('/demo/items-stock'))).toBe(true);
   });
 
   it('bypasses the cache when CACHE_ENABLED=false', async () => {

@@ -1,5 +1,5 @@
-import KeyvRedis from '@keyv/redis';
-import { CacheModule as NestCacheModule } from '@nestjs/cache-manager';
+import { createKeyv } from '@keyv/redis';
+import { CacheModuleOptions, CacheModule as NestCacheModule } from '@nestjs/cache-manager';
 import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ENV } from '../../config/config.module';
@@ -28,7 +28,11 @@ import { TwoTierCache } from './two-tier-cache.service';
         const redisUrl = config.get('REDIS_URL', { infer: true });
         return {
           ttl: config.get('CACHE_TTL_SECONDS', { infer: true }) * 1000,
-          stores: redisUrl ? [new KeyvRedis(redisUrl, { namespace: 'cache-manager' })] : undefined,
+          // createKeyv sets the namespace on both Keyv and the adapter: keys read cache-manager::<key>.
+          // (The cast bridges keyv's CommonJS and ESM type declarations of the same class.)
+          stores: redisUrl
+            ? ([createKeyv(redisUrl, { namespace: 'cache-manager' })] as unknown as CacheModuleOptions['stores'])
+            : undefined,
         };
       },
     }),

@@ -7,8 +7,11 @@ mode="${1:-runtime}"
 cd "$(dirname "$0")/.."
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund
+  # `npm install` with the committed lock installs the locked versions. Not `npm ci`: this
+  # registry does not serve other platforms' optional binaries (@swc/core-darwin-*, ...), so
+  # they are absent from the lock and `npm ci` refuses it as out of sync.
+  echo "setup: installing npm packages (locked versions)"
+  npm install --no-audit --no-fund
 fi
 
 # The stand-in is only needed when no MongoDB is given and no mongod binary exists.

@@ -96,16 +96,22 @@ describe('shared cache: no stale repopulation', () => {
   });
   afterAll(() => ctx.close());
 
-  it('discards a fill that read MongoDB before a write invalidated, in both tiers', async () => {
-    const id = 'doc-a';
+  /** Creates { value: 'old' } and starts a read that holds it, paused before it returns to the cache. */
+  async function startHeldRead(id: string) {
     await ctx.mongo
       .db(ctx.dbName)
       .collection('race_docs')
       .insertOne({ _id: id as never, value: 'old' });
-
     armed = gate.arm();
-    const staleRead = api.http.get(`/race/${id}`).then((r) => r);
-    await gate.fetched; // the read now holds { value: 'old' }
+    // Wrapped: an async function returning the promise itself would wait for the response.
+    const held = { response: api.http.get(`/race/${id}`).then((r) => r) };
+    await gate.fetched;
+    return held;
+  }
+
+  it('discards a fill that read MongoDB before a write invalidated, in both tiers', async () => {
+    const id = 'doc-a';
+    const staleRead = (await startHeldRead(id)).response; // it holds { value: 'old' }
 
     const write = await api.http.put(`/race/${id}`).send({ value: 'new' }).expect(200);
     expect(write.body.value).toBe('new');
@@ -128,13 +134,7 @@ describe('shared cache: no stale repopulation', () => {
 
   it('a request arriving after a write does not join a load that started before it', async () => {
     const id = 'doc-c';
-    await ctx.mongo
-      .db(ctx.dbName)
-      .collection('race_docs')
-      .insertOne({ _id: id as never, value: 'old' });
-    armed = gate.arm();
-    const first = api.http.get(`/race/${id}`).then((r) => r);
-    await gate.fetched;
+    const first = (await startHeldRead(id)).response;
     await api.http.put(`/race/${id}`).send({ value: 'new' }).expect(200);
     // Without the flight being forgotten on invalidation this would wait for and share 'old'.
     const after = await api.http.get(`/race/${id}`).expect(200);

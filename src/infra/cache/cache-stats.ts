@@ -23,22 +23,18 @@ export class CacheStats {
   }
 
   entries(): [string, NamespaceCounters][] {
-    return [...this.namespaces.entries()].filter(([namespace]) => !namespace.includes('.'));
+    return [...this.namespaces.entries()];
   }
 
   reset(): void {
     this.namespaces.clear();
   }
 
+  /** Per-caller namespaces (`<ns>.<scope>`) count under their base, so the map stays small. */
   private counters(namespace: string): NamespaceCounters {
-    let counters = this.namespaces.get(namespace);
-    if (!counters) {
-      // Per-caller namespaces count under their base so the label set stays small.
-      const base = baseNamespace(namespace);
-      counters = this.namespaces.get(base) ?? { l1Hits: 0, l2Hits: 0, misses: 0 };
-      this.namespaces.set(base, counters);
-      if (base !== namespace) this.namespaces.set(namespace, counters);
-    }
+    const base = baseNamespace(namespace);
+    let counters = this.namespaces.get(base);
+    if (!counters) this.namespaces.set(base, (counters = { l1Hits: 0, l2Hits: 0, misses: 0 }));
     return counters;
   }
 }

@@ -26,7 +26,10 @@ export class L1Store {
       sizeCalculation: (entry, key) => entry.body.length + key.length,
       ttlAutopurge: false,
       allowStale: false,
-      dispose: (entry, key) => this.listKeys.get(entry.namespace)?.delete(key),
+      dispose: (entry, key) => {
+        const keys = this.listKeys.get(entry.namespace);
+        if (keys?.delete(key) && keys.size === 0) this.listKeys.delete(entry.namespace);
+      },
     });
   }
 

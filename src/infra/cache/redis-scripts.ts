@@ -19,9 +19,13 @@ return 1`;
 /**
  * Bumps the namespace generation, then deletes every indexed list variant and the given id keys,
  * atomically. KEYS: generation key, list index key, id keys...
+ * The generation expires a day after the namespace's last write, so per-caller namespaces do not
+ * pile up. That is safe: a counter that restarts can only fail a store, never let a stale one
+ * through, unless a single read stayed in flight for a day.
  */
 const INVALIDATE = `
 redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], 86400000)
 local lists = redis.call('SMEMBERS', KEYS[2])
 for i = 1, #lists, 500 do
   redis.call('DEL', unpack(lists, i, math.min(i + 499, #lists)))

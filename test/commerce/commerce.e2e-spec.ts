@@ -281,38 +281,17 @@ describe('commerce (seed 003)', () => {
 
     const body = { customer_id: customerId, cart_id: openCart!._id.toHexString(), created_at: `${YEAR}-03-10T12:00:00Z` };
     expect((await api.http.post('/commerce/orders').send(body)).status).toBe(401);
-    expect(
+    const postOrder = async (changes: Record<string, unknown>) =>
       (
         await api.http
           .post('/commerce/orders')
           .set(adminAuth)
-          .send({ ...body, cart_id: 'nope' })
-      ).status,
-    ).toBe(400);
-    expect(
-      (
-        await api.http
-          .post('/commerce/orders')
-          .set(adminAuth)
-          .send({ ...body, $where: '1' })
-      ).status,
-    ).toBe(400);
-    expect(
-      (
-        await api.http
-          .post('/commerce/orders')
-          .set(adminAuth)
-          .send({ ...body, created_at: '2999-01-01T00:00:00Z' })
-      ).status,
-    ).toBe(400);
-    expect(
-      (
-        await api.http
-          .post('/commerce/orders')
-          .set(adminAuth)
-          .send({ ...body, cart_id: '000000000000000000000000' })
-      ).status,
-    ).toBe(404);
+          .send({ ...body, ...changes })
+      ).status;
+    expect(await postOrder({ cart_id: 'nope' })).toBe(400);
+    expect(await postOrder({ $where: '1' })).toBe(400);
+    expect(await postOrder({ created_at: '2999-01-01T00:00:00Z' })).toBe(400);
+    expect(await postOrder({ cart_id: '000000000000000000000000' })).toBe(404);
     const stranger = await db.collection('customers').findOne({ customer_id: { $ne: customerId } });
     const wrongOwner = await api.http
       .post('/commerce/orders')

@@ -4,7 +4,17 @@ import { relative, sep } from 'node:path';
 import { DocumentsService } from '../../src/imagedoc/documents/documents.service';
 import { FileInspector } from '../../src/imagedoc/files/file-inspector';
 import { createTestContext, TestApp, TestContext } from '../harness/test-app';
-import { Caller, createCollection, generateImage, generatePdf, signUp, startImagedoc, storedFiles, upload } from './imagedoc-helpers';
+import {
+  Caller,
+  createCollection,
+  downloadFile,
+  generateImage,
+  generatePdf,
+  signUp,
+  startImagedoc,
+  storedFiles,
+  upload,
+} from './imagedoc-helpers';
 
 jest.setTimeout(60_000);
 
@@ -97,15 +107,7 @@ describe('imagedoc: documents (upload, storage, access)', () => {
 
   it('streams the file back with the detected content type, after the same access check', async () => {
     const created = (await upload(api, ana, collectionId, pdf, 'a.pdf', 'Para baixar')).body;
-    const res = await api.http
-      .get(`/documents/${created._id}/file`)
-      .set(ana.auth)
-      .buffer(true)
-      .parse((r, done) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => done(null, Buffer.concat(chunks)));
-      });
+    const res = await downloadFile(api, ana, created._id);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
     expect(res.headers['x-content-type-options']).toBe('nosniff');

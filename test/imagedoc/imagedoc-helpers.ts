@@ -56,3 +56,16 @@ export async function upload(
     .field('title', title)
     .attach('file', data, contentType ? { filename, contentType } : { filename });
 }
+
+/** GET /documents/:id/file with the body collected as raw bytes. */
+export function downloadFile(api: TestApp, caller: Caller, documentId: string) {
+  return api.http
+    .get(`/documents/${documentId}/file`)
+    .set(caller.auth)
+    .buffer(true)
+    .parse((r, done) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+}

@@ -2,7 +2,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { createTestContext, TestApp, TestContext } from '../harness/test-app';
-import { Caller, createCollection, generateImage, generatePdf, signUp, startImagedoc, upload } from './imagedoc-helpers';
+import { Caller, createCollection, downloadFile, generateImage, generatePdf, signUp, startImagedoc, upload } from './imagedoc-helpers';
 
 jest.setTimeout(120_000);
 
@@ -64,18 +64,7 @@ describe('imagedoc: operations (image edits, text extraction, translation), cach
       .set(caller.auth)
       .send(params === undefined ? { type } : { type, params });
   const documentCount = () => ctx.mongo.db(ctx.dbName).collection('documents').countDocuments();
-  const fileOf = async (doc: { _id: string }) =>
-    (
-      await api.http
-        .get(`/documents/${doc._id}/file`)
-        .set(ana.auth)
-        .buffer(true)
-        .parse((r, done) => {
-          const chunks: Buffer[] = [];
-          r.on('data', (c: Buffer) => chunks.push(c));
-          r.on('end', () => done(null, Buffer.concat(chunks)));
-        })
-    ).body as Buffer;
+  const fileOf = async (doc: { _id: string }) => (await downloadFile(api, ana, doc._id)).body as Buffer;
 
   beforeAll(async () => {
     ctx = await createTestContext('imagedoc_operations');

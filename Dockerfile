@@ -4,7 +4,7 @@
 # Build stage: all dependencies, compile with the Nest CLI, then drop the dev dependencies.
 # Both stages are Debian bookworm, so the native modules built or downloaded here (sharp, argon2)
 # match the runtime's glibc.
-FROM node:20-bookworm AS build
+FROM node:24-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -13,7 +13,7 @@ COPY src ./src
 RUN npx nest build && npm prune --omit=dev --no-audit --no-fund
 
 # Runtime stage: production dependencies and the compiled app only, run as the unprivileged "node" user.
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     PORT=3000 \
     HOST=0.0.0.0 \
@@ -27,7 +27,7 @@ COPY --from=build /app/dist ./dist
 RUN mkdir -p /app/.runtime /data/storage && chown node:node /app/.runtime /data/storage
 USER node
 EXPOSE 3000
-# No curl in the slim image; Node 20 has fetch.
+# No curl in the slim image; Node 24 has fetch.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Node runs as the container's main process and handles SIGTERM itself (src/main.ts closes the app).

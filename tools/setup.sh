@@ -1,21 +1,20 @@
 #!/usr/bin/env bash
 # Idempotent set-up run before `npm start` (runtime) and `npm test` (test).
-# Installs only what is missing: npm packages, the MongoDB stand-in's jars (Maven Central,
-# cached like mongodb-memory-server caches its binary) and, for tests, redis-server and chromium.
+# Installs only what is missing: Node >= 22.12 (node-env.sh), npm packages (`npm ci` from the lock),
+# the MongoDB stand-in's jars (Maven Central, cached like mongodb-memory-server caches its binary)
+# and, through apt when running as root, redis-server (both modes) and chromium (tests).
 set -euo pipefail
 mode="${1:-runtime}"
 cd "$(dirname "$0")/.."
+. tools/node-env.sh
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  # `npm install` with the committed lock installs the locked versions. Not `npm ci`: this
-  # registry does not serve other platforms' optional binaries (@swc/core-darwin-*, ...), so
-  # they are absent from the lock and `npm ci` refuses it as out of sync.
-  echo "setup: installing npm packages (locked versions)"
-  npm install --no-audit --no-fund
+  echo "setup: installing npm packages (npm ci, Node $(node --version))"
+  npm ci --no-audit --no-fund
 fi
 
 # The stand-in is only needed when no MongoDB is given and no mongod binary exists.
-standin_dir="${MONGO_STANDIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cachebook/mongo-standin-1.47.0}"
+standin_dir="${MONGO_STANDIN_DIR:-$cachebook_cache/mongo-standin-1.47.0}"
 if [ -z "${MONGODB_URI:-}" ] && [ ! -f "$standin_dir/.complete" ]; then
   if command -v mvn >/dev/null 2>&1; then
     echo "setup: fetching the MongoDB stand-in's jars into $standin_dir"
@@ -36,7 +35,7 @@ apt_install() {
   fi
 }
 
+command -v redis-server >/dev/null 2>&1 || [ -n "${REDIS_URL:-}" ] || apt_install redis-server || true
 if [ "$mode" = test ]; then
-  command -v redis-server >/dev/null 2>&1 || [ -n "${REDIS_URL:-}" ] || apt_install redis-server
   [ -x /usr/bin/chromium ] || apt_install chromium
 fi

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { load, LoadResult, printTable, ratio } from './lib/load';
 import { AppProcess, startAppProcess, startBenchServers } from './lib/servers';
 import { startQueryCounter } from './results-day.query-counter';
-import { REGISTRATION_BASE } from '../src/students/seed/student-generator';
+import { REGISTRATION_BASE } from '../src/students/seed/registration';
 
 const ADMIN_TOKEN = 'results-day-bench-admin-token';
 const DB = 'results_day';

@@ -26,7 +26,7 @@ export const API_TAGS: [string, string][] = [
 
 /** Builds a configured app (not listening). Used by main.ts, the CLI, the tests and the benchmarks. */
 export async function createApp(env: Env, extraModules: Type[] = []): Promise<NestFastifyApplication> {
-  const pino = createPino(env.LOG_LEVEL);
+  const pino = createPino(env.LOG_LEVEL, env.LOG_FORMAT);
   const adapter = new FastifyAdapter({
     loggerInstance: pino,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {

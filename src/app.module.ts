@@ -10,6 +10,7 @@ import { HealthController } from './infra/http/health.controller';
 import { MetricsController } from './infra/metrics/metrics.controller';
 import { MetricsService } from './infra/metrics/metrics.service';
 import { MongoModule } from './infra/mongo/mongo.module';
+import { SeederModule } from './seeder/seeder.module';
 import { StudentsModule } from './students/students.module';
 import { CommerceModule } from './commerce/commerce.module';
 
@@ -23,8 +24,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(env),
-        MongoModule,
+        MongoModule.forRoot(),
         SharedCacheModule,
+        SeederModule,
         ...FEATURE_MODULES,
         ...(env.DEMO_ROUTES ? [CacheDemoModule] : []),
         ...extra,

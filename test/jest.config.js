@@ -12,6 +12,8 @@ const transform = {
     },
   ],
 };
+// Dynamic imports name the compiled file (`import('./x.js')`, what Node resolves); Jest maps them to the source.
+const moduleNameMapper = { '^(\\.{1,2}/.*)\\.js$': '$1' };
 // Our TypeScript is compiled to CommonJS; the ESM-only dependencies (Nest 12 and others) are
 // loaded as they are through Node 24's require(esm), which Jest supports under
 // --experimental-vm-modules (set by `npm test`, see tools/jest.sh).
@@ -28,6 +30,7 @@ const config = {
       rootDir: require('node:path').resolve(__dirname, '..'),
       testEnvironment: 'node',
       transform,
+      moduleNameMapper,
       testMatch: ['<rootDir>/src/**/*.spec.ts'],
     },
     {
@@ -35,6 +38,7 @@ const config = {
       rootDir: require('node:path').resolve(__dirname, '..'),
       testEnvironment: 'node',
       transform,
+      moduleNameMapper,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/harness/global-setup.ts',
       globalTeardown: '<rootDir>/test/harness/global-teardown.ts',

@@ -1,21 +1,21 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
 import { FEATURE_MODULES } from '../app.module';
 import { AppConfigModule } from '../config/config.module';
 import type { Env } from '../config/env';
 import { SharedCacheModule } from '../infra/cache/cache.module';
 import { MongoModule } from '../infra/mongo/mongo.module';
-import { SeederRegistry } from '../seeder/seeder.registry';
+import { SeederModule } from '../seeder/seeder.module';
 import { SeedCommand } from './seed.command';
 
 /** The command line: the same modules as the API (their commands and seeders), no HTTP server. */
 @Module({})
 export class CliModule {
-  static forRoot(env: Env): DynamicModule {
+  /** `helpOnly`: commands are registered for their help text, but nothing connects. */
+  static forRoot(env: Env, helpOnly = false): DynamicModule {
     return {
       module: CliModule,
-      imports: [AppConfigModule.forRoot(env), DiscoveryModule, MongoModule, SharedCacheModule, ...FEATURE_MODULES],
-      providers: [SeederRegistry, SeedCommand],
+      imports: [AppConfigModule.forRoot(env), SeederModule, MongoModule.forRoot({ lazy: helpOnly }), SharedCacheModule, ...FEATURE_MODULES],
+      providers: [SeedCommand],
     };
   }
 }

@@ -18,18 +18,18 @@ export class SeedCommand extends CommandRunner {
   }
 
   async run([module]: string[], flags: SeedFlags): Promise<void> {
-    const seeders = this.registry.all();
-    const names = module ? [module] : [...seeders.keys()];
-    if (module && !seeders.has(module)) {
-      throw new Error(`unknown module "${module}"; known: ${[...seeders.keys()].join(', ') || 'none'}`);
-    }
+    const names = module ? [module] : [...this.registry.all().keys()];
     for (const name of names) {
-      const summary = await seeders.get(name)!.seed({ seed: flags.seed, count: flags.count, reset: flags.reset });
-      const total = Object.values(summary.inserted).reduce((a, b) => a + b, 0);
+      const outcome = await this.registry.run(name, { seed: flags.seed, count: flags.count, reset: flags.reset });
+      if (outcome.skipped) {
+        console.log(`seed ${name}: ${outcome.note}`);
+        continue;
+      }
+      const total = Object.values(outcome.inserted).reduce((a, b) => a + b, 0);
       console.log(
-        `seed ${name}: ${JSON.stringify(summary.inserted)} in ${summary.seconds.toFixed(2)} s (${Math.round(total / Math.max(summary.seconds, 1e-3))} docs/s)`,
+        `seed ${name}: ${JSON.stringify(outcome.inserted)} in ${outcome.seconds.toFixed(2)} s (${Math.round(total / Math.max(outcome.seconds, 1e-3))} docs/s)`,
       );
-      for (const note of summary.notes ?? []) console.log(`  ${note}`);
+      for (const note of outcome.notes ?? []) console.log(`  ${note}`);
     }
   }
 

@@ -12,6 +12,8 @@ const toBoolean = ({ obj, key }: { obj: Record<string, unknown>; key: string }) 
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /**
  * Every environment variable the service reads. `.env.example` documents each one;
@@ -87,6 +89,19 @@ export class Env {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 
+  /** json: one object a line; pretty: readable, coloured on a terminal. Unset: pretty on a TTY, else json. */
+  @IsOptional()
+  @IsIn(LOG_FORMATS)
+  LOG_FORMAT?: LogFormat;
+
+  /**
+   * Embedded MongoDB only (no MONGODB_URI): the first `npm start` on an empty database seeds a small,
+   * deterministic demo dataset of every module. false: start empty.
+   */
+  @IsBoolean()
+  @Transform(toBoolean)
+  DEMO_DATA: boolean = true;
+
   /** Bearer token for automation and the admin routes; unset disables token access. */
   @IsOptional()
   @IsString()
@@ -140,6 +155,7 @@ export function validateEnv(raw: Record<string, unknown>): Env {
     'MONGODB_URI',
     'MONGODB_DB',
     'REDIS_URL',
+    'LOG_FORMAT',
     'ADMIN_TOKEN',
     'JWT_SECRET',
     'TRANSLATE_URL',

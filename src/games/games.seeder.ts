@@ -5,7 +5,6 @@ import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
 import { ModuleSeeder, SeedOptions, SeedSummary, Seeder } from '../seeder/seeder';
 import { Client } from './schemas/client.schema';
 import { Game } from './schemas/game.schema';
-import { generateStore, loadSampleStore, storeDataDir } from './store-data';
 import { CLIENTS_CACHE, GAMES_CACHE } from './store-cache';
 
 const BATCH = 5000;
@@ -22,14 +21,22 @@ export class GamesSeeder implements ModuleSeeder {
     private readonly cache: TwoTierCache,
   ) {}
 
+  readonly demoCount = 40;
+
+  async hasData(): Promise<boolean> {
+    return (await this.games.estimatedDocumentCount()) + (await this.clients.estimatedDocumentCount()) > 0;
+  }
+
   async seed({ seed, count = 0, reset }: SeedOptions): Promise<SeedSummary> {
     const started = performance.now();
+    // Loaded on use: the generator pulls in faker, which every other CLI command (and --help) can do without.
+    const { generateStore, loadSampleStore, storeDataDir } = await import('./store-data.js');
     const dir = storeDataDir();
     const sample = loadSampleStore(dir);
     await Promise.all([this.games.init(), this.clients.init()]);
     if (reset) {
       await Promise.all([this.games.deleteMany({}), this.clients.deleteMany({})]);
-    } else if ((await this.games.estimatedDocumentCount()) + (await this.clients.estimatedDocumentCount()) > 0) {
+    } else if (await this.hasData()) {
       // Importing twice would duplicate the catalogue and collide on client emails.
       return {
         inserted: {},

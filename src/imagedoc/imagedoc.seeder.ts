@@ -1,5 +1,4 @@
 import { InjectModel } from '@nestjs/mongoose';
-import { faker } from '@faker-js/faker';
 import { Model, Types } from 'mongoose';
 import { createProgress } from '../cli/progress';
 import { ModuleSeeder, Seeder, SeedOptions, SeedSummary } from '../seeder/seeder';
@@ -9,7 +8,6 @@ import { DocumentsService } from './documents/documents.service';
 import { FileInspector } from './files/file-inspector';
 import { DocCollection } from './schemas/doc-collection.schema';
 import { DocFile } from './schemas/doc-file.schema';
-import { generateImage, generatePdf } from './seed-files';
 
 /** Default number of documents (files) generated; spread over the demo users' collections. */
 const DEFAULT_DOCUMENTS = 24;
@@ -36,8 +34,19 @@ export class ImagedocSeeder implements ModuleSeeder {
     @InjectModel(DocFile.name) private readonly files: Model<DocFile>,
   ) {}
 
+  readonly demoCount = 6;
+
+  /** The demo accounts' collections are this seeder's data (other users' data is never touched). */
+  async hasData(): Promise<boolean> {
+    const demo = await Promise.all(DEMO_USERS.map((d) => this.users.findByUsername(d.username)));
+    const ids = demo.flatMap((user) => (user ? [user._id] : []));
+    return ids.length > 0 && (await this.collections.exists({ user_id: { $in: ids } })) !== null;
+  }
+
   async seed({ seed, count = DEFAULT_DOCUMENTS, reset }: SeedOptions): Promise<SeedSummary> {
     const started = process.hrtime.bigint();
+    // faker and pdfkit are loaded on use: other CLI commands (and --help) do without them.
+    const [{ faker }, { generateImage, generatePdf }] = await Promise.all([import('@faker-js/faker'), import('./seed-files.js')]);
     faker.seed(seed);
     const password = `imagedoc-demo-${seed}`;
     const inserted = { users: 0, collections: 0, documents: 0 };

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
-import { ModuleSeeder, SEEDER } from './seeder';
+import { ModuleSeeder, SEEDER, SeedOptions, SeedSummary } from './seeder';
 
-/** Finds every @Seeder(...) provider of the loaded modules. */
+export type SeedOutcome = { module: string; skipped: true; note: string } | ({ module: string; skipped: false } & SeedSummary);
+
+/** Finds every @Seeder(...) provider of the loaded modules and runs them with one rule for existing data. */
 @Injectable()
 export class SeederRegistry {
   constructor(
@@ -18,5 +20,19 @@ export class SeederRegistry {
       if (name) seeders.set(name, wrapper.instance as ModuleSeeder);
     }
     return seeders;
+  }
+
+  /**
+   * Seeds one module. A module that already holds data is skipped unless `reset` (which replaces
+   * it), so the same command means the same thing on every run.
+   */
+  async run(module: string, options: SeedOptions): Promise<SeedOutcome> {
+    const seeders = this.all();
+    const seeder = seeders.get(module);
+    if (!seeder) throw new Error(`unknown module "${module}"; known: ${[...seeders.keys()].join(', ') || 'none'}`);
+    if (!options.reset && (await seeder.hasData())) {
+      return { module, skipped: true, note: `${module} already holds data: skipped (pass --reset to replace it)` };
+    }
+    return { module, skipped: false, ...(await seeder.seed(options)) };
   }
 }

@@ -21,6 +21,10 @@ export interface SeedSummary {
 
 /** A module's data generator, run by `npm run cli -- seed [module]`. */
 export interface ModuleSeeder {
+  /** `count` of the small demo dataset a first start on an empty embedded database gets (undefined: the default). */
+  readonly demoCount?: number;
+  /** Whether the module's collections already hold data (seeding then skips unless reset). */
+  hasData(): Promise<boolean>;
   seed(options: SeedOptions): Promise<SeedSummary>;
 }
 

@@ -1,38 +1,13 @@
 import { Faker, base, en, pt_BR } from '@faker-js/faker';
 import type { Types } from 'mongoose';
 import { CATEGORY_TREE } from '../commerce.constants';
+import { CHUNK_SIZE, ChunkDocs, GenerateSpec, ProductRef } from './dataset-spec';
 import { DeterministicIds } from './deterministic-ids';
 
-/** What a worker needs to know of a product to put it in a cart. */
-export interface ProductRef {
-  id: string;
-  priceCents: number;
-}
-
-export interface GenerateSpec {
-  seed: number;
-  customers: number;
-  maxOrders: number;
-  products: number;
-  year: number;
-}
-
-export interface ChunkDocs {
-  customers: Record<string, unknown>[];
-  carts: Record<string, unknown>[];
-  orders: Record<string, unknown>[];
-}
-
-/** Customers per chunk: the unit of work a worker takes, and of the id layout (independent of the worker count). */
-export const CHUNK_SIZE = 500;
 /** Chunk number reserved for products (customer chunks count from 0 upwards). */
 const PRODUCT_CHUNK = 0xffffff;
 /** Share of customers who also leave one cart without ordering it (something for POST /commerce/orders to order). */
 const OPEN_CART_RATE = 0.25;
-
-export function chunkCount(customers: number): number {
-  return Math.ceil(customers / CHUNK_SIZE);
-}
 
 function seededFaker(seed: number, stream: number): Faker {
   const faker = new Faker({ locale: [pt_BR, en, base] });

@@ -6,7 +6,8 @@
 import { mongo, Types } from 'mongoose';
 import { parentPort, workerData } from 'node:worker_threads';
 import { COLLECTIONS } from '../commerce.constants';
-import { ChunkDocs, generateChunk, GenerateSpec, ProductRef } from './dataset';
+import { generateChunk } from './dataset';
+import type { ChunkDocs, GenerateSpec, ProductRef } from './dataset-spec';
 
 export interface WorkerInput {
   uri: string;

@@ -11,7 +11,7 @@ import { Cart } from '../schemas/cart.schema';
 import { Customer } from '../schemas/customer.schema';
 import { Order } from '../schemas/order.schema';
 import { Product } from '../schemas/product.schema';
-import { chunkCount, GenerateSpec, generateProducts } from './dataset';
+import { chunkCount, type GenerateSpec } from './dataset-spec';
 import type { MainToWorker, WorkerInput, WorkerToMain } from './generate.worker';
 import { spawnWorker } from './spawn-worker';
 
@@ -84,6 +84,7 @@ export class GeneratorService {
     // Collections may just have been dropped: their indexes (unique cart per order, ...) come back first.
     await Promise.all([this.customers, this.products, this.carts, this.orders].map((m) => m.createIndexes()));
 
+    const { generateProducts } = await import('./dataset.js'); // faker, loaded on use
     const { docs: productDocs, refs } = generateProducts(spec);
     const productBar = progress.phase('products', productDocs.length, 'docs');
     for (let i = 0; i < productDocs.length; i += BATCH_SIZE) {

@@ -1,4 +1,3 @@
-import { createKeyv } from '@keyv/redis';
 import { CacheModuleOptions, CacheModule as NestCacheModule } from '@nestjs/cache-manager';
 import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -24,13 +23,15 @@ import { TwoTierCache } from './two-tier-cache.service';
   imports: [
     NestCacheModule.registerAsync({
       inject: [ConfigService],
-      useFactory: (config: ConfigService<Env, true>) => {
+      useFactory: async (config: ConfigService<Env, true>) => {
         const redisUrl = config.get('REDIS_URL', { infer: true });
+        // Loaded only with Redis: node-redis is hundreds of files that --help and L1-only runs do without.
+        const createKeyv = redisUrl ? (await import('@keyv/redis')).createKeyv : undefined;
         return {
           ttl: config.get('CACHE_TTL_SECONDS', { infer: true }) * 1000,
           // createKeyv sets the namespace on both Keyv and the adapter: keys read cache-manager::<key>.
           // (The cast bridges keyv's CommonJS and ESM type declarations of the same class.)
-          stores: redisUrl
+          stores: createKeyv
             ? ([createKeyv(redisUrl, { namespace: 'cache-manager' })] as unknown as CacheModuleOptions['stores'])
             : undefined,
         };

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Student } from '../schemas/student.schema';
-import { BatchRequest, generateStudents } from './student-generator';
+import type { BatchRequest } from './student-generator';
 
 /** Produces generated batches; with a worker thread, generation runs on the other core while MongoDB inserts. */
 export interface BatchSource {
@@ -19,7 +19,11 @@ export interface BatchSource {
 export function createBatchSource(): BatchSource {
   const workerFile = join(__dirname, 'student-generator.worker.js');
   if (__filename.endsWith('.ts') || availableParallelism() < 2) {
-    return { generate: async (request) => generateStudents(request), close: async () => undefined, threads: 0 };
+    return {
+      generate: async (request) => (await import('./student-generator.js')).generateStudents(request),
+      close: async () => undefined,
+      threads: 0,
+    };
   }
   const worker = new Worker(workerFile);
   // Requests are answered in order (one message at a time), so a FIFO of resolvers pairs them up.

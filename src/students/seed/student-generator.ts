@@ -3,9 +3,8 @@ import { CAMPUSES, COURSES } from '../courses';
 import { generatedCpf } from '../cpf';
 import { finalScore, MAX_SCORE, Scores } from '../scoring';
 import type { Student } from '../schemas/student.schema';
+import { REGISTRATION_BASE } from './registration';
 
-/** Generated registrations are 26xxxxxxxx: 2 600 000 000 + the candidate's index. */
-export const REGISTRATION_BASE = 2_600_000_000;
 /** The results-day of generated data (fixed, so a seed always yields the same documents). */
 export const RESULTS_PUBLISHED_AT = new Date('2026-01-30T15:00:00Z');
 

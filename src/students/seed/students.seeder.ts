@@ -9,7 +9,7 @@ import { Student } from '../schemas/student.schema';
 import { rankCourse } from '../student-ranking';
 import { BY_NAME_BASE_NS, RANKINGS_BASE_NS, STUDENTS_BASE_NS } from '../students.cache';
 import { createBatchSource } from './batch-source';
-import { REGISTRATION_BASE } from './student-generator';
+import { REGISTRATION_BASE } from './registration';
 
 export const DEFAULT_STUDENT_COUNT = 10_000;
 /** The stand-in inserts fastest around 5k documents per insertMany. */
@@ -28,6 +28,12 @@ export class StudentsSeeder implements ModuleSeeder {
     @InjectModel(Student.name) private readonly students: Model<Student>,
     private readonly cache: TwoTierCache,
   ) {}
+
+  readonly demoCount = 500;
+
+  async hasData(): Promise<boolean> {
+    return (await this.students.estimatedDocumentCount()) > 0;
+  }
 
   async seed({ seed, count = DEFAULT_STUDENT_COUNT, reset }: SeedOptions): Promise<SeedSummary> {
     const started = process.hrtime.bigint();

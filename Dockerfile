@@ -23,6 +23,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY data ./data
 # The only writable places: the runtime folder and the uploaded-file storage (a volume in compose).
 RUN mkdir -p /app/.runtime /data/storage && chown node:node /app/.runtime /data/storage
 USER node

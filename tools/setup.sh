@@ -19,7 +19,7 @@ if [ -z "${MONGODB_URI:-}" ] && [ ! -f "$standin_dir/.complete" ]; then
   if command -v mvn >/dev/null 2>&1; then
     echo "setup: fetching the MongoDB stand-in's jars into $standin_dir"
     mkdir -p "$standin_dir"
-    mvn -q -B -f tools/mongo-standin/pom.xml dependency:copy-dependencies -DoutputDirectory="$standin_dir" \
+    mvn -q -B -Dstyle.color=never -f tools/mongo-standin/pom.xml dependency:copy-dependencies -DoutputDirectory="$standin_dir" \
       && touch "$standin_dir/.complete"
   else
     echo "setup: Maven not found; set MONGODB_URI or install a mongod binary" >&2

@@ -11,7 +11,7 @@ const BATCH = 5000;
 
 /**
  * `npm run cli -- seed games [--count N] [--seed S] [--reset]`: imports the seed's sample games and
- * clients (../shared/data/store), then N generated games and N generated clients (default 0).
+ * clients (data/store), then N generated games and N generated clients (default 0).
  */
 @Seeder('games')
 export class GamesSeeder implements ModuleSeeder {

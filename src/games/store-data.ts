@@ -8,9 +8,9 @@ import { CreateGameDto, toGameFields } from './dto/game.dto';
 import type { Client, Membership } from './schemas/client.schema';
 import type { Game } from './schemas/game.schema';
 
-/** The seed's sample data, beside the repository: `<project root>/../shared/data/store`. */
+/** The store's original sample catalogue and clients, shipped in the repository: `data/store`. */
 export function storeDataDir(): string {
-  return resolve(projectRoot(), '..', 'shared', 'data', 'store');
+  return resolve(projectRoot(), 'data', 'store');
 }
 
 /** The nearest folder above this file holding package.json (works from src/, dist/ and dist-bench/). */
@@ -37,7 +37,7 @@ export function loadSampleStore(dir = storeDataDir()): StoreData {
 function readRecords<T extends object>(dir: string, file: string, type: new () => T): T[] {
   const path = join(dir, file);
   if (!existsSync(path)) {
-    throw new Error(`sample data not found: ${path} (the store seeder imports ../shared/data/store/${file} beside the repository)`);
+    throw new Error(`sample data not found: ${path} (the store seeder imports data/store/${file} of the repository)`);
   }
   let raw: unknown;
   try {

@@ -31,7 +31,12 @@ export class DemoDataService {
     const started = performance.now();
     const outcomes: SeedOutcome[] = [];
     for (const [module, seeder] of this.seeders.all()) {
-      outcomes.push(await this.seeders.run(module, { seed: DEMO_SEED, count: seeder.demoCount }));
+      try {
+        outcomes.push(await this.seeders.run(module, { seed: DEMO_SEED, count: seeder.demoCount }));
+      } catch (error) {
+        // Demo data is a convenience: the API starts without it.
+        this.logger.warn(`demo data for ${module} failed: ${(error as Error).message}`);
+      }
     }
     const inserted = outcomes.reduce((sum, o) => sum + (o.skipped ? 0 : Object.values(o.inserted).reduce((a, b) => a + b, 0)), 0);
     this.logger.log(

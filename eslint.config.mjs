@@ -1,6 +1,11 @@
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
+
+/** Feature modules: one folder each under src/. */
+const FEATURES = ['auth', 'users', 'games', 'students', 'imagedoc', 'commerce', 'cache-demo', 'cache-admin'];
+const SHARED = ['common', 'infra', 'config', 'seeder'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'dist-bench/**', 'node_modules/**', 'coverage/**', 'test/jest.config.js'] },
@@ -12,6 +17,36 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-unsafe-function-type': 'off',
+    },
+  },
+  {
+    // Layers point one way: features → common/infra, never back; nothing but the entry points imports cli/.
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js'] })],
+    },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            ...SHARED.map((layer) => ({
+              target: `./src/${layer}`,
+              from: [...FEATURES.map((f) => `./src/${f}`), './src/cli', './src/app.module.ts', './src/app.factory.ts'],
+              message: 'common/, infra/, config/ and seeder/ are shared layers: they never import a feature, the CLI or the app.',
+            })),
+            ...FEATURES.map((feature) => ({
+              target: `./src/${feature}`,
+              from: ['./src/cli', './src/app.module.ts', './src/app.factory.ts'],
+              message: 'Features never import the CLI or the app wiring.',
+            })),
+          ],
+        },
+      ],
     },
   },
 );

@@ -1,4 +1,5 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
+import { CacheAdminModule } from './cache-admin/cache-admin.module';
 import { CacheDemoModule } from './cache-demo/cache-demo.module';
 import { AuthModule } from './auth/auth.module';
 import { ImagedocModule } from './imagedoc/imagedoc.module';
@@ -15,7 +16,7 @@ import { StudentsModule } from './students/students.module';
 import { CommerceModule } from './commerce/commerce.module';
 
 /** Feature modules, one folder each; the CLI imports the same list. */
-export const FEATURE_MODULES: Type[] = [AuthModule, ImagedocModule, GamesModule, StudentsModule, CommerceModule];
+export const FEATURE_MODULES: Type[] = [AuthModule, CacheAdminModule, ImagedocModule, GamesModule, StudentsModule, CommerceModule];
 
 @Module({})
 export class AppModule {

@@ -1,4 +1,5 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
+import { parseNonNegativeInt } from '../common/cli-args';
 import { SeederRegistry } from '../seeder/seeder.registry';
 
 interface SeedFlags {
@@ -47,9 +48,4 @@ export class SeedCommand extends CommandRunner {
   parseReset(): boolean {
     return true;
   }
-}
-
-export function parseNonNegativeInt(flag: string, value: string): number {
-  if (!/^\d+$/.test(value)) throw new Error(`${flag} must be a whole number, got "${value}"`);
-  return Number(value);
 }

@@ -1,4 +1,4 @@
-import { createProgress } from '../cli/progress';
+import { createProgress } from '../common/progress';
 
 export interface PhaseProgress {
   tick(n?: number): void;

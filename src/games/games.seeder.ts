@@ -1,6 +1,6 @@
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { createProgress } from '../cli/progress';
+import { createProgress } from '../common/progress';
 import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
 import { ModuleSeeder, SeedOptions, SeedSummary, Seeder } from '../seeder/seeder';
 import { Client } from './schemas/client.schema';

@@ -1,6 +1,6 @@
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
-import { createProgress } from '../cli/progress';
+import { createProgress } from '../common/progress';
 import { ModuleSeeder, Seeder, SeedOptions, SeedSummary } from '../seeder/seeder';
 import { UsersService } from '../users/users.service';
 import { CollectionsService } from './collections/collections.service';

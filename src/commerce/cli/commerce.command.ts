@@ -1,7 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { createInterface } from 'node:readline/promises';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { parseNonNegativeInt } from '../../cli/seed.command';
+import { parseNonNegativeInt } from '../../common/cli-args';
 import { GENERATOR_DEFAULTS } from '../commerce.constants';
 import { CommerceDataService } from '../commerce-data.service';
 import { CrunchService } from '../crunch/crunch.service';

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { cacheKeys, scopedNamespace } from './cache-keys';
-import type { CachePolicy } from './cache.decorators';
+import type { CachePolicy } from './cache-policy';
 
 /** Longer keys are not cached: a client should not be able to fill the cache with huge keys. */
 const MAX_KEY_LENGTH = 256;

@@ -1,25 +1,7 @@
 import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { ApiHeader, ApiResponse } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import { CACHE_POLICY, CachePolicy } from './cache-policy';
 import { HttpCacheInterceptor } from './http-cache.interceptor';
-
-export const CACHE_POLICY = Symbol('CACHE_POLICY');
-
-export interface CachePolicy {
-  namespace: string;
-  /** `id`: one document keyed by a route param; `list`: keyed by the query string. */
-  kind: 'id' | 'list';
-  /** Route param holding the id (default `id`). */
-  idParam?: string;
-  /** Seconds; default CACHE_TTL_SECONDS. */
-  ttlSeconds?: number;
-  /**
-   * For answers that depend on the caller: the namespace becomes `<namespace>.<scope>` (e.g. one
-   * user's collections), invalidated with `cache.invalidate(scopedNamespace(ns, scope), ids)`.
-   * Returning undefined bypasses the cache.
-   */
-  scope?: (request: FastifyRequest) => string | undefined;
-}
 
 /** Serves a GET route cache-aside through both tiers with `X-Cache: HIT|MISS`. */
 export function Cached(policy: CachePolicy) {

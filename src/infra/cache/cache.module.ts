@@ -3,8 +3,6 @@ import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ENV } from '../../config/config.module';
 import type { Env } from '../../config/env';
-import { CacheAdminController } from './cache-admin.controller';
-import { CacheAdminService } from './cache-admin.service';
 import { CacheBus } from './cache-bus';
 import { CACHE_SETTINGS, cacheSettingsFrom } from './cache.settings';
 import { CacheStats } from './cache-stats';
@@ -50,9 +48,7 @@ import { TwoTierCache } from './two-tier-cache.service';
     TwoTierCache,
     HttpCacheInterceptor,
     L1FastPath,
-    CacheAdminService,
   ],
-  controllers: [CacheAdminController],
   exports: [TwoTierCache, RedisConnection, HttpCacheInterceptor, L1FastPath, CACHE_SETTINGS, NestCacheModule],
 })
 export class SharedCacheModule {}

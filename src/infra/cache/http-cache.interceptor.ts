@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, map, Observable, of } from 'rxjs';
 import { cacheTargetFor } from './cache-target';
 import { JSON_TYPE, L1FastPath } from './l1-fast-path';
-import { CACHE_POLICY, CachePolicy } from './cache.decorators';
+import { CACHE_POLICY, CachePolicy } from './cache-policy';
 import { TwoTierCache } from './two-tier-cache.service';
 
 /**

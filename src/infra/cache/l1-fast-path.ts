@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { CachePolicy } from './cache.decorators';
+import type { CachePolicy } from './cache-policy';
 import { cacheTargetFor } from './cache-target';
 import { TwoTierCache } from './two-tier-cache.service';
 

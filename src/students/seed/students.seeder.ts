@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo } from 'mongoose';
-import { createProgress } from '../../cli/progress';
+import { createProgress } from '../../common/progress';
 import { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
 import { ModuleSeeder, Seeder, SeedOptions, SeedSummary } from '../../seeder/seeder';
 import { COURSES } from '../courses';

@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
-import { ratio } from './cache-stats';
-import { REDIS_UNAVAILABLE, RedisConnection } from './redis.connection';
-import { TwoTierCache } from './two-tier-cache.service';
+import { ratio } from '../infra/cache/cache-stats';
+import { REDIS_UNAVAILABLE, RedisConnection } from '../infra/cache/redis.connection';
+import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
 
 /** Seed 000's checkCache / getFromCache / clearCache and seed 004's backup(), over both tiers. */
 @Injectable()

@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminGuard } from '../../auth/admin.guard';
+import { AdminGuard } from '../auth/admin.guard';
 import { CacheKeyParam, ClearCacheQuery, ListKeysQuery } from './cache-admin.dto';
 import { CacheAdminService } from './cache-admin.service';
 

@@ -13,7 +13,7 @@ export class PaginationQuery {
   @IsInt()
   @Min(1)
   @Max(1_000_000)
-  page?: number;
+  page?: number = 1;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT })
   @IsOptional()
@@ -21,7 +21,7 @@ export class PaginationQuery {
   @IsInt()
   @Min(1)
   @Max(MAX_LIMIT)
-  limit?: number;
+  limit?: number = DEFAULT_LIMIT;
 }
 
 export interface Page<T> {

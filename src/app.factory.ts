@@ -12,6 +12,7 @@ import { registerJsonBody } from './infra/http/json-body';
 import { createPino, PinoLoggerService } from './infra/logging/pino-logger.service';
 import { L1FastPath } from './infra/cache/l1-fast-path';
 import { MetricsService } from './infra/metrics/metrics.service';
+import { GlobalRateLimit } from './infra/rate-limit/global-rate-limit';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -55,7 +56,9 @@ export async function createApp(env: Env, extraModules: Type[] = []): Promise<Ne
     void reply.header('x-request-id', request.id);
     done();
   });
-  // After the request-id hook, so fast-path hits carry it too.
+  // After the request-id hook, so refusals and fast-path hits carry it too; the ceiling before the
+  // fast path, so cache hits count against it.
+  app.get(GlobalRateLimit).register(fastify);
   app.get(L1FastPath).register(fastify);
   fastify.addHook('onResponse', (request, reply, done) => {
     metrics.httpDuration.observe(

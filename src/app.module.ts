@@ -10,6 +10,7 @@ import { HealthController } from './infra/http/health.controller';
 import { MetricsController } from './infra/metrics/metrics.controller';
 import { MetricsService } from './infra/metrics/metrics.service';
 import { MongoModule } from './infra/mongo/mongo.module';
+import { RateLimitModule } from './infra/rate-limit/rate-limit.module';
 import { StudentsModule } from './students/students.module';
 import { CommerceModule } from './commerce/commerce.module';
 
@@ -25,6 +26,7 @@ export class AppModule {
         AppConfigModule.forRoot(env),
         MongoModule,
         SharedCacheModule,
+        RateLimitModule,
         ...FEATURE_MODULES,
         ...(env.DEMO_ROUTES ? [CacheDemoModule] : []),
         ...extra,

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { FEATURE_MODULES } from '../app.module';
 import { AppConfigModule } from '../config/config.module';
+import { RateLimitModule } from '../infra/rate-limit/rate-limit.module';
 import type { Env } from '../config/env';
 import { SharedCacheModule } from '../infra/cache/cache.module';
 import { MongoModule } from '../infra/mongo/mongo.module';
@@ -14,7 +15,7 @@ export class CliModule {
   static forRoot(env: Env): DynamicModule {
     return {
       module: CliModule,
-      imports: [AppConfigModule.forRoot(env), DiscoveryModule, MongoModule, SharedCacheModule, ...FEATURE_MODULES],
+      imports: [AppConfigModule.forRoot(env), DiscoveryModule, MongoModule, SharedCacheModule, RateLimitModule, ...FEATURE_MODULES],
       providers: [SeederRegistry, SeedCommand],
     };
   }

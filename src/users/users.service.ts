@@ -1,7 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import * as argon2 from 'argon2';
 import { Model, Types } from 'mongoose';
+import { BoundedPool } from '../common/bounded-pool';
+import { ENV } from '../config/config.module';
+import type { Env } from '../config/env';
 import { User, UserRole } from './schemas/user.schema';
 
 export interface PublicUser {
@@ -26,12 +29,35 @@ const PUBLIC_FIELDS = { username: 1, email: 1, role: 1, created_at: 1 } as const
 export class UsersService {
   /** Verified against when a login names no account, so both answers take about as long. */
   private decoyHash?: Promise<string>;
+  /**
+   * Each argon2 call takes 64 MiB and a libuv thread (shared with file reads, sharp and DNS): at
+   * most PASSWORD_HASH_CONCURRENCY run at once, a short line waits, the rest get 503 + Retry-After.
+   */
+  private readonly hashing: BoundedPool;
 
-  constructor(@InjectModel(User.name) private readonly users: Model<User>) {}
+  constructor(
+    @InjectModel(User.name) private readonly users: Model<User>,
+    @Inject(ENV) env: Env,
+  ) {
+    this.hashing = new BoundedPool({
+      name: 'password checks',
+      concurrency: env.PASSWORD_HASH_CONCURRENCY,
+      queueLimit: env.PASSWORD_HASH_QUEUE_LIMIT,
+      retryAfterSeconds: 2,
+    });
+  }
+
+  get hashingStats() {
+    return this.hashing.stats;
+  }
 
   /** argon2id with the library's defaults (64 MiB, t=3, p=4), the OWASP-recommended family. */
   hashPassword(password: string): Promise<string> {
-    return argon2.hash(password, { type: argon2.argon2id });
+    return this.hashing.run(() => argon2.hash(password, { type: argon2.argon2id }));
+  }
+
+  private verifyPassword(hash: string, password: string): Promise<boolean> {
+    return this.hashing.run(() => argon2.verify(hash, password).catch(() => false));
   }
 
   /** Creates an account; a taken username or email is a duplicate key (the global filter answers 409). */
@@ -66,11 +92,14 @@ export class UsersService {
       .lean<PublicUser & { password_hash: string }>()
       .exec();
     if (!found) {
-      this.decoyHash ??= this.hashPassword('decoy-password-never-matches');
-      await argon2.verify(await this.decoyHash, password).catch(() => false);
+      this.decoyHash ??= this.hashPassword('decoy-password-never-matches').catch((error: unknown) => {
+        this.decoyHash = undefined; // refused (pool full): make it next time
+        throw error;
+      });
+      await this.verifyPassword(await this.decoyHash, password);
       return null;
     }
-    const ok = await argon2.verify(found.password_hash, password).catch(() => false);
+    const ok = await this.verifyPassword(found.password_hash, password);
     if (!ok) return null;
     const { password_hash: _hash, ...user } = found;
     return user;

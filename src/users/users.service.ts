@@ -5,6 +5,8 @@ import { Model, Types } from 'mongoose';
 import { BoundedPool } from '../common/bounded-pool';
 import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
+import { cacheKeys } from '../infra/cache/cache-keys';
+import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
 import { User, UserRole } from './schemas/user.schema';
 
 export interface PublicUser {
@@ -14,6 +16,17 @@ export interface PublicUser {
   role: UserRole;
   created_at: Date;
 }
+
+/** What authorization reads on every authenticated request, from the source of truth. */
+export interface AuthRecord {
+  role: UserRole;
+  token_version: number;
+}
+
+/** Cached auth records: `users:id:<id>` in Redis only (no in-process copy), invalidated by each change below. */
+const AUTH_NAMESPACE = 'users';
+/** Bounds staleness after a change made behind the service's back (a direct database write). */
+const AUTH_TTL_SECONDS = 60;
 
 export interface NewUser {
   username: string;
@@ -37,6 +50,7 @@ export class UsersService {
 
   constructor(
     @InjectModel(User.name) private readonly users: Model<User>,
+    private readonly cache: TwoTierCache,
     @Inject(ENV) env: Env,
   ) {
     this.hashing = new BoundedPool({
@@ -85,11 +99,14 @@ export class UsersService {
    * The account whose username or email is `login` and whose password matches, else null.
    * A missing account still costs one argon2 verification, so timing does not reveal it.
    */
-  async verifyCredentials(login: { username?: string; email?: string }, password: string): Promise<PublicUser | null> {
+  async verifyCredentials(
+    login: { username?: string; email?: string },
+    password: string,
+  ): Promise<(PublicUser & { token_version?: number }) | null> {
     const filter = login.email ? { email: login.email.toLowerCase() } : { username: String(login.username).toLowerCase() };
     const found = await this.users
-      .findOne(filter, { ...PUBLIC_FIELDS, password_hash: 1 })
-      .lean<PublicUser & { password_hash: string }>()
+      .findOne(filter, { ...PUBLIC_FIELDS, password_hash: 1, token_version: 1 })
+      .lean<PublicUser & { password_hash: string; token_version?: number }>()
       .exec();
     if (!found) {
       this.decoyHash ??= this.hashPassword('decoy-password-never-matches').catch((error: unknown) => {
@@ -105,12 +122,54 @@ export class UsersService {
     return user;
   }
 
-  /** Sets a user's role; returns the updated user or null when there is no such user. */
-  setRole(username: string, role: UserRole): Promise<PublicUser | null> {
-    return this.users
+  /**
+   * The role and token version of an account (null: no such account), read through the shared
+   * cache. Every change below invalidates it on every instance before answering, so it takes
+   * effect on the next request.
+   */
+  async authRecord(id: string): Promise<AuthRecord | null> {
+    if (!Types.ObjectId.isValid(id)) return null;
+    const load = async () => {
+      const found = await this.users.findById(id, { role: 1, token_version: 1 }).lean<AuthRecord>().exec();
+      return Buffer.from(JSON.stringify(found ? { role: found.role, token_version: found.token_version ?? 0 } : null));
+    };
+    if (!this.cache.settings.enabled) return JSON.parse((await load()).toString()) as AuthRecord | null;
+    const { body } = await this.cache.getOrLoad(AUTH_NAMESPACE, cacheKeys.id(AUTH_NAMESPACE, id), load, {
+      ttlSeconds: AUTH_TTL_SECONDS,
+      isList: false,
+      sharedOnly: true,
+    });
+    return JSON.parse(body.toString()) as AuthRecord | null;
+  }
+
+  /** Sets a user's role (effective on the next request); returns the updated user or null when there is no such user. */
+  async setRole(username: string, role: UserRole): Promise<PublicUser | null> {
+    const user = await this.users
       .findOneAndUpdate({ username: username.toLowerCase() }, { $set: { role } }, { returnDocument: 'after', projection: PUBLIC_FIELDS })
       .lean<PublicUser>()
       .exec();
+    if (user) await this.cache.invalidate(AUTH_NAMESPACE, [String(user._id)]);
+    return user;
+  }
+
+  /** Revokes every access token issued to the user so far; returns false when there is no such user. */
+  async revokeTokens(username: string): Promise<boolean> {
+    const user = await this.users
+      .findOneAndUpdate({ username: username.toLowerCase() }, { $inc: { token_version: 1 } }, { projection: { _id: 1 } })
+      .lean<{ _id: Types.ObjectId }>()
+      .exec();
+    if (user) await this.cache.invalidate(AUTH_NAMESPACE, [String(user._id)]);
+    return user !== null;
+  }
+
+  /** Deletes an account (its tokens stop working on the next request); false when there is no such user. */
+  async remove(username: string): Promise<boolean> {
+    const user = await this.users
+      .findOneAndDelete({ username: username.toLowerCase() }, { projection: { _id: 1 } })
+      .lean<{ _id: Types.ObjectId }>()
+      .exec();
+    if (user) await this.cache.invalidate(AUTH_NAMESPACE, [String(user._id)]);
+    return user !== null;
   }
 
   private toPublic(doc: User & { _id: Types.ObjectId }): PublicUser {

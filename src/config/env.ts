@@ -113,6 +113,10 @@ export class Env {
   @Max(1024 * 1024 * 1024)
   UPLOAD_MAX_BYTES: number = 20 * 1024 * 1024;
 
+  /** Memory cap of the redis-server `npm start` starts when REDIS_URL is unset (evicts cached entries only). */
+  @Matches(/^\d+(kb|mb|gb)?$/i, { message: 'EMBEDDED_REDIS_MAXMEMORY must be bytes or a number followed by kb, mb or gb' })
+  EMBEDDED_REDIS_MAXMEMORY: string = '256mb';
+
   /** Largest JSON body in bytes; larger bodies get 413 before they are read whole. */
   @IsInt()
   @Min(1024)

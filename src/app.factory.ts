@@ -1,15 +1,18 @@
 import multipart from '@fastify/multipart';
-import { Type, ValidationPipe } from '@nestjs/common';
+import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
+import { StrictValidationPipe } from './common/strict-validation.pipe';
 import type { Env } from './config/env';
 import { AllExceptionsFilter } from './infra/http/all-exceptions.filter';
+import { registerJsonBody } from './infra/http/json-body';
 import { createPino, PinoLoggerService } from './infra/logging/pino-logger.service';
 import { L1FastPath } from './infra/cache/l1-fast-path';
 import { MetricsService } from './infra/metrics/metrics.service';
+import { GlobalRateLimit } from './infra/rate-limit/global-rate-limit';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -33,21 +36,17 @@ export async function createApp(env: Env, extraModules: Type[] = []): Promise<Ne
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    bodyLimit: 1024 * 1024,
+    bodyLimit: env.JSON_BODY_MAX_BYTES,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env, extraModules), adapter, {
     logger: new PinoLoggerService(pino),
     abortOnError: false,
+    // Nest's default parsers would accept form encodings on JSON routes: registerJsonBody replaces them.
+    bodyParser: false,
   });
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      stopAtFirstError: false,
-    }),
-  );
+  app.useGlobalPipes(new StrictValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
+  registerJsonBody(app.getHttpAdapter().getInstance(), { maxBytes: env.JSON_BODY_MAX_BYTES, maxDepth: env.JSON_MAX_DEPTH });
   // Multipart uploads (ImageDoc): one file per request, at most UPLOAD_MAX_BYTES (413 beyond).
   await app.register(multipart, { limits: { fileSize: env.UPLOAD_MAX_BYTES, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 20 } });
 
@@ -57,7 +56,9 @@ export async function createApp(env: Env, extraModules: Type[] = []): Promise<Ne
     void reply.header('x-request-id', request.id);
     done();
   });
-  // After the request-id hook, so fast-path hits carry it too.
+  // After the request-id hook, so refusals and fast-path hits carry it too; the ceiling before the
+  // fast path, so cache hits count against it.
+  app.get(GlobalRateLimit).register(fastify);
   app.get(L1FastPath).register(fastify);
   fastify.addHook('onResponse', (request, reply, done) => {
     metrics.httpDuration.observe(

@@ -12,6 +12,7 @@ import { MetricsController } from './infra/metrics/metrics.controller';
 import { MetricsService } from './infra/metrics/metrics.service';
 import { MongoModule } from './infra/mongo/mongo.module';
 import { SeederModule } from './seeder/seeder.module';
+import { RateLimitModule } from './infra/rate-limit/rate-limit.module';
 import { StudentsModule } from './students/students.module';
 import { CommerceModule } from './commerce/commerce.module';
 
@@ -28,6 +29,7 @@ export class AppModule {
         MongoModule.forRoot(),
         SharedCacheModule,
         SeederModule,
+        RateLimitModule,
         ...FEATURE_MODULES,
         ...(env.DEMO_ROUTES ? [CacheDemoModule] : []),
         ...extra,

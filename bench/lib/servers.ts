@@ -46,7 +46,8 @@ export interface AppProcess {
 export async function startAppProcess(env: Record<string, string>): Promise<AppProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(__dirname, '..', '..', 'src', 'main.js')], {
-    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env, PORT: String(port) },
+    // Load comes from one address: the per-IP ceiling would measure itself, not the route.
+    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', RATE_LIMIT_GLOBAL: '0', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // main.ts logs "listening" at info; poll /health instead, which also proves MongoDB is reachable.

@@ -24,7 +24,7 @@ export function isAdminToken(token: string | undefined, adminToken: string | und
 /**
  * Write and admin routes: the configured ADMIN_TOKEN bearer (automation) or the access token of a
  * manager. No, malformed, expired or tampered token → 401; a valid token of a regular user → 403.
- * Role comes from the signed token, so a promotion or demotion applies from the next login.
+ * The role is the account's current one (AuthTokens.authenticate), so a demotion applies to the next request.
  */
 @Injectable()
 export class AdminGuard implements CanActivate {
@@ -33,12 +33,12 @@ export class AdminGuard implements CanActivate {
     private readonly tokens: AuthTokens,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const token = bearerToken(request);
     if (!token) throw new UnauthorizedException('a bearer token is required');
     if (isAdminToken(token, this.config.get('ADMIN_TOKEN', { infer: true }))) return true;
-    const user = this.tokens.verify(token);
+    const user = await this.tokens.authenticate(token);
     if (user.role !== 'manager') throw new ForbiddenException('this route needs a manager (or the admin token)');
     setRequestUser(request, user);
     return true;

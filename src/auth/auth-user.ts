@@ -12,7 +12,10 @@ export interface AuthUser {
 export interface AccessTokenClaims {
   sub: string;
   username: string;
+  /** The role at login, for clients to read; authorization reads the current one (AuthTokens.authenticate). */
   role: UserRole;
+  /** The account's token_version at login; tokens issued before a revocation no longer match. */
+  ver?: number;
 }
 
 type RequestWithUser = FastifyRequest & { user?: AuthUser };

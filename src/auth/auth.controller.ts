@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { RateLimited } from '../infra/rate-limit/rate-limits';
 import { AuthService } from './auth.service';
 import type { AuthUser } from './auth-user';
 import { CurrentUser } from './current-user.decorator';
@@ -12,6 +13,7 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post('register')
+  @RateLimited('register-ip')
   @ApiOperation({ summary: 'Create an account (always the "user" role)' })
   @ApiOkResponse({ type: MeDto })
   @ApiConflictResponse({ description: 'username or email already exists' })
@@ -21,6 +23,7 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
+  @RateLimited('login-ip', 'login-account')
   @ApiOperation({ summary: 'Exchange username or email + password for an access token (paste it into Authorize)' })
   @ApiOkResponse({ type: AccessTokenDto })
   @ApiUnauthorizedResponse({ description: 'invalid credentials (same answer whether or not the account exists)' })

@@ -12,11 +12,11 @@ import { setRequestUser } from './auth-user';
 export class JwtAuthGuard implements CanActivate {
   constructor(private readonly tokens: AuthTokens) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const token = bearerToken(request);
     if (!token) throw new UnauthorizedException('a bearer token is required');
-    setRequestUser(request, this.tokens.verify(token));
+    setRequestUser(request, await this.tokens.authenticate(token));
     return true;
   }
 }

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { DecimalNumber } from '../common/decimal';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 const KEY_PATTERN = /^[A-Za-z0-9_.:-]*$/;
@@ -20,7 +20,7 @@ export class ListKeysQuery {
 
   @ApiPropertyOptional({ default: 100, maximum: 1000 })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalNumber()
   @IsInt()
   @Min(1)
   @Max(1000)

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { FEATURE_MODULES } from '../app.module';
 import { AppConfigModule } from '../config/config.module';
+import { RateLimitModule } from '../infra/rate-limit/rate-limit.module';
 import type { Env } from '../config/env';
 import { SharedCacheModule } from '../infra/cache/cache.module';
 import { MongoModule } from '../infra/mongo/mongo.module';
@@ -14,7 +15,14 @@ export class CliModule {
   static forRoot(env: Env, helpOnly = false): DynamicModule {
     return {
       module: CliModule,
-      imports: [AppConfigModule.forRoot(env), SeederModule, MongoModule.forRoot({ lazy: helpOnly }), SharedCacheModule, ...FEATURE_MODULES],
+      imports: [
+        AppConfigModule.forRoot(env),
+        SeederModule,
+        MongoModule.forRoot({ lazy: helpOnly }),
+        SharedCacheModule,
+        RateLimitModule,
+        ...FEATURE_MODULES,
+      ],
       providers: [SeedCommand],
     };
   }

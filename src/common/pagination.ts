@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { DecimalNumber } from './decimal';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export const DEFAULT_LIMIT = 20;
@@ -9,19 +9,19 @@ export const MAX_LIMIT = 100;
 export class PaginationQuery {
   @ApiPropertyOptional({ minimum: 1, default: 1 })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalNumber()
   @IsInt()
   @Min(1)
   @Max(1_000_000)
-  page?: number;
+  page?: number = 1;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalNumber()
   @IsInt()
   @Min(1)
   @Max(MAX_LIMIT)
-  limit?: number;
+  limit?: number = DEFAULT_LIMIT;
 }
 
 export interface Page<T> {

@@ -128,6 +128,101 @@ export class Env {
   @Max(1024 * 1024 * 1024)
   UPLOAD_MAX_BYTES: number = 20 * 1024 * 1024;
 
+  /** Memory cap of the redis-server `npm start` starts when REDIS_URL is unset (evicts cached entries only). */
+  @Matches(/^\d+(kb|mb|gb)?$/i, { message: 'EMBEDDED_REDIS_MAXMEMORY must be bytes or a number followed by kb, mb or gb' })
+  EMBEDDED_REDIS_MAXMEMORY: string = '256mb';
+
+  /** Largest JSON body in bytes; larger bodies get 413 before they are read whole. */
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  JSON_BODY_MAX_BYTES: number = 1024 * 1024;
+
+  /** Deepest nesting of objects/arrays in a JSON body; deeper bodies get 400 before parsing. */
+  @IsInt()
+  @Min(2)
+  @Max(1000)
+  JSON_MAX_DEPTH: number = 32;
+
+  /** Images (uploads, edits, OCR) declaring more pixels than this get 413, decided from the header. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  IMAGE_MAX_PIXELS: number = 40_000_000;
+
+  /** PDFs with more pages than this get 413 at upload (text extraction reads every page). */
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  PDF_MAX_PAGES: number = 500;
+
+  /** CPU-heavy operations (image edits, OCR, PDF text) running at once per process. */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  HEAVY_WORK_CONCURRENCY: number = 2;
+
+  /** Operations waiting for a slot; beyond this they get 503 with Retry-After at once. */
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  HEAVY_WORK_QUEUE_LIMIT: number = 8;
+
+  /** Longest an operation may run (queue wait included) before it answers 503. */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  HEAVY_WORK_TIMEOUT_MS: number = 30_000;
+
+  /** argon2 hashes/verifications (64 MiB each) running at once per process. */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  PASSWORD_HASH_CONCURRENCY: number = 2;
+
+  /** Logins/registrations waiting for a hashing slot; beyond this they get 503 with Retry-After. */
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  PASSWORD_HASH_QUEUE_LIMIT: number = 16;
+
+  /** Length of every rate-limit window, seconds. */
+  @IsInt()
+  @Min(1)
+  @Max(24 * 3600)
+  RATE_LIMIT_WINDOW_SECONDS: number = 60;
+
+  /** Requests per window per client IP on every route (cache hits included); 0 turns it off. */
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_GLOBAL: number = 1200;
+
+  /** Login attempts per window per client IP; 0 turns it off. */
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_LOGIN_PER_IP: number = 20;
+
+  /** Login attempts per window per account name (username or email), from any IP; 0 turns it off. */
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: number = 10;
+
+  /** Registrations per window per client IP; 0 turns it off. */
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_REGISTER_PER_IP: number = 10;
+
+  /** Document operations (image edits, OCR, PDF text, translation) per window per user; 0 turns it off. */
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_OPERATIONS_PER_USER: number = 30;
+
+  /** Bearer token for GET /metrics (16+ characters). Unset: /metrics answers 404. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
   /** Root folder of the local filesystem storage driver (uploaded files, named by generated ids). */
   @IsString()
   STORAGE_DIR: string = '.runtime/storage';
@@ -160,6 +255,7 @@ export function validateEnv(raw: Record<string, unknown>): Env {
     'JWT_SECRET',
     'TRANSLATE_URL',
     'TRANSLATE_API_KEY',
+    'METRICS_TOKEN',
   ]);
   const picked: Record<string, unknown> = {};
   for (const key of known) {

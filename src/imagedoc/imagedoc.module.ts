@@ -9,6 +9,7 @@ import { DocumentsService } from './documents/documents.service';
 import { FileInspector } from './files/file-inspector';
 import { PdfReader } from './files/pdf-reader';
 import { ImagedocSeeder } from './imagedoc.seeder';
+import { heavyWorkProvider } from './operations/heavy-work';
 import { OcrEngine } from './operations/ocr-engine';
 import { OperationsController } from './operations/operations.controller';
 import { OperationsService } from './operations/operations.service';
@@ -36,6 +37,7 @@ import { LocalFileStorage } from './storage/local-file-storage';
     OcrEngine,
     TranslateClient,
     ImagedocSeeder,
+    heavyWorkProvider,
     // The default driver; another (e.g. S3) only has to implement FileStorage.
     { provide: FILE_STORAGE, inject: [ENV], useFactory: (env: Env) => new LocalFileStorage(env.STORAGE_DIR) },
   ],

@@ -43,7 +43,7 @@ export class CreateManagerCommand extends CommandRunner {
   }
 }
 
-/** `users promote <username>` / `users demote <username>`. Tokens already issued keep their role until they expire. */
+/** `users promote <username>` / `users demote <username>`: effective on the account's next request. */
 @SubCommand({ name: 'promote', arguments: '<username>', description: 'Give an existing account the manager role' })
 export class PromoteUserCommand extends CommandRunner {
   constructor(private readonly users: UsersService) {
@@ -53,7 +53,7 @@ export class PromoteUserCommand extends CommandRunner {
   async run([username]: string[]): Promise<void> {
     const user = await this.users.setRole(username, 'manager');
     if (!user) throw new Error(`no user named "${username}"`);
-    console.log(`${user.username} is now a manager (log in again for a token with the role)`);
+    console.log(`${user.username} is now a manager`);
   }
 }
 
@@ -66,14 +66,38 @@ export class DemoteUserCommand extends CommandRunner {
   async run([username]: string[]): Promise<void> {
     const user = await this.users.setRole(username, 'user');
     if (!user) throw new Error(`no user named "${username}"`);
-    console.log(`${user.username} is now a regular user (tokens already issued keep the role until they expire)`);
+    console.log(`${user.username} is now a regular user (from their next request)`);
+  }
+}
+
+@SubCommand({ name: 'revoke-tokens', arguments: '<username>', description: 'Invalidate every access token issued to an account' })
+export class RevokeTokensCommand extends CommandRunner {
+  constructor(private readonly users: UsersService) {
+    super();
+  }
+
+  async run([username]: string[]): Promise<void> {
+    if (!(await this.users.revokeTokens(username))) throw new Error(`no user named "${username}"`);
+    console.log(`every token issued to ${username} so far is revoked`);
+  }
+}
+
+@SubCommand({ name: 'delete', arguments: '<username>', description: 'Delete an account (its tokens stop working at once)' })
+export class DeleteUserCommand extends CommandRunner {
+  constructor(private readonly users: UsersService) {
+    super();
+  }
+
+  async run([username]: string[]): Promise<void> {
+    if (!(await this.users.remove(username))) throw new Error(`no user named "${username}"`);
+    console.log(`${username} is deleted`);
   }
 }
 
 @Command({
   name: 'users',
   description: 'Manage accounts and roles',
-  subCommands: [CreateManagerCommand, PromoteUserCommand, DemoteUserCommand],
+  subCommands: [CreateManagerCommand, PromoteUserCommand, DemoteUserCommand, RevokeTokensCommand, DeleteUserCommand],
 })
 export class UsersCommand extends CommandRunner {
   async run(): Promise<void> {

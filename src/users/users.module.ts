@@ -1,12 +1,28 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { SharedCacheModule } from '../infra/cache/cache.module';
 import { User, UserSchema } from './schemas/user.schema';
-import { CreateManagerCommand, DemoteUserCommand, PromoteUserCommand, UsersCommand } from './users.command';
+import {
+  CreateManagerCommand,
+  DeleteUserCommand,
+  DemoteUserCommand,
+  PromoteUserCommand,
+  RevokeTokensCommand,
+  UsersCommand,
+} from './users.command';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [MongooseModule.forFeature([{ name: User.name, schema: UserSchema }])],
-  providers: [UsersService, UsersCommand, CreateManagerCommand, PromoteUserCommand, DemoteUserCommand],
+  imports: [MongooseModule.forFeature([{ name: User.name, schema: UserSchema }]), SharedCacheModule],
+  providers: [
+    UsersService,
+    UsersCommand,
+    CreateManagerCommand,
+    PromoteUserCommand,
+    DemoteUserCommand,
+    RevokeTokensCommand,
+    DeleteUserCommand,
+  ],
   exports: [UsersService],
 })
 export class UsersModule {}

@@ -1,7 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import * as argon2 from 'argon2';
 import { Model, Types } from 'mongoose';
+import { BoundedPool } from '../common/bounded-pool';
+import { ENV } from '../config/config.module';
+import type { Env } from '../config/env';
+import { cacheKeys } from '../infra/cache/cache-keys';
+import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
 import { User, UserRole } from './schemas/user.schema';
 
 export interface PublicUser {
@@ -11,6 +16,17 @@ export interface PublicUser {
   role: UserRole;
   created_at: Date;
 }
+
+/** What authorization reads on every authenticated request, from the source of truth. */
+export interface AuthRecord {
+  role: UserRole;
+  token_version: number;
+}
+
+/** Cached auth records: `users:id:<id>` in Redis only (no in-process copy), invalidated by each change below. */
+const AUTH_NAMESPACE = 'users';
+/** Bounds staleness after a change made behind the service's back (a direct database write). */
+const AUTH_TTL_SECONDS = 60;
 
 export interface NewUser {
   username: string;
@@ -26,12 +42,36 @@ const PUBLIC_FIELDS = { username: 1, email: 1, role: 1, created_at: 1 } as const
 export class UsersService {
   /** Verified against when a login names no account, so both answers take about as long. */
   private decoyHash?: Promise<string>;
+  /**
+   * Each argon2 call takes 64 MiB and a libuv thread (shared with file reads, sharp and DNS): at
+   * most PASSWORD_HASH_CONCURRENCY run at once, a short line waits, the rest get 503 + Retry-After.
+   */
+  private readonly hashing: BoundedPool;
 
-  constructor(@InjectModel(User.name) private readonly users: Model<User>) {}
+  constructor(
+    @InjectModel(User.name) private readonly users: Model<User>,
+    private readonly cache: TwoTierCache,
+    @Inject(ENV) env: Env,
+  ) {
+    this.hashing = new BoundedPool({
+      name: 'password checks',
+      concurrency: env.PASSWORD_HASH_CONCURRENCY,
+      queueLimit: env.PASSWORD_HASH_QUEUE_LIMIT,
+      retryAfterSeconds: 2,
+    });
+  }
+
+  get hashingStats() {
+    return this.hashing.stats;
+  }
 
   /** argon2id with the library's defaults (64 MiB, t=3, p=4), the OWASP-recommended family. */
   hashPassword(password: string): Promise<string> {
-    return argon2.hash(password, { type: argon2.argon2id });
+    return this.hashing.run(() => argon2.hash(password, { type: argon2.argon2id }));
+  }
+
+  private verifyPassword(hash: string, password: string): Promise<boolean> {
+    return this.hashing.run(() => argon2.verify(hash, password).catch(() => false));
   }
 
   /** Creates an account; a taken username or email is a duplicate key (the global filter answers 409). */
@@ -59,29 +99,77 @@ export class UsersService {
    * The account whose username or email is `login` and whose password matches, else null.
    * A missing account still costs one argon2 verification, so timing does not reveal it.
    */
-  async verifyCredentials(login: { username?: string; email?: string }, password: string): Promise<PublicUser | null> {
+  async verifyCredentials(
+    login: { username?: string; email?: string },
+    password: string,
+  ): Promise<(PublicUser & { token_version?: number }) | null> {
     const filter = login.email ? { email: login.email.toLowerCase() } : { username: String(login.username).toLowerCase() };
     const found = await this.users
-      .findOne(filter, { ...PUBLIC_FIELDS, password_hash: 1 })
-      .lean<PublicUser & { password_hash: string }>()
+      .findOne(filter, { ...PUBLIC_FIELDS, password_hash: 1, token_version: 1 })
+      .lean<PublicUser & { password_hash: string; token_version?: number }>()
       .exec();
     if (!found) {
-      this.decoyHash ??= this.hashPassword('decoy-password-never-matches');
-      await argon2.verify(await this.decoyHash, password).catch(() => false);
+      this.decoyHash ??= this.hashPassword('decoy-password-never-matches').catch((error: unknown) => {
+        this.decoyHash = undefined; // refused (pool full): make it next time
+        throw error;
+      });
+      await this.verifyPassword(await this.decoyHash, password);
       return null;
     }
-    const ok = await argon2.verify(found.password_hash, password).catch(() => false);
+    const ok = await this.verifyPassword(found.password_hash, password);
     if (!ok) return null;
     const { password_hash: _hash, ...user } = found;
     return user;
   }
 
-  /** Sets a user's role; returns the updated user or null when there is no such user. */
-  setRole(username: string, role: UserRole): Promise<PublicUser | null> {
-    return this.users
+  /**
+   * The role and token version of an account (null: no such account), read through the shared
+   * cache. Every change below invalidates it on every instance before answering, so it takes
+   * effect on the next request.
+   */
+  async authRecord(id: string): Promise<AuthRecord | null> {
+    if (!Types.ObjectId.isValid(id)) return null;
+    const load = async () => {
+      const found = await this.users.findById(id, { role: 1, token_version: 1 }).lean<AuthRecord>().exec();
+      return Buffer.from(JSON.stringify(found ? { role: found.role, token_version: found.token_version ?? 0 } : null));
+    };
+    if (!this.cache.settings.enabled) return JSON.parse((await load()).toString()) as AuthRecord | null;
+    const { body } = await this.cache.getOrLoad(AUTH_NAMESPACE, cacheKeys.id(AUTH_NAMESPACE, id), load, {
+      ttlSeconds: AUTH_TTL_SECONDS,
+      isList: false,
+      sharedOnly: true,
+    });
+    return JSON.parse(body.toString()) as AuthRecord | null;
+  }
+
+  /** Sets a user's role (effective on the next request); returns the updated user or null when there is no such user. */
+  async setRole(username: string, role: UserRole): Promise<PublicUser | null> {
+    const user = await this.users
       .findOneAndUpdate({ username: username.toLowerCase() }, { $set: { role } }, { returnDocument: 'after', projection: PUBLIC_FIELDS })
       .lean<PublicUser>()
       .exec();
+    if (user) await this.cache.invalidate(AUTH_NAMESPACE, [String(user._id)]);
+    return user;
+  }
+
+  /** Revokes every access token issued to the user so far; returns false when there is no such user. */
+  async revokeTokens(username: string): Promise<boolean> {
+    const user = await this.users
+      .findOneAndUpdate({ username: username.toLowerCase() }, { $inc: { token_version: 1 } }, { projection: { _id: 1 } })
+      .lean<{ _id: Types.ObjectId }>()
+      .exec();
+    if (user) await this.cache.invalidate(AUTH_NAMESPACE, [String(user._id)]);
+    return user !== null;
+  }
+
+  /** Deletes an account (its tokens stop working on the next request); false when there is no such user. */
+  async remove(username: string): Promise<boolean> {
+    const user = await this.users
+      .findOneAndDelete({ username: username.toLowerCase() }, { projection: { _id: 1 } })
+      .lean<{ _id: Types.ObjectId }>()
+      .exec();
+    if (user) await this.cache.invalidate(AUTH_NAMESPACE, [String(user._id)]);
+    return user !== null;
   }
 
   private toPublic(doc: User & { _id: Types.ObjectId }): PublicUser {

@@ -10,6 +10,14 @@ import { Env, validateEnv } from '../../src/config/env';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
+const RATE_LIMITS_OFF = {
+  RATE_LIMIT_GLOBAL: '0',
+  RATE_LIMIT_LOGIN_PER_IP: '0',
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: '0',
+  RATE_LIMIT_REGISTER_PER_IP: '0',
+  RATE_LIMIT_OPERATIONS_PER_USER: '0',
+};
+
 export interface TestContext {
   env: Env;
   dbName: string;
@@ -66,6 +74,9 @@ export async function createTestContext(suite: string): Promise<TestContext> {
         REDIS_URL: redisUrl,
         ADMIN_TOKEN,
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+        // Every suite sends all its requests from 127.0.0.1: rate limits are off unless a suite sets them
+        // (test/security sets them and proves them).
+        ...RATE_LIMITS_OFF,
         ...Object.fromEntries(Object.entries(overrides).map(([k, v]) => [k, String(v)])),
       });
       const app = await createApp(env, extraModules);

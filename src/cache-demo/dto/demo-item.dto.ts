@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { DecimalNumber } from '../../common/decimal';
 import { IsInt, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 export class UpdateDemoItemDto {
@@ -10,7 +10,7 @@ export class UpdateDemoItemDto {
 export class SeedDemoDto {
   @ApiPropertyOptional({ default: 100, maximum: 10_000 })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalNumber()
   @IsInt()
   @Min(1)
   @Max(10_000)

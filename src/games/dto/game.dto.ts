@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { DecimalNumber } from '../../common/decimal';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { PageMeta, PaginationQuery } from '../../common/pagination';
 import { sortValues } from '../list-query';
@@ -84,19 +84,19 @@ export class GameListQuery extends PaginationQuery {
 
   @ApiPropertyOptional({ example: 10, description: 'price ≥ minPrice' })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalNumber()
   @IsMoney()
   minPrice?: number;
 
   @ApiPropertyOptional({ example: 60, description: 'price ≤ maxPrice' })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalNumber()
   @IsMoney()
   maxPrice?: number;
 
   @ApiPropertyOptional({ example: 2010 })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalNumber()
   @IsInt()
   @Min(0)
   @Max(9999)
@@ -104,7 +104,7 @@ export class GameListQuery extends PaginationQuery {
 
   @ApiPropertyOptional({ example: 2020 })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalNumber()
   @IsInt()
   @Min(0)
   @Max(9999)

@@ -1,5 +1,6 @@
 import type { MultipartFile } from '@fastify/multipart';
-import { BadRequestException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
+import { BadRequestException, HttpException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
+import { isValidTitle, TITLE_RULE } from '../../common/text-rules';
 import type { FastifyRequest } from 'fastify';
 import { basename } from 'node:path';
 
@@ -14,10 +15,6 @@ export interface UploadForm {
   file?: UploadedFile;
   title?: string;
 }
-
-const MAX_TITLE = 200;
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /**
  * Reads a multipart form with the fields `file` and `title` (any order). The file is buffered:
@@ -44,12 +41,13 @@ export async function readUploadForm(request: FastifyRequest, maxBytes: number):
     const code = (error as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE') throw new PayloadTooLargeException(`the file is larger than the ${maxBytes}-byte limit`);
     if (code === 'FST_FILES_LIMIT') throw new PayloadTooLargeException('one file per upload');
-    throw error;
+    if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw new PayloadTooLargeException('too many form fields');
+    if (error instanceof HttpException) throw error;
+    // busboy's complaints (no boundary, cut-short body, bad part headers) are the client's bytes.
+    throw new BadRequestException(`malformed multipart body: ${(error as Error).message}`);
   }
   if (form.title !== undefined) {
-    if (!form.title || form.title.length > MAX_TITLE || CONTROL_CHARACTERS.test(form.title)) {
-      throw new BadRequestException(`title must be 1-${MAX_TITLE} characters without control characters`);
-    }
+    if (!isValidTitle(form.title)) throw new BadRequestException(`title must be ${TITLE_RULE}`);
   }
   return form;
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { DecimalNumber } from '../../common/decimal';
 import { IsIn, IsInt, IsNumber, IsObject, IsOptional, Matches, Max, Min } from 'class-validator';
 
 export const IMAGE_OPERATIONS = ['resize', 'rotate', 'crop', 'grayscale', 'convert'] as const;
@@ -32,27 +32,27 @@ export class OperationDto {
 /* Parameters per operation, validated after `type` picks the class (unknown keys → 400). */
 
 export class ResizeParams {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_DIMENSION) width?: number;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_DIMENSION) height?: number;
+  @IsOptional() @DecimalNumber() @IsInt() @Min(1) @Max(MAX_DIMENSION) width?: number;
+  @IsOptional() @DecimalNumber() @IsInt() @Min(1) @Max(MAX_DIMENSION) height?: number;
   @IsIn(['cover', 'contain', 'fill', 'inside', 'outside']) fit: 'cover' | 'contain' | 'fill' | 'inside' | 'outside' = 'inside';
 }
 
 export class RotateParams {
-  @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(-360) @Max(360) angle: number;
+  @DecimalNumber() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(-360) @Max(360) angle: number;
 }
 
 export class CropParams {
-  @Type(() => Number) @IsInt() @Min(0) @Max(MAX_DIMENSION) left: number;
-  @Type(() => Number) @IsInt() @Min(0) @Max(MAX_DIMENSION) top: number;
-  @Type(() => Number) @IsInt() @Min(1) @Max(MAX_DIMENSION) width: number;
-  @Type(() => Number) @IsInt() @Min(1) @Max(MAX_DIMENSION) height: number;
+  @DecimalNumber() @IsInt() @Min(0) @Max(MAX_DIMENSION) left: number;
+  @DecimalNumber() @IsInt() @Min(0) @Max(MAX_DIMENSION) top: number;
+  @DecimalNumber() @IsInt() @Min(1) @Max(MAX_DIMENSION) width: number;
+  @DecimalNumber() @IsInt() @Min(1) @Max(MAX_DIMENSION) height: number;
 }
 
 export class GrayscaleParams {}
 
 export class ConvertParams {
   @IsIn(OUTPUT_FORMATS) format: (typeof OUTPUT_FORMATS)[number];
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) quality?: number;
+  @IsOptional() @DecimalNumber() @IsInt() @Min(1) @Max(100) quality?: number;
 }
 
 export class ExtractTextParams {}

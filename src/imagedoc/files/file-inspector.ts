@@ -1,9 +1,12 @@
-import { Injectable, UnsupportedMediaTypeException } from '@nestjs/common';
+import { Inject, Injectable, UnsupportedMediaTypeException } from '@nestjs/common';
 import { fileTypeFromBuffer } from 'file-type';
 import { createHash } from 'node:crypto';
 import { extname } from 'node:path';
 import sharp from 'sharp';
+import { ENV } from '../../config/config.module';
+import type { Env } from '../../config/env';
 import { DOCUMENT_MIME_TYPES, DocumentMimeType } from '../schemas/doc-file.schema';
+import { assertPagesWithin, assertPixelsWithin } from './content-limits';
 import { PdfReader } from './pdf-reader';
 
 /** What a client claimed about a file: neither decides its type, but a contradiction rejects it. */
@@ -47,9 +50,16 @@ export function isImage(mime: string): boolean {
 /** Decides a file's type from its bytes and reads the facts stored as document metadata. */
 @Injectable()
 export class FileInspector {
-  constructor(private readonly pdf: PdfReader) {}
+  constructor(
+    private readonly pdf: PdfReader,
+    @Inject(ENV) private readonly env: Env,
+  ) {}
 
-  /** 415 for content that is not PNG/JPEG/WebP/PDF, for a name or header that says otherwise, and for unreadable files. */
+  /**
+   * 415 for content that is not PNG/JPEG/WebP/PDF, for a name or header that says otherwise, and for
+   * unreadable files; 413 for images over IMAGE_MAX_PIXELS (read from the header, nothing is
+   * decoded) and PDFs over PDF_MAX_PAGES.
+   */
   async inspect(data: Buffer, declared: DeclaredType = {}): Promise<FileFacts> {
     const detected = await fileTypeFromBuffer(data);
     const mime = detected?.mime as DocumentMimeType | undefined;
@@ -67,17 +77,20 @@ export class FileInspector {
       sha256: createHash('sha256').update(data).digest('hex'),
     };
     if (isImage(mime)) {
-      const meta = await sharp(data)
+      // metadata() reads the header only (no decoding), so an oversized image is refused below with a 413.
+      const meta = await sharp(data, { limitInputPixels: false })
         .metadata()
         .catch(() => undefined);
       if (!meta?.width || !meta.height)
         throw new UnsupportedMediaTypeException(`the file is not a readable ${EXTENSIONS[mime].toUpperCase()} image`);
+      assertPixelsWithin(meta.width, meta.height, this.env.IMAGE_MAX_PIXELS);
       facts.width = meta.autoOrient?.width ?? meta.width;
       facts.height = meta.autoOrient?.height ?? meta.height;
     } else {
       facts.page_count = await this.pdf.pageCount(data).catch((error: Error) => {
         throw new UnsupportedMediaTypeException(`the file is not a readable PDF: ${error.message}`);
       });
+      assertPagesWithin(facts.page_count, this.env.PDF_MAX_PAGES);
     }
     return facts;
   }

@@ -9,9 +9,32 @@ export interface ImageSize {
   height: number;
 }
 
+/** Pixels an edit will produce from a `size` image (resize and rotate can make far more than they read). */
+export function outputPixels(type: ImageOperation, params: Record<string, unknown>, size: ImageSize): number {
+  const { width: w, height: h } = size;
+  if (type === 'resize') {
+    const p = params as unknown as ResizeParams;
+    if (p.width && p.height) {
+      if (p.fit !== 'outside') return p.width * p.height;
+      const scale = Math.max(p.width / w, p.height / h);
+      return Math.ceil(w * scale) * Math.ceil(h * scale);
+    }
+    const scale = p.width ? p.width / w : (p.height ?? h) / h;
+    return Math.ceil(w * scale) * Math.ceil(h * scale);
+  }
+  if (type === 'rotate') {
+    const radians = (((params as unknown as RotateParams).angle % 360) * Math.PI) / 180;
+    const cos = Math.abs(Math.cos(radians));
+    const sin = Math.abs(Math.sin(radians));
+    return Math.ceil(w * cos + h * sin) * Math.ceil(w * sin + h * cos);
+  }
+  return w * h;
+}
+
 /**
  * Applies one edit with sharp; the output keeps the source format unless the edit is `convert`.
- * EXIF orientation is applied first, so crop coordinates mean what the user sees.
+ * EXIF orientation is applied first, so crop coordinates mean what the user sees. `maxPixels`
+ * bounds what sharp will decode, whatever the stored metadata says.
  */
 export async function applyImageEdit(
   type: ImageOperation,
@@ -19,8 +42,9 @@ export async function applyImageEdit(
   data: Buffer,
   mime: string,
   size: ImageSize,
+  maxPixels: number,
 ): Promise<Buffer> {
-  let image: Sharp = sharp(data).autoOrient();
+  let image: Sharp = sharp(data, { limitInputPixels: maxPixels }).autoOrient();
   let format = FORMAT_OF_MIME[mime];
   let quality: number | undefined;
   switch (type) {

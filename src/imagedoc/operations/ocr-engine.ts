@@ -26,7 +26,7 @@ export class OcrEngine implements OnModuleDestroy {
   async recognize(image: Buffer): Promise<OcrResult> {
     const worker = await (this.worker ??= this.createWorker());
     // Tesseract reads PNG reliably across formats (WebP support varies); grey helps it too.
-    const png = await sharp(image).autoOrient().grayscale().png().toBuffer();
+    const png = await sharp(image, { limitInputPixels: this.env.IMAGE_MAX_PIXELS }).autoOrient().grayscale().png().toBuffer();
     const { data } = await worker.recognize(png);
     return { text: data.text.trim(), confidence: Math.round(data.confidence), language: tesseractEnglish.code };
   }

@@ -13,6 +13,7 @@ import type { AuthUser } from '../../auth/auth-user';
 import { CurrentUser } from '../../auth/current-user.decorator';
 import { JwtAuthGuard } from '../../auth/jwt-auth.guard';
 import { ObjectIdParam } from '../../common/object-id';
+import { RateLimited } from '../../infra/rate-limit/rate-limits';
 import { OperationDto } from '../dto/operation.dto';
 import { OperationsService } from './operations.service';
 
@@ -25,6 +26,7 @@ export class OperationsController {
 
   @Post()
   @HttpCode(200)
+  @RateLimited('operations-user')
   @ApiOperation({
     summary: 'Run an operation: image edits (stored as a new document), text extraction (PDF text layer or OCR), translation',
     description: 'Cached by (file sha256, operation, canonical params): a repeat answers `X-Cache: HIT` without recomputing.',

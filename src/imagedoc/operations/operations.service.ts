@@ -1,12 +1,17 @@
-import { BadRequestException, HttpException, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { BadRequestException, HttpException, Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import type { AuthUser } from '../../auth/auth-user';
+import type { BoundedPool } from '../../common/bounded-pool';
+import { ENV } from '../../config/config.module';
+import type { Env } from '../../config/env';
 import { sha1 } from '../../infra/cache/cache-keys';
 import { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
 import { DocumentsService, DocumentView, operationsNamespace } from '../documents/documents.service';
 import { IMAGE_OPERATIONS, ImageOperation, OperationDto, OperationType, TranslateParams } from '../dto/operation.dto';
+import { assertPagesWithin, assertPixelsWithin } from '../files/content-limits';
 import { FileInspector, isImage } from '../files/file-inspector';
 import { PdfReader } from '../files/pdf-reader';
-import { applyImageEdit } from './image-edits';
+import { HEAVY_WORK } from './heavy-work';
+import { applyImageEdit, outputPixels } from './image-edits';
 import { OcrEngine } from './ocr-engine';
 import { canonicalParams, validateParams } from './operation-params';
 import { TranslateClient } from './translate.client';
@@ -45,6 +50,8 @@ export class OperationsService {
     private readonly ocr: OcrEngine,
     private readonly translator: TranslateClient,
     private readonly cache: TwoTierCache,
+    @Inject(HEAVY_WORK) private readonly heavyWork: BoundedPool,
+    @Inject(ENV) private readonly env: Env,
   ) {}
 
   async run(id: string, user: AuthUser, request: OperationDto): Promise<OperationOutcome> {
@@ -55,6 +62,7 @@ export class OperationsService {
       throw new BadRequestException(`${type} applies to images; this document is ${document.metadata.mime_type}`);
     }
     if (type === 'translate') this.translator.assertConfigured();
+    this.assertWithinLimits(document, type, params);
 
     // An edit's result is a new document in this collection, so the collection is part of its identity.
     const identity = isImageOperation(type) ? { ...params, collection_id: String(document.collection_id) } : params;
@@ -66,6 +74,21 @@ export class OperationsService {
           : await this.translate(document, user, params as unknown as TranslateParams);
       return { type, params, sha256: document.metadata.sha256, computed_at: new Date(), result };
     });
+  }
+
+  /** From the stored metadata, before any byte is read: documents stored before a limit was lowered included. */
+  private assertWithinLimits(document: DocumentView, type: OperationType, params: Record<string, unknown>) {
+    const { width, height, page_count } = document.metadata;
+    if (width && height) {
+      assertPixelsWithin(width, height, this.env.IMAGE_MAX_PIXELS);
+      if (isImageOperation(type)) {
+        const produced = outputPixels(type, params, { width, height });
+        if (produced > this.env.IMAGE_MAX_PIXELS) {
+          throw new BadRequestException(`this ${type} would produce ${produced} pixels; the limit is ${this.env.IMAGE_MAX_PIXELS}`);
+        }
+      }
+    }
+    if (page_count) assertPagesWithin(page_count, this.env.PDF_MAX_PAGES);
   }
 
   private async cached(
@@ -87,9 +110,9 @@ export class OperationsService {
   private async edit(document: DocumentView, user: AuthUser, type: ImageOperation, params: Record<string, unknown>) {
     const { data } = await this.documents.readFile(String(document._id), user);
     const size = { width: document.metadata.width ?? 0, height: document.metadata.height ?? 0 };
-    const output = await applyImageEdit(type, params, data, document.metadata.mime_type, size).catch(
-      unprocessable('the image could not be edited'),
-    );
+    const output = await this.heavyWork
+      .run(() => applyImageEdit(type, params, data, document.metadata.mime_type, size, this.env.IMAGE_MAX_PIXELS))
+      .catch(unprocessable('the image could not be edited'));
     const facts = await this.inspector.inspect(output);
     const derived = await this.documents.store(
       { _id: document.collection_id, user_id: document.user_id },
@@ -105,10 +128,10 @@ export class OperationsService {
   private async extractText(document: DocumentView, user: AuthUser): Promise<ExtractedText> {
     const { data } = await this.documents.readFile(String(document._id), user);
     if (isImage(document.metadata.mime_type)) {
-      const ocr = await this.ocr.recognize(data).catch(unprocessable('text recognition failed'));
+      const ocr = await this.heavyWork.run(() => this.ocr.recognize(data)).catch(unprocessable('text recognition failed'));
       return { method: 'ocr', ...ocr };
     }
-    const { pageCount, pages } = await this.pdf.text(data).catch(unprocessable('the PDF could not be read'));
+    const { pageCount, pages } = await this.heavyWork.run(() => this.pdf.text(data)).catch(unprocessable('the PDF could not be read'));
     return {
       method: 'pdf-text-layer',
       text: pages.filter(Boolean).join('\n\n'),

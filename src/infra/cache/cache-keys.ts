@@ -15,7 +15,7 @@ export const cacheKeys = {
   },
   /** Bumped by every write to the namespace; a fill that saw an older value is discarded. */
   generation: (namespace: string) => `${namespace}:meta:gen`,
-  /** Set of the namespace's list keys, so a write removes every variant without SCAN. */
+  /** Sorted set of the namespace's list keys (scored by expiry), so a write removes every variant without SCAN. */
   listIndex: (namespace: string) => `${namespace}:meta:lists`,
   namespaceOf: (key: string) => key.slice(0, key.indexOf(':')),
 };

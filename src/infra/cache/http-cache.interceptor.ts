@@ -4,6 +4,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, map, Observable, of } from 'rxjs';
 import { cacheTargetFor } from './cache-target';
+import { queryCanonicalizerFor } from './canonical-query';
 import { JSON_TYPE, L1FastPath } from './l1-fast-path';
 import { CACHE_POLICY, CachePolicy } from './cache-policy';
 import { TwoTierCache } from './two-tier-cache.service';
@@ -31,13 +32,14 @@ export class HttpCacheInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const target = policy && this.cache.settings.enabled ? cacheTargetFor(policy, request) : undefined;
+    const query = policy ? queryCanonicalizerFor(context.getClass(), context.getHandler()) : null;
+    const target = policy && this.cache.settings.enabled ? cacheTargetFor(policy, request, query) : undefined;
     if (!target) {
       reply.header('x-cache', 'BYPASS');
       return next.handle();
     }
     const { namespace, key } = target;
-    if (!this.hasGuards(context)) this.fastPath.learn(request.method, request.routeOptions.url, policy);
+    if (!this.hasGuards(context)) this.fastPath.learn(request.method, request.routeOptions.url, policy, query);
 
     const l1Body = this.cache.peekL1(key);
     if (l1Body) {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CachePolicy } from './cache-policy';
 import { cacheTargetFor } from './cache-target';
+import type { QueryCanonicalizer } from './canonical-query';
 import { TwoTierCache } from './two-tier-cache.service';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
@@ -14,20 +15,20 @@ export const JSON_TYPE = 'application/json; charset=utf-8';
  */
 @Injectable()
 export class L1FastPath {
-  private readonly routes = new Map<string, CachePolicy>();
+  private readonly routes = new Map<string, { policy: CachePolicy; query: QueryCanonicalizer | null }>();
 
   constructor(private readonly cache: TwoTierCache) {}
 
-  learn(method: string, routeUrl: string | undefined, policy: CachePolicy): void {
-    if (routeUrl && method === 'GET' && !policy.scope) this.routes.set(routeUrl, policy);
+  learn(method: string, routeUrl: string | undefined, policy: CachePolicy, query: QueryCanonicalizer | null): void {
+    if (routeUrl && method === 'GET' && !policy.scope) this.routes.set(routeUrl, { policy, query });
   }
 
   register(fastify: FastifyInstance): void {
     fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
       if (request.method !== 'GET' || this.routes.size === 0) return done();
-      const policy = this.routes.get(request.routeOptions.url ?? '');
-      if (!policy || !this.cache.settings.enabled) return done();
-      const target = cacheTargetFor(policy, request);
+      const route = this.routes.get(request.routeOptions.url ?? '');
+      if (!route || !this.cache.settings.enabled) return done();
+      const target = cacheTargetFor(route.policy, request, route.query);
       const body = target && this.cache.peekL1(target.key);
       if (!body) return done();
       this.cache.stats.hit(target.namespace, 'l1');

@@ -1,32 +1,57 @@
 import type Redis from 'ioredis';
 
+/*
+ * Bookkeeping (generation counters, list indexes) carries no TTL: with Redis capped at
+ * `maxmemory` under `volatile-lru`, only keys with a TTL (the cached entries) are eviction
+ * candidates, so the race guard and the invalidation index are never evicted. They stay
+ * bounded without a TTL: a list index is a sorted set scored by each entry's expiry, pruned of
+ * expired members on every store and deleted by every write; a generation counter is one small
+ * key per namespace that was ever written (per-caller namespaces included).
+ */
+
+/** Indexes created before the sorted-set form were plain sets: converted in place, once. */
+const UPGRADE_INDEX = `
+local function upgradeIndex(index, now)
+  if redis.call('TYPE', index).ok ~= 'set' then return end
+  local members = redis.call('SMEMBERS', index)
+  redis.call('DEL', index)
+  for _, member in ipairs(members) do
+    local left = redis.call('PTTL', member)
+    if left > 0 then redis.call('ZADD', index, now + left, member) end
+  end
+end
+local function nowMs()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+`;
+
 /**
  * Stores a value only if the namespace generation is still the one read before the source
  * was queried (the cache-aside race guard), and records list keys in the namespace's index.
  * KEYS: value key, generation key, list index key ('' for id keys)
  * ARGV: expected generation, value, ttl ms
  */
-const STORE_IF_CURRENT = `
+const STORE_IF_CURRENT = `${UPGRADE_INDEX}
 local current = redis.call('GET', KEYS[2]) or '0'
 if current ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 if KEYS[3] ~= '' then
-  redis.call('SADD', KEYS[3], KEYS[1])
-  if redis.call('PTTL', KEYS[3]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[3], ARGV[3]) end
+  local now = nowMs()
+  upgradeIndex(KEYS[3], now)
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+  redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), KEYS[1])
 end
 return 1`;
 
 /**
  * Bumps the namespace generation, then deletes every indexed list variant and the given id keys,
  * atomically. KEYS: generation key, list index key, id keys...
- * The generation expires a day after the namespace's last write, so per-caller namespaces do not
- * pile up. That is safe: a counter that restarts can only fail a store, never let a stale one
- * through, unless a single read stayed in flight for a day.
  */
-const INVALIDATE = `
+const INVALIDATE = `${UPGRADE_INDEX}
 redis.call('INCR', KEYS[1])
-redis.call('PEXPIRE', KEYS[1], 86400000)
-local lists = redis.call('SMEMBERS', KEYS[2])
+upgradeIndex(KEYS[2], nowMs())
+local lists = redis.call('ZRANGE', KEYS[2], 0, -1)
 for i = 1, #lists, 500 do
   redis.call('DEL', unpack(lists, i, math.min(i + 499, #lists)))
 end

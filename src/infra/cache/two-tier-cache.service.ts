@@ -18,6 +18,12 @@ export interface LoadOptions {
   ttlSeconds?: number;
   /** List keys are indexed so that any write to the namespace removes them. */
   isList: boolean;
+  /**
+   * Skip the in-process tier whenever Redis is there: a change made anywhere (another instance,
+   * the CLI) is seen by the very next read, not after the pub/sub message arrives. For records
+   * that authorize (roles), where "soon" is not enough.
+   */
+  sharedOnly?: boolean;
 }
 
 /**
@@ -74,7 +80,8 @@ export class TwoTierCache implements OnModuleInit {
   }
 
   async getOrLoad(namespace: string, key: string, load: () => Promise<Buffer>, options: LoadOptions): Promise<CacheResult> {
-    const l1Body = this.peekL1(key);
+    const useL1 = !(options.sharedOnly && this.redis.enabled);
+    const l1Body = useL1 ? this.peekL1(key) : undefined;
     if (l1Body) {
       this.stats.hit(namespace, 'l1');
       return { body: l1Body, tier: 'l1' };
@@ -86,7 +93,7 @@ export class TwoTierCache implements OnModuleInit {
       const [[, body], [, pttl], [, generation]] = l2 as [[null, Buffer | null], [null, number], [null, string | null]];
       if (body) {
         this.stats.hit(namespace, 'l2');
-        this.storeL1(namespace, key, body, pttl, l1Generation, options.isList);
+        if (useL1) this.storeL1(namespace, key, body, pttl, l1Generation, options.isList);
         return { body, tier: 'l2' };
       }
       l2Generation = generation ?? '0';
@@ -239,7 +246,7 @@ export class TwoTierCache implements OnModuleInit {
         ttlMs,
       ),
     );
-    if (stored === 1) this.storeL1(namespace, key, body, ttlMs, l1Generation, options.isList);
+    if (stored === 1 && !options.sharedOnly) this.storeL1(namespace, key, body, ttlMs, l1Generation, options.isList);
   }
 
   /** L1 never outlives the L2 copy, nor its own TTL. */

@@ -66,10 +66,10 @@ export async function startEmbeddedServices(env: Env, options: { persistent: boo
     let redisUrl = env.REDIS_URL;
     if (!redisUrl) {
       if (redisServerBinary()) {
-        const server = await startRedisServer();
+        const server = await startRedisServer({ maxmemory: env.EMBEDDED_REDIS_MAXMEMORY });
         started.push(server);
         redisUrl = server.uri;
-        logger.log(`embedded redis-server at ${redisUrl}`);
+        logger.log(`embedded redis-server at ${redisUrl} (maxmemory ${env.EMBEDDED_REDIS_MAXMEMORY}, volatile-lru)`);
       } else {
         logger.warn('REDIS_URL is not set and redis-server is not on PATH: running with the in-process cache tier only');
       }

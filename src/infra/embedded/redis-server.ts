@@ -11,14 +11,35 @@ export function redisServerBinary(): string | undefined {
   }
 }
 
-/** Starts a throw-away redis-server on loopback with persistence off. */
-export async function startRedisServer(options: { port?: number; databases?: number } = {}): Promise<RunningServer> {
+/** The memory cap of redis-servers started here (redis-server syntax: bytes, or 64mb, 1gb...). */
+export const DEFAULT_REDIS_MAXMEMORY = '256mb';
+
+/**
+ * Starts a throw-away redis-server on loopback with persistence off, capped at `maxmemory` with
+ * `volatile-lru`: only keys with a TTL (cached entries, rate-limit counters) are evicted, never the
+ * cache's bookkeeping, which has none (see src/infra/cache/redis-scripts.ts).
+ */
+export async function startRedisServer(options: { port?: number; databases?: number; maxmemory?: string } = {}): Promise<RunningServer> {
   const binary = redisServerBinary();
   if (!binary) throw new Error('redis-server is not on PATH');
   const port = options.port || (await freePort());
   const child = spawn(
     binary,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--databases', String(options.databases ?? 16)],
+    [
+      ...[
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--databases',
+        String(options.databases ?? 16),
+      ],
+      ...['--maxmemory', options.maxmemory ?? DEFAULT_REDIS_MAXMEMORY, '--maxmemory-policy', 'volatile-lru'],
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   // redis-server does not notice its parent dying (java watches its stdin, mongodb-memory-server runs a

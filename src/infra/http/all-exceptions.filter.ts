@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Error as MongooseError } from 'mongoose';
 import { STATUS_CODES } from 'node:http';
+import { RetryLaterException } from '../../common/retry-later.exception';
 import type { ErrorBody } from './error-body';
 
 interface Mapped {
@@ -35,6 +36,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       requestId: String(request.id),
     };
     if (reply.sent) return;
+    if (exception instanceof RetryLaterException) void reply.header('retry-after', String(exception.retryAfterSeconds));
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
   }
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
+import { DecimalNumber } from '../../common/decimal';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { PaginationQuery } from '../../common/pagination';
 import { COURSE_CODES, STUDENT_STATUSES } from '../courses';
@@ -51,7 +52,7 @@ export const MAX_RANKING_LIMIT = 500;
 export class RankingQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_RANKING_LIMIT, default: DEFAULT_RANKING_LIMIT })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalNumber()
   @IsInt()
   @Min(1)
   @Max(MAX_RANKING_LIMIT)

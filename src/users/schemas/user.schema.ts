@@ -21,6 +21,10 @@ export class User {
   @Prop({ type: String, required: true, enum: USER_ROLES, default: 'user' })
   role: UserRole;
 
+  /** Access tokens carry it (`ver`); bumping it revokes every token issued before. */
+  @Prop({ type: Number, required: true, default: 0 })
+  token_version: number;
+
   created_at: Date;
 }
 

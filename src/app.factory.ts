@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
 import type { Env } from './config/env';
 import { AllExceptionsFilter } from './infra/http/all-exceptions.filter';
+import { errorResponse } from './infra/http/api-errors.decorator';
 import { createPino, PinoLoggerService } from './infra/logging/pino-logger.service';
 import { L1FastPath } from './infra/cache/l1-fast-path';
 import { MetricsService } from './infra/metrics/metrics.service';
@@ -80,7 +81,9 @@ function setupSwagger(app: NestFastifyApplication) {
         'Errors share one shape: `{ statusCode, error, message, path, timestamp, requestId }`.',
     )
     .setVersion(process.env.npm_package_version ?? '0.1.0')
-    .addBearerAuth();
+    .addBearerAuth()
+    // Any request can be malformed (bad URL encoding, unknown query fields, bad JSON) or throttled.
+    .addGlobalResponse(errorResponse(400), errorResponse(429));
   for (const [name, description] of API_TAGS) builder.addTag(name, description);
   const document = SwaggerModule.createDocument(app, builder.build());
   SwaggerModule.setup('docs', app, document, {

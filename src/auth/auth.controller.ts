@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { AuthService } from './auth.service';
 import type { AuthUser } from './auth-user';
 import { CurrentUser } from './current-user.decorator';
@@ -13,8 +14,8 @@ export class AuthController {
 
   @Post('register')
   @ApiOperation({ summary: 'Create an account (always the "user" role)' })
-  @ApiOkResponse({ type: MeDto })
-  @ApiConflictResponse({ description: 'username or email already exists' })
+  @ApiCreatedResponse({ type: MeDto })
+  @ApiErrors({ 409: 'username or email already exists' })
   register(@Body() body: RegisterDto) {
     return this.auth.register(body);
   }
@@ -23,7 +24,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange username or email + password for an access token (paste it into Authorize)' })
   @ApiOkResponse({ type: AccessTokenDto })
-  @ApiUnauthorizedResponse({ description: 'invalid credentials (same answer whether or not the account exists)' })
+  @ApiErrors({ 401: 'invalid credentials (same answer whether or not the account exists)' })
   login(@Body() body: LoginDto): Promise<AccessTokenDto> {
     return this.auth.login(body);
   }
@@ -33,6 +34,7 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'The account behind the access token' })
   @ApiOkResponse({ type: MeDto })
+  @ApiErrors(401, { 404: 'the account was deleted after the token was issued' })
   me(@CurrentUser() user: AuthUser) {
     return this.auth.me(user);
   }

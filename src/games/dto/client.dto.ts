@@ -53,7 +53,7 @@ export class CreateClientDto extends IntersectionType(
 ) {}
 
 /** PATCH /clients/:id: any subset of the fields. */
-export class UpdateClientDto extends PartialType(ReplaceClientDto) {}
+export class UpdateClientDto extends PartialType(ReplaceClientDto, { skipNullProperties: false }) {}
 
 export const CLIENT_SORT_FIELDS = ['name', 'email', 'joined_date', 'membership', 'total_spent'] as const;
 export const CLIENT_SORT_COLUMNS: Record<string, string> = { total_spent: 'total_spent_cents' };

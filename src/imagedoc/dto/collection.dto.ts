@@ -19,4 +19,5 @@ export class CreateCollectionDto {
   description?: string;
 }
 
-export class UpdateCollectionDto extends PartialType(CreateCollectionDto) {}
+// skipNullProperties: false — a null is a wrong type (400), not "unchanged", so it never reaches MongoDB.
+export class UpdateCollectionDto extends PartialType(CreateCollectionDto, { skipNullProperties: false }) {}

@@ -113,4 +113,4 @@ export class CreateStudentDto {
 }
 
 /** Any field but the registration; `scores`, when given, replaces all five areas. */
-export class UpdateStudentDto extends PartialType(OmitType(CreateStudentDto, ['registration'] as const)) {}
+export class UpdateStudentDto extends PartialType(OmitType(CreateStudentDto, ['registration'] as const), { skipNullProperties: false }) {}

@@ -49,7 +49,7 @@ export class ReplaceClientDto {
  */
 export class CreateClientDto extends IntersectionType(
   PickType(ReplaceClientDto, ['name', 'email'] as const),
-  PartialType(OmitType(ReplaceClientDto, ['name', 'email'] as const)),
+  PartialType(OmitType(ReplaceClientDto, ['name', 'email'] as const), { skipNullProperties: false }),
 ) {}
 
 /** PATCH /clients/:id: any subset of the fields. */

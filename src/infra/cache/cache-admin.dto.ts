@@ -99,7 +99,7 @@ export class CacheEntryDto {
   @ApiProperty() key: string;
   @ApiProperty({
     oneOf: [{ type: 'object' }, { type: 'array', items: {} }, { type: 'string' }, { type: 'number' }, { type: 'boolean' }],
-    description: 'the stored JSON, or the raw string of a bookkeeping key',
+    description: "the stored JSON, or the raw string of a bookkeeping key; a non-string key (a namespace's list index) as { type, size }",
   })
   value: unknown;
   @ApiProperty({ type: TierTtl, nullable: true, description: 'null when this instance holds no copy' }) l1: TierTtl | null;

@@ -52,22 +52,36 @@ export class CacheAdminService {
 
   async entry(key: string) {
     const l1 = this.cache.l1.get(key);
-    const l2 = await this.redis.run((redis) => redis.pipeline().get(key).pttl(key).exec());
-    const l2Value = l2 !== REDIS_UNAVAILABLE && l2 ? (l2[0][1] as string | null) : null;
-    if (!l1 && l2Value === null) throw new NotFoundException(`no cache entry "${key}"`);
-    const raw = l2Value ?? l1!.body.toString();
+    const l2 = await this.l2Entry(key);
+    if (!l1 && !l2) throw new NotFoundException(`no cache entry "${key}"`);
+    const raw = l2 ? l2.value : l1!.body.toString();
     let value: unknown = raw;
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      // bookkeeping keys hold plain strings
+    if (typeof raw === 'string') {
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        // bookkeeping keys hold plain strings
+      }
     }
     return {
       key,
       value,
       l1: l1 ? { ttlMs: Math.round(this.cache.l1.remainingTtlMs(key)) } : null,
-      l2: l2Value !== null && l2 !== REDIS_UNAVAILABLE && l2 ? { ttlMs: l2[1][1] as number } : null,
+      l2: l2 ? { ttlMs: l2.ttlMs } : null,
     };
+  }
+
+  /**
+   * The Redis copy, whatever the key's type: a namespace's list index (`<ns>:meta:lists`) is a
+   * set, shown by its size (GET on it is a WRONGTYPE error). Null when absent or Redis is down.
+   */
+  private async l2Entry(key: string): Promise<{ value: string | { type: string; size?: number }; ttlMs: number } | null> {
+    const replies = await this.redis.run((redis) => redis.pipeline().type(key).pttl(key).get(key).scard(key).exec());
+    if (replies === REDIS_UNAVAILABLE || !replies) return null;
+    const [[, type], [, ttlMs], [, text], [, size]] = replies as [Error | null, unknown][];
+    if (type === 'none') return null;
+    if (type === 'string') return { value: text as string, ttlMs: ttlMs as number };
+    return { value: type === 'set' ? { type, size: size as number } : { type: type as string }, ttlMs: ttlMs as number };
   }
 
   async delete(key: string) {

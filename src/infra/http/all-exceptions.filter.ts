@@ -1,8 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Error as MongooseError } from 'mongoose';
-import { STATUS_CODES } from 'node:http';
-import type { ErrorBody } from './error-body';
+import { errorBody } from './error-body';
 
 interface Mapped {
   status: number;
@@ -26,14 +25,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
         exception instanceof Error ? exception.stack : undefined,
       );
     }
-    const body: ErrorBody = {
-      statusCode: status,
-      error: STATUS_CODES[status] ?? 'Error',
-      message,
-      path: request.url,
-      timestamp: new Date().toISOString(),
-      requestId: String(request.id),
-    };
+    const body = errorBody(status, message, request);
     if (reply.sent) return;
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
   }

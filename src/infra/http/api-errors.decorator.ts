@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse, type ApiResponseOptions } from '@nestjs/swagger';
 import { ErrorBodyDto } from './error-body';
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 502 | 503 | 504;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 414 | 415 | 422 | 429 | 502 | 503 | 504;
 
 /** What each status means here unless a route says more precisely. */
 const DEFAULT_DESCRIPTIONS: Record<ErrorStatus, string> = {
@@ -12,6 +12,7 @@ const DEFAULT_DESCRIPTIONS: Record<ErrorStatus, string> = {
   404: 'not found',
   409: 'conflicts with existing data',
   413: 'request body too large',
+  414: 'a path parameter longer than 512 characters',
   415: 'unsupported content type',
   422: 'well-formed, but the content cannot be processed',
   429: 'too many requests: retry after the Retry-After header',

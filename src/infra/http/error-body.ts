@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { STATUS_CODES } from 'node:http';
 
 /** The one JSON error shape every route answers with. */
 export interface ErrorBody {
@@ -8,6 +9,18 @@ export interface ErrorBody {
   path: string;
   timestamp: string;
   requestId?: string;
+}
+
+/** The shared body for `status`, about the request at `url` with id `requestId`. */
+export function errorBody(status: number, message: string | string[], request: { url: string; id: unknown }): ErrorBody {
+  return {
+    statusCode: status,
+    error: STATUS_CODES[status] ?? 'Error',
+    message,
+    path: request.url,
+    timestamp: new Date().toISOString(),
+    requestId: String(request.id),
+  };
 }
 
 /** ErrorBody for the OpenAPI document: every documented 4xx/5xx points at this one schema. */

@@ -108,7 +108,8 @@ export async function runSchemathesis(options: RunOptions): Promise<RunFigures> 
 
   let output = '';
   const exitCode = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Run from the report directory: schemathesis keeps its own cache (.schemathesis/) in the working directory.
+    const child = spawn(binary, args, { cwd: options.reportDir, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);

@@ -25,7 +25,12 @@ export class OperationsController {
   })
   @ApiOkResponse({
     type: OperationResult,
-    headers: { 'X-Cache': { description: 'HIT, MISS, or BYPASS when CACHE_ENABLED=false', schema: { type: 'string', enum: ['HIT', 'MISS', 'BYPASS'] } } },
+    headers: {
+      'X-Cache': {
+        description: 'HIT, MISS, or BYPASS when CACHE_ENABLED=false',
+        schema: { type: 'string', enum: ['HIT', 'MISS', 'BYPASS'] },
+      },
+    },
   })
   @ApiErrors(401, {
     400: 'unknown type, parameters out of range, an image edit on a PDF, or a request the translation server refused',

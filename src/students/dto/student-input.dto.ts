@@ -71,7 +71,7 @@ export class ScoresDto {
 }
 
 export class CreateStudentDto {
-  @ApiProperty({ example: '2600001234', description: 'exam registration number, 10 digits, unique' })
+  @ApiProperty({ example: '2600001234', pattern: '^[0-9]{10}$', description: 'exam registration number, 10 digits, unique' })
   @Matches(REGISTRATION_PATTERN, { message: 'registration must be 10 digits' })
   registration: string;
 

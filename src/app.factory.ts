@@ -39,7 +39,7 @@ export async function createApp(env: Env, extraModules: Type[] = []): Promise<Ne
     bodyLimit: 1024 * 1024,
     // Fastify's default (100) is shorter than cache keys of operation results (/cache/entries/:key
     // validates up to 512); a longer path parameter is a 414.
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
     // Errors the router raises before Nest sees the request get the shared error shape too.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const status = error.statusCode ?? 400;

@@ -3,12 +3,15 @@ import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
 import { StrictValidationPipe } from './common/strict-validation.pipe';
 import type { Env } from './config/env';
 import { AllExceptionsFilter } from './infra/http/all-exceptions.filter';
 import { registerJsonBody } from './infra/http/json-body';
+import { errorResponse } from './infra/http/api-errors.decorator';
+import { errorBody } from './infra/http/error-body';
 import { createPino, PinoLoggerService } from './infra/logging/pino-logger.service';
 import { L1FastPath } from './infra/cache/l1-fast-path';
 import { MetricsService } from './infra/metrics/metrics.service';
@@ -37,6 +40,19 @@ export async function createApp(env: Env, extraModules: Type[] = []): Promise<Ne
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     bodyLimit: env.JSON_BODY_MAX_BYTES,
+    // Fastify's default (100) is shorter than cache keys of operation results (/cache/entries/:key
+    // validates up to 512); a longer path parameter is a 414.
+    routerOptions: { maxParamLength: 512 },
+    // Errors the router raises before Nest sees the request get the shared error shape too.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const status = error.statusCode ?? 400;
+      const message =
+        status === 414 ? 'a path parameter is longer than 512 characters' : 'the URL is not valid (check its percent-encoding)';
+      void reply
+        .status(status)
+        .header('content-type', 'application/json; charset=utf-8')
+        .send(JSON.stringify(errorBody(status, message, request)));
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env, extraModules), adapter, {
     logger: new PinoLoggerService(pino),
@@ -81,7 +97,10 @@ function setupSwagger(app: NestFastifyApplication) {
         'Errors share one shape: `{ statusCode, error, message, path, timestamp, requestId }`.',
     )
     .setVersion(process.env.npm_package_version ?? '0.1.0')
-    .addBearerAuth();
+    .addBearerAuth()
+    // Any request can be malformed (bad URL encoding, unknown query fields, bad JSON, an overlong
+    // path parameter) or throttled.
+    .addGlobalResponse(errorResponse(400), errorResponse(414), errorResponse(429));
   for (const [name, description] of API_TAGS) builder.addTag(name, description);
   const document = SwaggerModule.createDocument(app, builder.build());
   SwaggerModule.setup('docs', app, document, {

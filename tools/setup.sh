@@ -38,4 +38,18 @@ apt_install() {
 command -v redis-server >/dev/null 2>&1 || [ -n "${REDIS_URL:-}" ] || apt_install redis-server || true
 if [ "$mode" = test ]; then
   [ -x /usr/bin/chromium ] || apt_install chromium
+
+  # The OpenAPI contract suite (test/contract) runs schemathesis from PyPI, pinned, in its own venv.
+  # The version is also named in test/contract/schemathesis.ts.
+  schemathesis_version=4.32.5
+  schemathesis_dir="${SCHEMATHESIS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cachebook/schemathesis-$schemathesis_version}"
+  if [ ! -f "$schemathesis_dir/.complete" ]; then
+    command -v python3 >/dev/null 2>&1 || apt_install python3
+    python3 -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
+    echo "setup: installing schemathesis $schemathesis_version into $schemathesis_dir (PyPI)"
+    rm -rf "$schemathesis_dir"
+    python3 -m venv "$schemathesis_dir" \
+      && "$schemathesis_dir/bin/pip" install -q --disable-pip-version-check "schemathesis==$schemathesis_version" \
+      && touch "$schemathesis_dir/.complete"
+  fi
 fi

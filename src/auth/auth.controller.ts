@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { RateLimited } from '../infra/rate-limit/rate-limits';
 import { AuthService } from './auth.service';
 import type { AuthUser } from './auth-user';
@@ -15,8 +16,8 @@ export class AuthController {
   @Post('register')
   @RateLimited('register-ip')
   @ApiOperation({ summary: 'Create an account (always the "user" role)' })
-  @ApiOkResponse({ type: MeDto })
-  @ApiConflictResponse({ description: 'username or email already exists' })
+  @ApiCreatedResponse({ type: MeDto })
+  @ApiErrors({ 409: 'username or email already exists' })
   register(@Body() body: RegisterDto) {
     return this.auth.register(body);
   }
@@ -26,7 +27,7 @@ export class AuthController {
   @RateLimited('login-ip', 'login-account')
   @ApiOperation({ summary: 'Exchange username or email + password for an access token (paste it into Authorize)' })
   @ApiOkResponse({ type: AccessTokenDto })
-  @ApiUnauthorizedResponse({ description: 'invalid credentials (same answer whether or not the account exists)' })
+  @ApiErrors({ 401: 'invalid credentials (same answer whether or not the account exists)' })
   login(@Body() body: LoginDto): Promise<AccessTokenDto> {
     return this.auth.login(body);
   }
@@ -36,6 +37,7 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'The account behind the access token' })
   @ApiOkResponse({ type: MeDto })
+  @ApiErrors(401, { 404: 'the account was deleted after the token was issued' })
   me(@CurrentUser() user: AuthUser) {
     return this.auth.me(user);
   }

@@ -1,30 +1,46 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminGuard } from '../auth/admin.guard';
-import { CacheKeyParam, ClearCacheQuery, ListKeysQuery } from './cache-admin.dto';
+import { ApiErrors } from '../infra/http/api-errors.decorator';
+import {
+  CacheEntryDto,
+  CacheKeyParam,
+  CacheKeysPageDto,
+  CacheStatsDto,
+  ClearCacheQuery,
+  ClearCacheResultDto,
+  ListKeysQuery,
+  RefreshResultDto,
+} from './cache-admin.dto';
 import { CacheAdminService } from './cache-admin.service';
 
 @ApiTags('cache')
 @ApiBearerAuth()
 @UseGuards(AdminGuard)
+@ApiErrors(401, 403)
 @Controller('cache')
 export class CacheAdminController {
   constructor(private readonly admin: CacheAdminService) {}
 
   @Get('stats')
   @ApiOperation({ summary: 'Hits, misses and hit ratio per tier and namespace; L1 size' })
+  @ApiOkResponse({ type: CacheStatsDto })
   stats() {
     return this.admin.stats();
   }
 
   @Get('keys')
   @ApiOperation({ summary: 'List Redis keys by prefix (SCAN, paginated by cursor)' })
+  @ApiOkResponse({ type: CacheKeysPageDto })
+  @ApiErrors({ 503: 'Redis is configured but unavailable' })
   keys(@Query() query: ListKeysQuery) {
     return this.admin.keys(query.prefix, query.cursor, query.count);
   }
 
   @Get('entries/:key')
   @ApiOperation({ summary: 'One entry: value and remaining TTL in each tier' })
+  @ApiOkResponse({ type: CacheEntryDto })
+  @ApiErrors({ 404: 'no such entry in either tier' })
   entry(@Param() { key }: CacheKeyParam) {
     return this.admin.entry(key);
   }
@@ -32,12 +48,15 @@ export class CacheAdminController {
   @Delete('entries/:key')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete one entry from both tiers on every instance' })
+  @ApiNoContentResponse({ description: 'deleted' })
+  @ApiErrors({ 404: 'no such entry in either tier' })
   async deleteEntry(@Param() { key }: CacheKeyParam) {
     await this.admin.delete(key);
   }
 
   @Delete()
   @ApiOperation({ summary: 'Clear a prefix (a namespace) or everything, both tiers, every instance' })
+  @ApiOkResponse({ type: ClearCacheResultDto })
   clear(@Query() query: ClearCacheQuery) {
     return this.admin.clear(query.prefix);
   }
@@ -45,6 +64,7 @@ export class CacheAdminController {
   @Post('refresh')
   @HttpCode(200)
   @ApiOperation({ summary: "Re-sync this instance's L1 from Redis (seed 004's backup)" })
+  @ApiOkResponse({ type: RefreshResultDto })
   refresh() {
     return this.admin.refresh();
   }

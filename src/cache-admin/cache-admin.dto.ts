@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { DecimalNumber } from '../common/decimal';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
@@ -37,8 +37,82 @@ export class ClearCacheQuery {
 }
 
 export class CacheKeyParam {
+  @ApiProperty({ example: 'games:list', maxLength: 512, pattern: '^[A-Za-z0-9_.:-]+$' })
   @IsString()
   @MaxLength(512)
   @Matches(/^[A-Za-z0-9_.:-]+$/, { message: `key ${KEY_MESSAGE}` })
   key: string;
+}
+
+/* Response shapes, for the OpenAPI document. */
+
+const TIERS = ['l1', 'l2'];
+const REDIS_STATES = ['up', 'down', 'disabled'];
+
+class HitCounters {
+  @ApiProperty() l1Hits: number;
+  @ApiProperty() l2Hits: number;
+  @ApiProperty() misses: number;
+  @ApiProperty() requests: number;
+  @ApiProperty({ minimum: 0, maximum: 1 }) hitRatio: number;
+}
+
+class L1Stats {
+  @ApiProperty() enabled: boolean;
+  @ApiProperty({ description: 'false while L1 is bypassed (Redis or its pub/sub down)' }) serving: boolean;
+  @ApiProperty() entries: number;
+  @ApiProperty() bytes: number;
+  @ApiProperty() maxEntries: number;
+  @ApiProperty() maxBytes: number;
+  @ApiProperty({ minimum: 0, maximum: 1 }) hitRatio: number;
+}
+
+class L2Stats {
+  @ApiProperty({ minimum: 0, maximum: 1, description: 'hits among the requests L1 did not answer' }) hitRatio: number;
+}
+
+export class CacheStatsDto {
+  @ApiProperty({ enum: REDIS_STATES }) redis: string;
+  @ApiProperty({ type: L1Stats }) l1: L1Stats;
+  @ApiProperty({ type: L2Stats }) l2: L2Stats;
+  @ApiProperty({ type: HitCounters }) totals: HitCounters;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { $ref: getSchemaPath(HitCounters) },
+    description: 'per namespace (per-caller namespaces count under their base)',
+  })
+  namespaces: Record<string, HitCounters>;
+}
+
+export class CacheKeysPageDto {
+  @ApiProperty({ type: [String] }) keys: string[];
+  @ApiProperty({ description: 'pass it back as ?cursor= for the next page; "0" when done' }) cursor: string;
+  @ApiProperty() done: boolean;
+  @ApiProperty({ enum: TIERS, description: 'l1 when no Redis is configured' }) source: string;
+}
+
+class TierTtl {
+  @ApiProperty({ description: 'remaining time to live, ms (-1: no expiry)' }) ttlMs: number;
+}
+
+export class CacheEntryDto {
+  @ApiProperty() key: string;
+  @ApiProperty({
+    oneOf: [{ type: 'object' }, { type: 'array', items: {} }, { type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+    description: "the stored JSON, or the raw string of a bookkeeping key; a non-string key (a namespace's list index) as { type, size }",
+  })
+  value: unknown;
+  @ApiProperty({ type: TierTtl, nullable: true, description: 'null when this instance holds no copy' }) l1: TierTtl | null;
+  @ApiProperty({ type: TierTtl, nullable: true, description: 'null when Redis holds no copy (or is down)' }) l2: TierTtl | null;
+}
+
+export class ClearCacheResultDto {
+  @ApiProperty() removed: number;
+  @ApiProperty({ description: 'the prefix cleared ("" for everything)' }) prefix: string;
+}
+
+export class RefreshResultDto {
+  @ApiProperty({ description: 'L1 entries compared with Redis' }) checked: number;
+  @ApiProperty() updated: number;
+  @ApiProperty({ description: 'L1 entries Redis no longer has' }) dropped: number;
 }

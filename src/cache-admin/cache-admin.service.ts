@@ -1,3 +1,4 @@
+import type Redis from 'ioredis';
 import { Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { ratio } from '../infra/cache/cache-stats';
 import { REDIS_UNAVAILABLE, RedisConnection } from '../infra/cache/redis.connection';
@@ -52,22 +53,47 @@ export class CacheAdminService {
 
   async entry(key: string) {
     const l1 = this.cache.l1.get(key);
-    const l2 = await this.redis.run((redis) => redis.pipeline().get(key).pttl(key).exec());
-    const l2Value = l2 !== REDIS_UNAVAILABLE && l2 ? (l2[0][1] as string | null) : null;
-    if (!l1 && l2Value === null) throw new NotFoundException(`no cache entry "${key}"`);
-    const raw = l2Value ?? l1!.body.toString();
+    const l2 = await this.l2Entry(key);
+    if (!l1 && !l2) throw new NotFoundException(`no cache entry "${key}"`);
+    const raw = l2 ? l2.value : l1!.body.toString();
     let value: unknown = raw;
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      // bookkeeping keys hold plain strings
+    if (typeof raw === 'string') {
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        // bookkeeping keys hold plain strings
+      }
     }
     return {
       key,
       value,
       l1: l1 ? { ttlMs: Math.round(this.cache.l1.remainingTtlMs(key)) } : null,
-      l2: l2Value !== null && l2 !== REDIS_UNAVAILABLE && l2 ? { ttlMs: l2[1][1] as number } : null,
+      l2: l2 ? { ttlMs: l2.ttlMs } : null,
     };
+  }
+
+  /**
+   * The Redis copy, whatever the key's type: bookkeeping such as a namespace's list index
+   * (`<ns>:meta:lists`, a sorted set) is shown by its type and size, since GET on it is a
+   * WRONGTYPE error. Null when absent or Redis is down.
+   */
+  private async l2Entry(key: string): Promise<{ value: string | { type: string; size?: number }; ttlMs: number } | null> {
+    const head = await this.redis.run((redis) => Promise.all([redis.type(key), redis.pttl(key)]));
+    if (head === REDIS_UNAVAILABLE) return null;
+    const [type, ttlMs] = head;
+    if (type === 'none') return null;
+    const size: Record<string, (redis: Redis) => Promise<number>> = {
+      set: (redis) => redis.scard(key),
+      zset: (redis) => redis.zcard(key),
+      hash: (redis) => redis.hlen(key),
+      list: (redis) => redis.llen(key),
+    };
+    const read: ((redis: Redis) => Promise<string | number | null>) | undefined =
+      type === 'string' ? (redis) => redis.get(key) : size[type];
+    const value = read ? await this.redis.run(read) : undefined;
+    if (value === REDIS_UNAVAILABLE) return null;
+    if (type === 'string') return typeof value === 'string' ? { value, ttlMs } : null;
+    return { value: typeof value === 'number' ? { type, size: value } : { type }, ttlMs };
   }
 
   async delete(key: string) {

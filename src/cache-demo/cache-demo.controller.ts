@@ -5,6 +5,7 @@ import { AdminGuard } from '../auth/admin.guard';
 import { ObjectIdParam } from '../common/object-id';
 import { PaginationQuery } from '../common/pagination';
 import { Cached } from '../infra/cache/cache.decorators';
+import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { CacheDemoService, DEMO_NAMESPACE } from './cache-demo.service';
 import { SeedDemoDto, UpdateDemoItemDto } from './dto/demo-item.dto';
 
@@ -52,6 +53,7 @@ export class CacheDemoController {
   @Put('items/:id')
   @UseGuards(AdminGuard)
   @ApiBearerAuth()
+  @ApiErrors(401, 403)
   update(@Param() { id }: ObjectIdParam, @Body() body: UpdateDemoItemDto) {
     return this.demo.update(id, body);
   }
@@ -59,6 +61,7 @@ export class CacheDemoController {
   @Post('seed')
   @UseGuards(AdminGuard)
   @ApiBearerAuth()
+  @ApiErrors(401, 403)
   seed(@Body() body: SeedDemoDto) {
     return this.demo.seed(body.count ?? 100);
   }

@@ -11,17 +11,19 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AdminGuard } from '../auth/admin.guard';
 import { PaginationQuery, pageWindow } from '../common/pagination';
-import { Cached } from '../infra/cache/cache.decorators';
+import { Cached, CACHE_HEADERS } from '../infra/cache/cache.decorators';
+import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { cacheKeys } from '../infra/cache/cache-keys';
 import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
 import { SPENDING_CACHE_NS } from './commerce.constants';
 import { CommerceDataService } from './commerce-data.service';
 import { CrunchService } from './crunch/crunch.service';
 import { CrunchBodyDto, GenerateBodyDto } from './dto/commerce-admin.dto';
+import { CommerceJobView, OrderResult, ResetResult, SpendingPage, SpendingRow } from './dto/commerce.response';
 import { CreateOrderDto } from './dto/create-order.dto';
 import { CustomerIdParam, JobIdParam, SpendingSearchDto } from './dto/spending.dto';
 import { canonicalFilter, SpendingFilterError, validateSpendingFilter } from './find/spending-filter';
@@ -47,8 +49,10 @@ export class CommerceController {
   @HttpCode(202)
   @UseGuards(AdminGuard)
   @ApiBearerAuth()
+  @ApiErrors(401, 403)
   @ApiOperation({ summary: 'Generate customers, products, carts and orders (a job; poll GET /commerce/jobs/:id)' })
-  @ApiAcceptedResponse({ description: 'the job, with its id' })
+  @ApiAcceptedResponse({ type: CommerceJobView, description: 'the job, with its id' })
+  @ApiErrors({ 409: 'a job is running, or commerce data exists and reset was not asked for' })
   async generate(@Body() body: GenerateBodyDto) {
     this.jobs.assertIdle();
     const options = { customers: body.customers, maxOrders: body.max_orders, products: body.products, year: body.year, seed: body.seed };
@@ -61,7 +65,10 @@ export class CommerceController {
   @HttpCode(202)
   @UseGuards(AdminGuard)
   @ApiBearerAuth()
+  @ApiErrors(401, 403)
   @ApiOperation({ summary: 'Build the spending table (all customers, or only customer_ids) as a job' })
+  @ApiAcceptedResponse({ type: CommerceJobView, description: 'the job, with its id' })
+  @ApiErrors({ 404: 'unknown customer_id', 409: 'a job is running' })
   async crunch(@Body() body: CrunchBodyDto) {
     this.jobs.assertIdle();
     const options = { year: body.year, customerIds: body.customer_ids };
@@ -73,7 +80,10 @@ export class CommerceController {
   @HttpCode(200)
   @UseGuards(AdminGuard)
   @ApiBearerAuth()
+  @ApiErrors(401, 403)
   @ApiOperation({ summary: 'Drop every commerce collection and the spending table' })
+  @ApiOkResponse({ type: ResetResult })
+  @ApiErrors({ 409: 'a job is running' })
   async reset() {
     this.jobs.assertIdle();
     return { dropped: await this.data.reset() };
@@ -82,7 +92,10 @@ export class CommerceController {
   @Get('jobs/:id')
   @UseGuards(AdminGuard)
   @ApiBearerAuth()
+  @ApiErrors(401, 403)
   @ApiOperation({ summary: 'A generate or crunch job: status, progress per phase, result or error' })
+  @ApiOkResponse({ type: CommerceJobView })
+  @ApiErrors({ 404: 'no such job on this instance' })
   job(@Param() { id }: JobIdParam) {
     const job = this.jobs.get(id);
     if (!job) throw new NotFoundException(`no job ${id} on this instance`);
@@ -92,6 +105,8 @@ export class CommerceController {
   @Get('spending/:customer_id')
   @Cached({ namespace: SPENDING_CACHE_NS, kind: 'id', idParam: 'customer_id' })
   @ApiOperation({ summary: "A customer's row of the spending table" })
+  @ApiOkResponse({ type: SpendingRow })
+  @ApiErrors({ 404: 'unknown customer, or crunch has not run' })
   spendingRow(@Param() { customer_id }: CustomerIdParam) {
     return this.spending.findOne(customer_id);
   }
@@ -99,6 +114,7 @@ export class CommerceController {
   @Post('spending/search')
   @HttpCode(200)
   @ApiOperation({ summary: 'Query the spending table with a validated MongoDB filter (paginated, cached)' })
+  @ApiOkResponse({ type: SpendingPage, headers: CACHE_HEADERS })
   async search(@Body() body: SpendingSearchDto, @Query() query: PaginationQuery, @Res({ passthrough: true }) reply: FastifyReply) {
     let filter: Record<string, unknown>;
     try {
@@ -129,7 +145,10 @@ export class CommerceController {
   @Post('orders')
   @UseGuards(AdminGuard)
   @ApiBearerAuth()
+  @ApiErrors(401, 403)
   @ApiOperation({ summary: "Order a cart; recomputes that customer's spending row and drops its cached copies" })
+  @ApiCreatedResponse({ type: OrderResult })
+  @ApiErrors({ 404: 'unknown customer or cart', 409: 'the cart has already been ordered' })
   createOrder(@Body() body: CreateOrderDto) {
     return this.orders.create(body);
   }

@@ -1,23 +1,14 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminGuard } from '../auth/admin.guard';
 import { ObjectIdParam } from '../common/object-id';
 import { Cached } from '../infra/cache/cache.decorators';
+import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { ClientsService } from './clients.service';
 import { ClientListQuery, ClientPage, ClientView, CreateClientDto, ReplaceClientDto, UpdateClientDto } from './dto/client.dto';
 import { CLIENTS_CACHE } from './store-cache';
 
 @ApiTags('clients')
-@ApiBadRequestResponse({ description: 'malformed id, query or body (the message names the field)' })
 @Controller('clients')
 export class ClientsController {
   constructor(private readonly clients: ClientsService) {}
@@ -33,7 +24,7 @@ export class ClientsController {
   @Get(':id')
   @Cached({ namespace: CLIENTS_CACHE, kind: 'id' })
   @ApiOkResponse({ type: ClientView })
-  @ApiNotFoundResponse()
+  @ApiErrors({ 404: 'no such client' })
   get(@Param() { id }: ObjectIdParam) {
     return this.clients.get(id);
   }
@@ -41,8 +32,9 @@ export class ClientsController {
   @Post()
   @UseGuards(AdminGuard)
   @ApiBearerAuth()
+  @ApiErrors(401, 403)
   @ApiCreatedResponse({ type: ClientView })
-  @ApiConflictResponse({ description: 'email already exists' })
+  @ApiErrors({ 409: 'email already exists' })
   create(@Body() dto: CreateClientDto) {
     return this.clients.create(dto);
   }
@@ -50,10 +42,10 @@ export class ClientsController {
   @Put(':id')
   @UseGuards(AdminGuard)
   @ApiBearerAuth()
+  @ApiErrors(401, 403)
   @ApiOperation({ summary: 'Replace a client (every field required)' })
   @ApiOkResponse({ type: ClientView })
-  @ApiNotFoundResponse()
-  @ApiConflictResponse({ description: 'email already exists' })
+  @ApiErrors({ 404: 'no such client', 409: 'email already exists' })
   replace(@Param() { id }: ObjectIdParam, @Body() dto: ReplaceClientDto) {
     return this.clients.replace(id, dto);
   }
@@ -61,9 +53,9 @@ export class ClientsController {
   @Patch(':id')
   @UseGuards(AdminGuard)
   @ApiBearerAuth()
+  @ApiErrors(401, 403)
   @ApiOkResponse({ type: ClientView })
-  @ApiNotFoundResponse()
-  @ApiConflictResponse({ description: 'email already exists' })
+  @ApiErrors({ 404: 'no such client', 409: 'email already exists' })
   update(@Param() { id }: ObjectIdParam, @Body() dto: UpdateClientDto) {
     return this.clients.update(id, dto);
   }
@@ -71,8 +63,9 @@ export class ClientsController {
   @Delete(':id')
   @UseGuards(AdminGuard)
   @ApiBearerAuth()
+  @ApiErrors(401, 403)
   @ApiOkResponse({ type: ClientView, description: 'the deleted client' })
-  @ApiNotFoundResponse()
+  @ApiErrors({ 404: 'no such client' })
   remove(@Param() { id }: ObjectIdParam) {
     return this.clients.remove(id);
   }

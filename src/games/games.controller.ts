@@ -1,17 +1,9 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminGuard } from '../auth/admin.guard';
 import { ObjectIdParam } from '../common/object-id';
 import { Cached } from '../infra/cache/cache.decorators';
+import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { CreateGameDto, GameListQuery, GamePage, GameView, UpdateGameDto } from './dto/game.dto';
 import { PurchaseDto, PurchaseResult } from './dto/purchase.dto';
 import { GamesService } from './games.service';
@@ -19,7 +11,6 @@ import { PurchasesService } from './purchases.service';
 import { GAMES_CACHE } from './store-cache';
 
 @ApiTags('games')
-@ApiBadRequestResponse({ description: 'malformed id, query or body (the message names the field)' })
 @Controller('games')
 export class GamesController {
   constructor(
@@ -38,7 +29,7 @@ export class GamesController {
   @Get(':id')
   @Cached({ namespace: GAMES_CACHE, kind: 'id' })
   @ApiOkResponse({ type: GameView })
-  @ApiNotFoundResponse()
+  @ApiErrors({ 404: 'no such game' })
   get(@Param() { id }: ObjectIdParam) {
     return this.games.get(id);
   }
@@ -46,6 +37,7 @@ export class GamesController {
   @Post()
   @UseGuards(AdminGuard)
   @ApiBearerAuth()
+  @ApiErrors(401, 403)
   @ApiCreatedResponse({ type: GameView })
   create(@Body() dto: CreateGameDto) {
     return this.games.create(dto);
@@ -54,9 +46,10 @@ export class GamesController {
   @Put(':id')
   @UseGuards(AdminGuard)
   @ApiBearerAuth()
+  @ApiErrors(401, 403)
   @ApiOperation({ summary: 'Replace a game (every field required)' })
   @ApiOkResponse({ type: GameView })
-  @ApiNotFoundResponse()
+  @ApiErrors({ 404: 'no such game' })
   replace(@Param() { id }: ObjectIdParam, @Body() dto: CreateGameDto) {
     return this.games.replace(id, dto);
   }
@@ -64,8 +57,9 @@ export class GamesController {
   @Patch(':id')
   @UseGuards(AdminGuard)
   @ApiBearerAuth()
+  @ApiErrors(401, 403)
   @ApiOkResponse({ type: GameView })
-  @ApiNotFoundResponse()
+  @ApiErrors({ 404: 'no such game' })
   update(@Param() { id }: ObjectIdParam, @Body() dto: UpdateGameDto) {
     return this.games.update(id, dto);
   }
@@ -73,8 +67,9 @@ export class GamesController {
   @Delete(':id')
   @UseGuards(AdminGuard)
   @ApiBearerAuth()
+  @ApiErrors(401, 403)
   @ApiOkResponse({ type: GameView, description: 'the deleted game' })
-  @ApiNotFoundResponse()
+  @ApiErrors({ 404: 'no such game' })
   remove(@Param() { id }: ObjectIdParam) {
     return this.games.remove(id);
   }
@@ -82,10 +77,10 @@ export class GamesController {
   @Post(':id/purchase')
   @UseGuards(AdminGuard)
   @ApiBearerAuth()
+  @ApiErrors(401, 403)
   @ApiOperation({ summary: 'Sell one unit to a client (stock never goes below zero)' })
   @ApiCreatedResponse({ type: PurchaseResult })
-  @ApiNotFoundResponse({ description: 'unknown game or client' })
-  @ApiConflictResponse({ description: 'out of stock' })
+  @ApiErrors({ 404: 'unknown game or client', 409: 'out of stock' })
   purchase(@Param() { id }: ObjectIdParam, @Body() { clientId }: PurchaseDto) {
     return this.purchases.purchase(id, clientId);
   }

@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Cached } from '../infra/cache/cache.decorators';
+import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { findCourse } from './courses';
 import { CourseParam, RankingQuery } from './dto/student-query.dto';
 import { Ranking } from './dto/student.response';
@@ -23,7 +24,7 @@ export class RankingsController {
   @Cached({ namespace: RANKINGS_BASE_NS, kind: 'list', scope: courseScope })
   @ApiOperation({ summary: "A course's leaderboard (by classification)" })
   @ApiResponse({ status: 200, type: Ranking })
-  @ApiResponse({ status: 404, description: 'unknown course' })
+  @ApiErrors({ 404: 'unknown course' })
   ranking(@Param() { course }: CourseParam, @Query() { limit }: RankingQuery) {
     return this.students.courseRanking(course, limit);
   }

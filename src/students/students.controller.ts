@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Use
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AdminGuard } from '../auth/admin.guard';
 import { Cached } from '../infra/cache/cache.decorators';
+import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { CpfAccessGuard, FullCpf, maskedViewScope } from './cpf-access.guard';
 import { CreateStudentDto, UpdateStudentDto } from './dto/student-input.dto';
 import { ListStudentsQuery, NameParam, RegistrationParam } from './dto/student-query.dto';
@@ -34,7 +35,7 @@ export class StudentsController {
   @Cached({ namespace: BY_NAME_BASE_NS, kind: 'id', idParam: 'name', scope: maskedViewScope })
   @ApiOperation({ summary: 'Every result with exactly this name (names repeat)', description: MASKED_NOTE })
   @ApiResponse({ status: 200, type: StudentsByName })
-  @ApiResponse({ status: 404, description: 'nobody has this name' })
+  @ApiErrors({ 404: 'nobody has this name' })
   byName(@Param() { name }: NameParam, @FullCpf() fullCpf: boolean) {
     return this.students.byName(name, fullCpf);
   }
@@ -44,7 +45,7 @@ export class StudentsController {
   @Cached({ namespace: STUDENTS_BASE_NS, kind: 'id', idParam: 'registration', scope: maskedViewScope })
   @ApiOperation({ summary: "One candidate's result", description: MASKED_NOTE })
   @ApiResponse({ status: 200, type: StudentView })
-  @ApiResponse({ status: 404, description: 'no such registration' })
+  @ApiErrors({ 404: 'no such registration' })
   findOne(@Param() { registration }: RegistrationParam, @FullCpf() fullCpf: boolean) {
     return this.students.findOne(registration, fullCpf);
   }
@@ -52,9 +53,10 @@ export class StudentsController {
   @Post()
   @UseGuards(AdminGuard)
   @ApiBearerAuth()
+  @ApiErrors(401, 403)
   @ApiOperation({ summary: 'Add a result (seed: createPerson); re-ranks its course' })
   @ApiResponse({ status: 201, type: StudentView })
-  @ApiResponse({ status: 409, description: 'registration or cpf already exists' })
+  @ApiErrors({ 409: 'registration or cpf already exists' })
   create(@Body() body: CreateStudentDto) {
     return this.students.create(body);
   }
@@ -62,8 +64,10 @@ export class StudentsController {
   @Patch(':registration')
   @UseGuards(AdminGuard)
   @ApiBearerAuth()
+  @ApiErrors(401, 403)
   @ApiOperation({ summary: 'Change a result; score, course or birth date changes re-rank the course(s)' })
   @ApiResponse({ status: 200, type: StudentView })
+  @ApiErrors({ 404: 'no such registration', 409: 'cpf already exists' })
   update(@Param() { registration }: RegistrationParam, @Body() body: UpdateStudentDto) {
     return this.students.update(registration, body);
   }
@@ -72,8 +76,10 @@ export class StudentsController {
   @HttpCode(204)
   @UseGuards(AdminGuard)
   @ApiBearerAuth()
+  @ApiErrors(401, 403)
   @ApiOperation({ summary: 'Remove a result from MongoDB and from both cache tiers (seed: clearCache(key))' })
-  @ApiResponse({ status: 204 })
+  @ApiResponse({ status: 204, description: 'removed' })
+  @ApiErrors({ 404: 'no such registration' })
   async remove(@Param() { registration }: RegistrationParam): Promise<void> {
     await this.students.remove(registration);
   }
@@ -82,6 +88,7 @@ export class StudentsController {
   @HttpCode(200)
   @UseGuards(AdminGuard)
   @ApiBearerAuth()
+  @ApiErrors(401, 403)
   @ApiOperation({ summary: 'Load every student into Redis, pipelined (seed: cacheData); reports count and seconds' })
   @ApiResponse({ status: 200, type: WarmUpResult })
   warm(): Promise<WarmUpResult> {

@@ -61,6 +61,29 @@ describe('shared cache: admin API and metrics', () => {
     await api.http.get('/cache/entries/bad%20key').set(adminAuth).expect(400);
   });
 
+  it("shows a namespace's list index (a sorted set) by its size, not a 500", async () => {
+    const key = 'demo:meta:lists';
+    expect(await ctx.redis.type(key)).toBe('zset');
+    const { body } = await api.http.get(`/cache/entries/${key}`).set(adminAuth).expect(200);
+    expect(body).toMatchObject({ key, value: { type: 'zset', size: await ctx.redis.zcard(key) }, l1: null });
+  });
+
+  it('answers an overlong key (beyond the router limit) and a malformed URL with the shared error shape', async () => {
+    const long = await api.http
+      .get(`/cache/entries/${'k'.repeat(513)}`)
+      .set(adminAuth)
+      .expect(414);
+    expect(long.body).toMatchObject({ statusCode: 414, error: 'URI Too Long', path: expect.stringContaining('/cache/entries/') });
+    expect(long.body.requestId).toEqual(expect.any(String));
+    // 512 characters is a valid key length: it reaches validation (and is simply absent).
+    await api.http
+      .get(`/cache/entries/${'k'.repeat(512)}`)
+      .set(adminAuth)
+      .expect(404);
+    const malformed = await api.http.get('/cache/entries/%E0%A4%A').set(adminAuth).expect(400);
+    expect(malformed.body).toMatchObject({ statusCode: 400, error: 'Bad Request', timestamp: expect.any(String) });
+  });
+
   it('re-syncs L1 from Redis (seed 004 backup): changed entries updated, vanished ones dropped', async () => {
     const changedKey = `demo:id:${ids[1]}`;
     const goneKey = `demo:id:${ids[2]}`;

@@ -76,6 +76,18 @@ describe('imagedoc: collections (owner-scoped, cached per user)', () => {
     expect(await ctx.mongo.db(ctx.dbName).collection('collections').countDocuments()).toBe(before);
   });
 
+  it('a null field is a 400, on create and on update, and nothing is stored', async () => {
+    const before = await ctx.mongo.db(ctx.dbName).collection('collections').countDocuments();
+    const created = await createCollection(api, ana, 'Sem nulos');
+    await api.http.post('/collections').set(ana.auth).send({ title: 'ok', description: null }).expect(400);
+    for (const body of [{ description: null }, { title: null }]) {
+      await api.http.patch(`/collections/${created._id}`).set(ana.auth).send(body).expect(400);
+    }
+    const stored = await api.http.get(`/collections/${created._id}`).set(ana.auth).expect(200);
+    expect(stored.body).toMatchObject({ title: 'Sem nulos', description: '' });
+    expect(await ctx.mongo.db(ctx.dbName).collection('collections').countDocuments()).toBe(before + 1);
+  });
+
   it('GET /collections is cached per user and invalidated by any change to that user’s collections', async () => {
     const carla = await signUp(api, 'carla');
     const first = await api.http.get('/collections').set(carla.auth);

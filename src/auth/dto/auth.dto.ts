@@ -5,13 +5,17 @@ import { IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateI
 const trimLower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
 
 export class RegisterDto {
-  @ApiProperty({ example: 'ana_souza', description: '3-32 letters, digits, ".", "_" or "-"; case-insensitive' })
+  @ApiProperty({
+    example: 'ana_souza',
+    pattern: '^[A-Za-z0-9._-]{3,32}$',
+    description: '3-32 letters, digits, ".", "_" or "-"; case-insensitive',
+  })
   @Transform(trimLower)
   @IsString()
   @Matches(/^[a-z0-9._-]{3,32}$/, { message: 'username must be 3-32 letters, digits, ".", "_" or "-"' })
   username: string;
 
-  @ApiProperty({ example: 'ana@example.com' })
+  @ApiProperty({ example: 'ana@example.com', format: 'email', maxLength: 254 })
   @Transform(trimLower)
   @IsString()
   @MaxLength(254)

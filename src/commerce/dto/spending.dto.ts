@@ -2,13 +2,13 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsMongoId, IsObject, IsUUID } from 'class-validator';
 
 export class CustomerIdParam {
-  @ApiProperty({ example: '6554ae80a1b2c3d4e5f60102' })
+  @ApiProperty({ example: '6554ae80a1b2c3d4e5f60102', pattern: '^[0-9a-fA-F]{24}$' })
   @IsMongoId({ message: 'customer_id must be 24 hex characters' })
   customer_id: string;
 }
 
 export class JobIdParam {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', description: 'a version 4 UUID' })
   @IsUUID('4', { message: 'id must be a job id (UUID)' })
   id: string;
 }

@@ -49,11 +49,11 @@ export class ReplaceClientDto {
  */
 export class CreateClientDto extends IntersectionType(
   PickType(ReplaceClientDto, ['name', 'email'] as const),
-  PartialType(OmitType(ReplaceClientDto, ['name', 'email'] as const)),
+  PartialType(OmitType(ReplaceClientDto, ['name', 'email'] as const), { skipNullProperties: false }),
 ) {}
 
 /** PATCH /clients/:id: any subset of the fields. */
-export class UpdateClientDto extends PartialType(ReplaceClientDto) {}
+export class UpdateClientDto extends PartialType(ReplaceClientDto, { skipNullProperties: false }) {}
 
 export const CLIENT_SORT_FIELDS = ['name', 'email', 'joined_date', 'membership', 'total_spent'] as const;
 export const CLIENT_SORT_COLUMNS: Record<string, string> = { total_spent: 'total_spent_cents' };

@@ -57,7 +57,7 @@ export class CreateGameDto {
 }
 
 /** PATCH /games/:id: any subset of the fields, each validated as on create. */
-export class UpdateGameDto extends PartialType(CreateGameDto) {}
+export class UpdateGameDto extends PartialType(CreateGameDto, { skipNullProperties: false }) {}
 
 export const GAME_SORT_FIELDS = ['item', 'publisher', 'year', 'price', 'available'] as const;
 /** API field → stored field, where they differ. */

@@ -4,7 +4,7 @@ import { ClientView } from './client.dto';
 import { GameView } from './game.dto';
 
 export class PurchaseDto {
-  @ApiProperty({ example: '68e808ca5fef310fb7a1f8d0', description: 'the buying client' })
+  @ApiProperty({ example: '68e808ca5fef310fb7a1f8d0', pattern: '^[0-9a-fA-F]{24}$', description: 'the buying client' })
   @IsMongoId({ message: 'clientId must be a valid ObjectId (24 hex characters)' })
   clientId: string;
 }

@@ -1,19 +1,22 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../../auth/auth-user';
 import { CurrentUser } from '../../auth/current-user.decorator';
 import { JwtAuthGuard } from '../../auth/jwt-auth.guard';
 import { ObjectIdParam } from '../../common/object-id';
 import { PaginationQuery } from '../../common/pagination';
 import { Cached } from '../../infra/cache/cache.decorators';
+import { ApiErrors } from '../../infra/http/api-errors.decorator';
 import { collectionsScope } from '../access';
 import { DocumentsService } from '../documents/documents.service';
 import { CreateCollectionDto, UpdateCollectionDto } from '../dto/collection.dto';
+import { CollectionPage, CollectionView } from '../dto/imagedoc.response';
 import { COLLECTIONS_NAMESPACE, CollectionsService } from './collections.service';
 
 @ApiTags('imagedoc')
 @ApiBearerAuth()
 @UseGuards(JwtAuthGuard)
+@ApiErrors(401)
 @Controller('collections')
 export class CollectionsController {
   constructor(
@@ -24,24 +27,28 @@ export class CollectionsController {
   @Get()
   @ApiOperation({ summary: "The caller's collections (a manager: everyone's), newest first; cached per user" })
   @Cached({ namespace: COLLECTIONS_NAMESPACE, kind: 'list', scope: collectionsScope })
+  @ApiOkResponse({ type: CollectionPage })
   list(@CurrentUser() user: AuthUser, @Query() query: PaginationQuery) {
     return this.collections.list(user, query);
   }
 
   @Post()
   @ApiOperation({ summary: 'Create a collection owned by the caller' })
+  @ApiCreatedResponse({ type: CollectionView })
   create(@CurrentUser() user: AuthUser, @Body() body: CreateCollectionDto) {
     return this.collections.create(user, body);
   }
 
   @Get(':id')
-  @ApiNotFoundResponse({ description: "no such collection, or another user's" })
+  @ApiOkResponse({ type: CollectionView })
+  @ApiErrors({ 404: "no such collection, or another user's" })
   get(@CurrentUser() user: AuthUser, @Param() { id }: ObjectIdParam) {
     return this.collections.get(id, user);
   }
 
   @Patch(':id')
-  @ApiNotFoundResponse({ description: "no such collection, or another user's" })
+  @ApiOkResponse({ type: CollectionView })
+  @ApiErrors({ 404: "no such collection, or another user's" })
   update(@CurrentUser() user: AuthUser, @Param() { id }: ObjectIdParam, @Body() body: UpdateCollectionDto) {
     return this.collections.update(id, user, body);
   }
@@ -49,7 +56,8 @@ export class CollectionsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a collection with its documents, their files and cached operation results' })
-  @ApiNoContentResponse()
+  @ApiNoContentResponse({ description: 'deleted' })
+  @ApiErrors({ 404: "no such collection, or another user's" })
   async remove(@CurrentUser() user: AuthUser, @Param() { id }: ObjectIdParam): Promise<void> {
     const collection = await this.collections.get(id, user);
     await this.documents.removeAllOf(collection);

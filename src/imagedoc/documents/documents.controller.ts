@@ -18,12 +18,11 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiConsumes,
+  ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
+  ApiOkResponse,
   ApiOperation,
-  ApiPayloadTooLargeResponse,
   ApiTags,
-  ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { AuthUser } from '../../auth/auth-user';
@@ -33,7 +32,10 @@ import { ObjectIdParam } from '../../common/object-id';
 import { PaginationQuery } from '../../common/pagination';
 import { ENV } from '../../config/config.module';
 import type { Env } from '../../config/env';
+import { ApiErrors } from '../../infra/http/api-errors.decorator';
 import { CollectionsService } from '../collections/collections.service';
+import { DocumentPage, DocumentView } from '../dto/imagedoc.response';
+import { DOCUMENT_MIME_TYPES } from '../schemas/doc-file.schema';
 import { DocumentsService } from './documents.service';
 import { readUploadForm } from './multipart-upload';
 
@@ -48,9 +50,17 @@ const FILE_FORM = {
   },
 };
 
+const NOT_FOUND = { 404: "no such document, or another user's" };
+const UPLOAD_ERRORS = {
+  400: 'missing or unknown form field, or a title with control characters',
+  413: 'larger than UPLOAD_MAX_BYTES, or more than one file',
+  415: 'not multipart/form-data; not PNG/JPEG/WebP/PDF, unreadable, or named/declared as another type',
+};
+
 @ApiTags('imagedoc')
 @ApiBearerAuth()
 @UseGuards(JwtAuthGuard)
+@ApiErrors(401)
 @Controller()
 export class DocumentsController {
   constructor(
@@ -63,9 +73,8 @@ export class DocumentsController {
   @ApiOperation({ summary: 'Upload an image or PDF into a collection (multipart: file, title)' })
   @ApiConsumes('multipart/form-data')
   @ApiBody(FILE_FORM)
-  @ApiNotFoundResponse({ description: "no such collection, or another user's" })
-  @ApiPayloadTooLargeResponse({ description: 'larger than UPLOAD_MAX_BYTES' })
-  @ApiUnsupportedMediaTypeResponse({ description: 'not PNG/JPEG/WebP/PDF, unreadable, or named/declared as another type' })
+  @ApiCreatedResponse({ type: DocumentView })
+  @ApiErrors(UPLOAD_ERRORS, { 404: "no such collection, or another user's" })
   async upload(@CurrentUser() user: AuthUser, @Param() { id }: ObjectIdParam, @Req() request: FastifyRequest) {
     const collection = await this.collections.get(id, user);
     const form = await readUploadForm(request, this.env.UPLOAD_MAX_BYTES);
@@ -76,13 +85,15 @@ export class DocumentsController {
 
   @Get('collections/:id/documents')
   @ApiOperation({ summary: "A collection's documents with their metadata, in upload order" })
-  @ApiNotFoundResponse({ description: "no such collection, or another user's" })
+  @ApiOkResponse({ type: DocumentPage })
+  @ApiErrors({ 404: "no such collection, or another user's" })
   async list(@CurrentUser() user: AuthUser, @Param() { id }: ObjectIdParam, @Query() query: PaginationQuery) {
     return this.documents.listIn(await this.collections.get(id, user), query);
   }
 
   @Get('documents/:id')
-  @ApiNotFoundResponse({ description: "no such document, or another user's" })
+  @ApiOkResponse({ type: DocumentView })
+  @ApiErrors(NOT_FOUND)
   get(@CurrentUser() user: AuthUser, @Param() { id }: ObjectIdParam) {
     return this.documents.get(id, user);
   }
@@ -90,7 +101,11 @@ export class DocumentsController {
   @Get('documents/:id/file')
   @Header('X-Content-Type-Options', 'nosniff')
   @ApiOperation({ summary: "The document's file, with its detected content type" })
-  @ApiNotFoundResponse({ description: "no such document, or another user's" })
+  @ApiOkResponse({
+    description: 'the stored bytes',
+    content: Object.fromEntries(DOCUMENT_MIME_TYPES.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+  })
+  @ApiErrors(NOT_FOUND)
   async file(@CurrentUser() user: AuthUser, @Param() { id }: ObjectIdParam): Promise<StreamableFile> {
     const { document, stream } = await this.documents.openFile(id, user);
     const extension = document.metadata.mime_type.split('/')[1].replace('jpeg', 'jpg');
@@ -105,6 +120,8 @@ export class DocumentsController {
   @ApiOperation({ summary: "Replace the document's file (multipart: file); its cached operation results are dropped" })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: FILE_FORM.schema.properties.file } } })
+  @ApiOkResponse({ type: DocumentView })
+  @ApiErrors(UPLOAD_ERRORS, NOT_FOUND)
   async replace(@CurrentUser() user: AuthUser, @Param() { id }: ObjectIdParam, @Req() request: FastifyRequest) {
     await this.documents.get(id, user);
     const form = await readUploadForm(request, this.env.UPLOAD_MAX_BYTES);
@@ -116,7 +133,8 @@ export class DocumentsController {
   @Delete('documents/:id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete the document, its file and its cached operation results' })
-  @ApiNoContentResponse()
+  @ApiNoContentResponse({ description: 'deleted' })
+  @ApiErrors(NOT_FOUND)
   remove(@CurrentUser() user: AuthUser, @Param() { id }: ObjectIdParam): Promise<void> {
     return this.documents.remove(id, user);
   }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsString, MaxLength, ValidateIf } from 'class-validator';
 import { IsTitle } from '../../common/text-rules';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -12,10 +12,11 @@ export class CreateCollectionDto {
   title: string;
 
   @ApiPropertyOptional({ example: 'Digitalizações do acervo da avó', maxLength: 2000 })
-  @IsOptional()
+  @ValidateIf((_, value) => value !== undefined) // optional, but a null is a wrong type, not "absent"
   @IsString()
   @MaxLength(2000)
   description?: string;
 }
 
-export class UpdateCollectionDto extends PartialType(CreateCollectionDto) {}
+/** Any subset; a null is a wrong type (400), not "unchanged", so it never reaches MongoDB. */
+export class UpdateCollectionDto extends PartialType(CreateCollectionDto, { skipNullProperties: false }) {}

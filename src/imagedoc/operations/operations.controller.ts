@@ -1,19 +1,13 @@
 import { Body, Controller, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../auth/auth-user';
 import { CurrentUser } from '../../auth/current-user.decorator';
 import { JwtAuthGuard } from '../../auth/jwt-auth.guard';
 import { ObjectIdParam } from '../../common/object-id';
 import { RateLimited } from '../../infra/rate-limit/rate-limits';
+import { ApiErrors } from '../../infra/http/api-errors.decorator';
+import { OperationResult } from '../dto/imagedoc.response';
 import { OperationDto } from '../dto/operation.dto';
 import { OperationsService } from './operations.service';
 
@@ -31,10 +25,23 @@ export class OperationsController {
     summary: 'Run an operation: image edits (stored as a new document), text extraction (PDF text layer or OCR), translation',
     description: 'Cached by (file sha256, operation, canonical params): a repeat answers `X-Cache: HIT` without recomputing.',
   })
-  @ApiOkResponse({ headers: { 'X-Cache': { description: 'HIT, MISS, or BYPASS when CACHE_ENABLED=false', schema: { type: 'string' } } } })
-  @ApiBadRequestResponse({ description: 'unknown type, parameters out of range, or an image edit on a PDF' })
-  @ApiNotFoundResponse({ description: "no such document, or another user's" })
-  @ApiServiceUnavailableResponse({ description: 'translation requested but TRANSLATE_URL is not configured' })
+  @ApiOkResponse({
+    type: OperationResult,
+    headers: {
+      'X-Cache': {
+        description: 'HIT, MISS, or BYPASS when CACHE_ENABLED=false',
+        schema: { type: 'string', enum: ['HIT', 'MISS', 'BYPASS'] },
+      },
+    },
+  })
+  @ApiErrors(401, {
+    400: 'unknown type, parameters out of range, an image edit on a PDF, or a request the translation server refused',
+    404: "no such document, or another user's",
+    422: 'the file could not be decoded, edited or read',
+    502: 'the translation server failed',
+    503: 'translation requested but TRANSLATE_URL is not configured',
+    504: 'the translation server did not answer in time',
+  })
   async run(
     @CurrentUser() user: AuthUser,
     @Param() { id }: ObjectIdParam,

@@ -3,6 +3,12 @@ import { ApiHeader, ApiResponse } from '@nestjs/swagger';
 import { CACHE_POLICY, CachePolicy } from './cache-policy';
 import { HttpCacheInterceptor } from './http-cache.interceptor';
 
+/** Response headers of every cached route (documented at 200). */
+export const CACHE_HEADERS = {
+  'X-Cache': { description: 'HIT or MISS (BYPASS when the cache is off)', schema: { type: 'string', enum: ['HIT', 'MISS', 'BYPASS'] } },
+  'X-Cache-Tier': { description: 'on hits: l1 (in-process) or l2 (Redis)', schema: { type: 'string', enum: ['l1', 'l2'] } },
+};
+
 /** Serves a GET route cache-aside through both tiers with `X-Cache: HIT|MISS`. */
 export function Cached(policy: CachePolicy) {
   return applyDecorators(
@@ -11,10 +17,7 @@ export function Cached(policy: CachePolicy) {
     ApiResponse({
       status: 200,
       description: `Cached in namespace "${policy.namespace}"`,
-      headers: {
-        'X-Cache': { description: 'HIT or MISS (BYPASS when the cache is off)', schema: { type: 'string' } },
-        'X-Cache-Tier': { description: 'on hits: l1 (in-process) or l2 (Redis)', schema: { type: 'string' } },
-      },
+      headers: CACHE_HEADERS,
     }),
     ApiHeader({ name: 'X-Request-Id', required: false, description: 'echoed back; generated when absent' }),
   );

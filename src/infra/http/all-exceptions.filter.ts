@@ -1,9 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Error as MongooseError } from 'mongoose';
-import { STATUS_CODES } from 'node:http';
 import { RetryLaterException } from '../../common/retry-later.exception';
-import type { ErrorBody } from './error-body';
+import { errorBody } from './error-body';
 
 interface Mapped {
   status: number;
@@ -27,14 +26,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
         exception instanceof Error ? exception.stack : undefined,
       );
     }
-    const body: ErrorBody = {
-      statusCode: status,
-      error: STATUS_CODES[status] ?? 'Error',
-      message,
-      path: request.url,
-      timestamp: new Date().toISOString(),
-      requestId: String(request.id),
-    };
+    const body = errorBody(status, message, request);
     if (reply.sent) return;
     if (exception instanceof RetryLaterException) void reply.header('retry-after', String(exception.retryAfterSeconds));
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));

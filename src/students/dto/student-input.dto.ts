@@ -71,7 +71,7 @@ export class ScoresDto {
 }
 
 export class CreateStudentDto {
-  @ApiProperty({ example: '2600001234', description: 'exam registration number, 10 digits, unique' })
+  @ApiProperty({ example: '2600001234', pattern: '^[0-9]{10}$', description: 'exam registration number, 10 digits, unique' })
   @Matches(REGISTRATION_PATTERN, { message: 'registration must be 10 digits' })
   registration: string;
 
@@ -113,4 +113,4 @@ export class CreateStudentDto {
 }
 
 /** Any field but the registration; `scores`, when given, replaces all five areas. */
-export class UpdateStudentDto extends PartialType(OmitType(CreateStudentDto, ['registration'] as const)) {}
+export class UpdateStudentDto extends PartialType(OmitType(CreateStudentDto, ['registration'] as const), { skipNullProperties: false }) {}

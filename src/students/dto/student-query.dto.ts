@@ -7,7 +7,7 @@ import { COURSE_CODES, STUDENT_STATUSES } from '../courses';
 import { NAME_PATTERN, REGISTRATION_PATTERN } from './student-input.dto';
 
 export class RegistrationParam {
-  @ApiProperty({ example: '2600000001', description: '10 digits' })
+  @ApiProperty({ example: '2600000001', pattern: '^[0-9]{10}$', description: '10 digits' })
   @Matches(REGISTRATION_PATTERN, { message: 'registration must be 10 digits' })
   registration: string;
 }

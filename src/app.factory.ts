@@ -12,6 +12,7 @@ import { AllExceptionsFilter } from './infra/http/all-exceptions.filter';
 import { registerJsonBody } from './infra/http/json-body';
 import { errorResponse } from './infra/http/api-errors.decorator';
 import { errorBody } from './infra/http/error-body';
+import { closeRequestBodySchemas } from './infra/http/openapi-document';
 import { createPino, PinoLoggerService } from './infra/logging/pino-logger.service';
 import { L1FastPath } from './infra/cache/l1-fast-path';
 import { MetricsService } from './infra/metrics/metrics.service';
@@ -102,7 +103,7 @@ function setupSwagger(app: NestFastifyApplication) {
     // path parameter) or throttled.
     .addGlobalResponse(errorResponse(400), errorResponse(414), errorResponse(429));
   for (const [name, description] of API_TAGS) builder.addTag(name, description);
-  const document = SwaggerModule.createDocument(app, builder.build());
+  const document = closeRequestBodySchemas(SwaggerModule.createDocument(app, builder.build()));
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true, validatorUrl: null },

@@ -7,11 +7,11 @@ import { StudentsSeeder } from '../../src/students/seed/students.seeder';
 import { ADMIN_TOKEN, createTestContext, TestApp, TestContext } from '../harness/test-app';
 import { OperationOverride, runSchemathesis, RunFigures } from './schemathesis';
 
-// Three runs of ~50 operations on a busy 2-core machine.
-jest.setTimeout(300_000);
+// One run of ~50 operations takes 30-40 s on a quiet 2-core machine; the margin is for a loaded one.
+jest.setTimeout(600_000);
 
-/** Examples per operation and phase; with the coverage phase's own cases a run is ~1-2k requests. */
-const MAX_EXAMPLES = 15;
+/** Examples per operation and phase; with the coverage phase's own cases a run is ~2.3k requests. */
+const MAX_EXAMPLES = 10;
 /** Fixed, so a failure reproduces with the same inputs (`st run ... --seed`). */
 const SEED = 20261122;
 

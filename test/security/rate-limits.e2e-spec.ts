@@ -16,7 +16,7 @@ describe('security: rate limits in Redis, 429 with Retry-After', () => {
   beforeAll(async () => {
     ctx = await createTestContext('sec-rate-limits');
     const setup = await ctx.startApp({ JWT_SECRET });
-    await register(setup, 'ana').expect(201);
+    await register(setup, 'ana').expect(202);
     await setup.close();
   });
   afterAll(() => ctx.close());
@@ -40,7 +40,7 @@ describe('security: rate limits in Redis, 429 with Retry-After', () => {
     await api.http.post('/auth/login').send({ username: 'x2', password }).expect(401);
     expect((await api.http.post('/auth/login').send({ username: 'x3', password })).status).toBe(429);
 
-    await register(api, 'carla').expect(201);
+    await register(api, 'carla').expect(202);
     const refused = await register(api, 'daniel');
     expect(refused.status).toBe(429);
     expect(refused.headers['retry-after']).toBeDefined();

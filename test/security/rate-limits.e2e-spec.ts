@@ -73,6 +73,18 @@ describe('security: rate limits in Redis, 429 with Retry-After', () => {
     expect((await b.http.get('/health')).status).toBe(429);
   });
 
+  it('with leases (a fiftieth of the limit per round trip), never lets more than the limit through across instances', async () => {
+    const a = await ctx.startApp({ RATE_LIMIT_GLOBAL: 100 });
+    const b = await ctx.startApp({ RATE_LIMIT_GLOBAL: 100 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 120; i++) statuses.push((await (i % 3 === 0 ? a : b).http.get('/health')).status);
+    const passed = statuses.filter((s) => s === 200).length;
+    expect(passed).toBeLessThanOrEqual(100);
+    // Each instance may hold one unspent lease (2 hits) when the shared count runs out.
+    expect(passed).toBeGreaterThanOrEqual(96);
+    expect(statuses.slice(passed)).toEqual(Array(120 - passed).fill(429));
+  });
+
   it('falls back to a per-process limit when Redis is unreachable (fails open to a weaker limit, not to none)', async () => {
     const api = await ctx.startApp({ REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_GLOBAL: 3 });
     for (let i = 0; i < 3; i++) expect((await api.http.get('/games')).status).toBe(200);

@@ -1,4 +1,4 @@
-import { createTestContext, TestApp, TestContext } from './harness/test-app';
+import { adminAuth, createTestContext, TestApp, TestContext } from './harness/test-app';
 
 describe('foundation: health, errors, metrics, docs', () => {
   let ctx: TestContext;
@@ -47,7 +47,7 @@ describe('foundation: health, errors, metrics, docs', () => {
 
   it('exposes Prometheus metrics', async () => {
     await api.http.get('/health');
-    const res = await api.http.get('/metrics').expect(200);
+    const res = await api.http.get('/metrics').set(adminAuth).expect(200);
     expect(res.text).toContain('http_request_duration_seconds_bucket');
     expect(res.text).toContain('cache_l1_entries');
   });

@@ -39,6 +39,14 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
+const RATE_LIMITS_OFF = {
+  RATE_LIMIT_GLOBAL: '0',
+  RATE_LIMIT_LOGIN_PER_IP: '0',
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: '0',
+  RATE_LIMIT_REGISTER_PER_IP: '0',
+  RATE_LIMIT_OPERATIONS_PER_USER: '0',
+};
+
 /**
  * Starts the built app (dist-bench/src/main.js) in its own process, so the load generator
  * does not share its event loop. `env` overrides the defaults (LOG_LEVEL=warn, a free PORT).
@@ -46,8 +54,8 @@ export interface AppProcess {
 export async function startAppProcess(env: Record<string, string>): Promise<AppProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(__dirname, '..', '..', 'src', 'main.js')], {
-    // Load comes from one address: the per-IP ceiling would measure itself, not the route.
-    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', RATE_LIMIT_GLOBAL: '0', ...env, PORT: String(port) },
+    // Load comes from one address and a few accounts: rate limits would measure themselves, not the routes.
+    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...RATE_LIMITS_OFF, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // main.ts logs "listening" at info; poll /health instead, which also proves MongoDB is reachable.

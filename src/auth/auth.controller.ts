@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { RateLimited } from '../infra/rate-limit/rate-limits';
 import { AuthService } from './auth.service';
 import type { AuthUser } from './auth-user';
 import { CurrentUser } from './current-user.decorator';
-import { AccessTokenDto, LoginDto, MeDto, RegisterDto } from './dto/auth.dto';
+import { AccessTokenDto, LoginDto, MeDto, RegisterDto, RegistrationAcceptedDto } from './dto/auth.dto';
 import { JwtAuthGuard } from './jwt-auth.guard';
 
 @ApiTags('auth')
@@ -14,11 +14,15 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post('register')
+  @HttpCode(202)
   @RateLimited('register-ip')
-  @ApiOperation({ summary: 'Create an account (always the "user" role)' })
-  @ApiCreatedResponse({ type: MeDto })
-  @ApiErrors({ 409: 'username or email already exists' })
-  register(@Body() body: RegisterDto) {
+  @ApiOperation({
+    summary: 'Create an account (always the "user" role)',
+    description:
+      'The same 202 whether the account was created or the username/email was taken, so it reveals no accounts; log in to check.',
+  })
+  @ApiAcceptedResponse({ type: RegistrationAcceptedDto })
+  register(@Body() body: RegisterDto): Promise<RegistrationAcceptedDto> {
     return this.auth.register(body);
   }
 

@@ -4,7 +4,8 @@ import type { Env } from '../config/env';
 import { PublicUser, UsersService } from '../users/users.service';
 import { AuthTokens } from './auth-tokens.service';
 import type { AuthUser } from './auth-user';
-import type { AccessTokenDto, LoginDto, RegisterDto } from './dto/auth.dto';
+import { REGISTRATION_ACCEPTED } from './dto/auth.dto';
+import type { AccessTokenDto, LoginDto, RegisterDto, RegistrationAcceptedDto } from './dto/auth.dto';
 
 @Injectable()
 export class AuthService {
@@ -14,9 +15,19 @@ export class AuthService {
     @Inject(ENV) private readonly env: Env,
   ) {}
 
-  /** Always a regular user: the manager role comes from the CLI only. */
-  register(input: RegisterDto): Promise<PublicUser> {
-    return this.users.create({ username: input.username, email: input.email, password: input.password, role: 'user' });
+  /**
+   * Always a regular user: the manager role comes from the CLI only. The answer is the same
+   * whether the account was created or the username or email was taken (the password is hashed
+   * either way, so the timing matches too): registration does not reveal which accounts exist.
+   * The client learns the outcome by logging in.
+   */
+  async register(input: RegisterDto): Promise<RegistrationAcceptedDto> {
+    try {
+      await this.users.create({ username: input.username, email: input.email, password: input.password, role: 'user' });
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 11000) throw error;
+    }
+    return { message: REGISTRATION_ACCEPTED };
   }
 
   /** One answer for an unknown account and a wrong password, so logins do not reveal which accounts exist. */

@@ -1,6 +1,12 @@
 import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { DecimalNumber } from '../common/decimal';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
+
+/** Redis SCAN cursors are unsigned 64-bit integers; anything larger makes Redis answer an error. */
+const MAX_CURSOR = 2n ** 64n - 1n;
+function isScanCursor(value: unknown): boolean {
+  return typeof value === 'string' && /^\d{1,20}$/.test(value) && BigInt(value) <= MAX_CURSOR;
+}
 
 const KEY_PATTERN = /^[A-Za-z0-9_.:-]*$/;
 const KEY_MESSAGE = 'may contain only letters, digits and _ . : -';
@@ -15,7 +21,11 @@ export class ListKeysQuery {
 
   @ApiPropertyOptional({ description: 'cursor from the previous page ("0" or absent to start)' })
   @IsOptional()
-  @Matches(/^\d{1,20}$/, { message: 'cursor must be the number returned by the previous page' })
+  @IsString()
+  @ValidateBy({
+    name: 'isScanCursor',
+    validator: { validate: isScanCursor, defaultMessage: () => 'cursor must be the number returned by the previous page' },
+  })
   cursor?: string;
 
   @ApiPropertyOptional({ default: 100, maximum: 1000 })

@@ -18,10 +18,16 @@ describe('auth: accounts, tokens and the guards', () => {
   });
   afterAll(() => ctx.close());
 
+  /** Registers, and reads the account back from the database (the answer does not say whether it was created). */
   async function register(username: string, password = 'password-123') {
     const res = await api.http.post('/auth/register').send({ username, email: `${username}@example.com`, password });
-    expect(res.status).toBe(201);
-    return res.body as { _id: string; username: string; role: string };
+    expect(res.status).toBe(202);
+    expect(JSON.stringify(res.body)).not.toMatch(/password/);
+    const stored = await ctx.mongo
+      .db(ctx.dbName)
+      .collection('users')
+      .findOne({ username: username.toLowerCase() }, { projection: { password_hash: 0 } });
+    return { ...stored, _id: String(stored?._id) } as unknown as { _id: string; username: string; email: string; role: string };
   }
   async function login(body: Record<string, string>) {
     return api.http.post('/auth/login').send(body);
@@ -57,18 +63,25 @@ describe('auth: accounts, tokens and the guards', () => {
     ).toBe(0);
   });
 
-  it('answers 409 for a taken username or email (case-insensitive)', async () => {
+  it('answers a taken username or email (case-insensitive) exactly like a free one, and creates nothing', async () => {
     await register('bruno');
+    const users = ctx.mongo.db(ctx.dbName).collection('users');
+    const before = await users.countDocuments();
+    const free = await api.http.post('/auth/register').send({ username: 'bruna', email: 'bruna@example.com', password: 'password-123' });
     const sameName = await api.http
       .post('/auth/register')
       .send({ username: 'BRUNO', email: 'other@example.com', password: 'password-123' });
-    expect(sameName.status).toBe(409);
-    expect(sameName.body.message).toMatch(/username/);
     const sameEmail = await api.http
       .post('/auth/register')
       .send({ username: 'bruno2', email: 'Bruno@Example.com', password: 'password-123' });
-    expect(sameEmail.status).toBe(409);
-    expect(sameEmail.body.message).toMatch(/email/);
+    for (const res of [sameName, sameEmail]) {
+      expect(res.status).toBe(free.status);
+      expect(res.body).toEqual(free.body);
+    }
+    expect(free.status).toBe(202);
+    expect(await users.countDocuments()).toBe(before + 1);
+    expect(await users.countDocuments({ username: { $in: ['bruno2'] } })).toBe(0);
+    expect(await users.countDocuments({ email: 'other@example.com' })).toBe(0);
   });
 
   it('logs in by username or email and the token identifies the user at /auth/me', async () => {

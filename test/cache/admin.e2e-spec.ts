@@ -109,7 +109,7 @@ describe('shared cache: admin API and metrics', () => {
   });
 
   it('exports cache and HTTP metrics in Prometheus format', async () => {
-    const { text } = await api.http.get('/metrics').expect(200);
+    const { text } = await api.http.get('/metrics').set(adminAuth).expect(200);
     expect(text).toMatch(/cache_hits_total\{tier="l1",namespace="demo"\} \d+/);
     expect(text).toMatch(/cache_misses_total\{namespace="demo"\} \d+/);
     expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/demo\/items\/:id",status="200"\} \d+/);

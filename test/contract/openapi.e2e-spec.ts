@@ -27,17 +27,6 @@ const OVERRIDES: OperationOverride[] = [
     skip: true,
     reason: 'starts a background aggregation job; test/commerce covers it',
   },
-  // until hostile-input fixes land: malformed multipart (no boundary, a part without headers) is a 500 from busboy (issue 13, item 1).
-  {
-    name: 'POST /collections/{id}/documents',
-    disableChecks: ['not_a_server_error', 'status_code_conformance'],
-    reason: 'malformed multipart answers 500 (issue 13 item 1, fixed on the hostile-input branch)',
-  },
-  {
-    name: 'PUT /documents/{id}/file',
-    disableChecks: ['not_a_server_error', 'status_code_conformance'],
-    reason: 'malformed multipart answers 500 (issue 13 item 1, fixed on the hostile-input branch)',
-  },
 ];
 
 /**
@@ -122,7 +111,7 @@ describe('OpenAPI contract (schemathesis against /docs-json)', () => {
 
   it('holds for a registered user', async () => {
     const account = { username: 'contract_user', email: 'contract_user@example.com', password: 'contract-password-1' };
-    await api.http.post('/auth/register').send(account).expect(201);
+    await api.http.post('/auth/register').send(account).expect(202);
     const { body } = await api.http.post('/auth/login').send({ username: account.username, password: account.password }).expect(200);
     expectClean(await contractRun('user', { Authorization: `Bearer ${body.access_token}` }));
   });

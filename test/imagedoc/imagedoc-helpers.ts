@@ -23,10 +23,13 @@ export async function startImagedoc(ctx: TestContext, overrides: Record<string, 
 export async function signUp(api: TestApp, username: string, role: 'user' | 'manager' = 'user'): Promise<Caller> {
   const password = 'password-123';
   const registered = await api.http.post('/auth/register').send({ username, email: `${username}@example.com`, password });
-  if (registered.status !== 201) throw new Error(`register ${username}: ${registered.status} ${JSON.stringify(registered.body)}`);
+  if (registered.status !== 202) throw new Error(`register ${username}: ${registered.status} ${JSON.stringify(registered.body)}`);
   if (role === 'manager') await api.app.get(UsersService).setRole(username, 'manager');
   const login = await api.http.post('/auth/login').send({ username, password });
-  return { id: registered.body._id, username, auth: { Authorization: `Bearer ${login.body.access_token}` } };
+  if (login.status !== 200) throw new Error(`login ${username}: ${login.status} ${JSON.stringify(login.body)}`);
+  const auth = { Authorization: `Bearer ${login.body.access_token}` };
+  const me = await api.http.get('/auth/me').set(auth);
+  return { id: String(me.body._id), username, auth };
 }
 
 /** Every file under the storage root (recursively). */

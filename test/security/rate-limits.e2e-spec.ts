@@ -16,7 +16,7 @@ describe('security: rate limits in Redis, 429 with Retry-After', () => {
   beforeAll(async () => {
     ctx = await createTestContext('sec-rate-limits');
     const setup = await ctx.startApp({ JWT_SECRET });
-    await register(setup, 'ana').expect(201);
+    await register(setup, 'ana').expect(202);
     await setup.close();
   });
   afterAll(() => ctx.close());
@@ -40,7 +40,7 @@ describe('security: rate limits in Redis, 429 with Retry-After', () => {
     await api.http.post('/auth/login').send({ username: 'x2', password }).expect(401);
     expect((await api.http.post('/auth/login').send({ username: 'x3', password })).status).toBe(429);
 
-    await register(api, 'carla').expect(201);
+    await register(api, 'carla').expect(202);
     const refused = await register(api, 'daniel');
     expect(refused.status).toBe(429);
     expect(refused.headers['retry-after']).toBeDefined();
@@ -71,6 +71,18 @@ describe('security: rate limits in Redis, 429 with Retry-After', () => {
     await b.http.get('/health');
     expect((await a.http.get('/health')).status).toBe(429);
     expect((await b.http.get('/health')).status).toBe(429);
+  });
+
+  it('with leases (a fiftieth of the limit per round trip), never lets more than the limit through across instances', async () => {
+    const a = await ctx.startApp({ RATE_LIMIT_GLOBAL: 100 });
+    const b = await ctx.startApp({ RATE_LIMIT_GLOBAL: 100 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 120; i++) statuses.push((await (i % 3 === 0 ? a : b).http.get('/health')).status);
+    const passed = statuses.filter((s) => s === 200).length;
+    expect(passed).toBeLessThanOrEqual(100);
+    // Each instance may hold one unspent lease (2 hits) when the shared count runs out.
+    expect(passed).toBeGreaterThanOrEqual(96);
+    expect(statuses.slice(passed)).toEqual(Array(120 - passed).fill(429));
   });
 
   it('falls back to a per-process limit when Redis is unreachable (fails open to a weaker limit, not to none)', async () => {

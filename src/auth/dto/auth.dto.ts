@@ -51,6 +51,13 @@ export class LoginDto {
   password: string;
 }
 
+export const REGISTRATION_ACCEPTED = 'if the username and email were free, the account now exists: log in to use it';
+
+/** The one answer to a registration, created or not (see AuthService.register). */
+export class RegistrationAcceptedDto {
+  @ApiProperty({ example: REGISTRATION_ACCEPTED }) message: string;
+}
+
 export class AccessTokenDto {
   @ApiProperty({ description: 'JWT; send as `Authorization: Bearer <token>`' })
   access_token: string;

@@ -65,7 +65,11 @@ export class OperationsService {
     this.assertWithinLimits(document, type, params);
 
     // An edit's result is a new document in this collection, so the collection is part of its identity.
-    const identity = isImageOperation(type) ? { ...params, collection_id: String(document.collection_id) } : params;
+    // Other results are the caller's own: shared across users, a HIT (and its computed_at) would tell
+    // one user that someone else processed the same bytes, and when.
+    const identity = isImageOperation(type)
+      ? { ...params, collection_id: String(document.collection_id) }
+      : { ...params, user_id: user.id };
     return this.cached(document, type, identity, async () => {
       const result = isImageOperation(type)
         ? await this.edit(document, user, type, params)
@@ -142,7 +146,7 @@ export class OperationsService {
 
   /** Translates the extracted text (itself served from the cache when it was extracted before). */
   private async translate(document: DocumentView, user: AuthUser, params: TranslateParams) {
-    const extracted = await this.cached(document, 'extract_text', {}, async () => {
+    const extracted = await this.cached(document, 'extract_text', { user_id: user.id }, async () => {
       const result = await this.extractText(document, user);
       return { type: 'extract_text', params: {}, sha256: document.metadata.sha256, computed_at: new Date(), result };
     });

@@ -26,6 +26,23 @@ return {hits, left, 0, 0}
 `;
 
 /**
+ * Takes `chunk` hits at once from a fixed window (see GlobalRateLimit). KEYS: hits key.
+ * ARGV: window ms, chunk. Returns the window's total after this lease, and its ms left.
+ */
+const LEASE = `
+local total = redis.call('INCRBY', KEYS[1], ARGV[2])
+if total == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {total, redis.call('PTTL', KEYS[1])}
+`;
+
+export interface Lease {
+  /** Hits this caller may spend locally (0: the limit is reached). */
+  granted: number;
+  /** Ms until the window ends. */
+  windowLeftMs: number;
+}
+
+/**
  * Rate-limit counters in Redis on the cache's own connection (timeouts, breaker), so limits hold
  * across instances. While Redis is down or slow the counters fall back to this process's memory
  * (@nestjs/throttler's own storage): limits then hold per instance, not across them — fail
@@ -61,6 +78,17 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       isBlocked: blocked === 1,
       timeToBlockExpire: Math.max(0, Math.ceil(blockLeft / 1000)),
     };
+  }
+
+  /**
+   * Reserves up to `chunk` hits of `limit` in the current window, in one round trip; undefined
+   * while Redis is unavailable (the caller then counts with `increment`, which falls back locally).
+   */
+  async lease(key: string, ttl: number, limit: number, chunk: number, name: string): Promise<Lease | undefined> {
+    const result = await this.redis.run((client) => client.eval(LEASE, 1, `ratelimit:${name}:${key}`, ttl, chunk) as Promise<number[]>);
+    if (result === REDIS_UNAVAILABLE) return undefined;
+    const [total, left] = result.map(Number);
+    return { granted: Math.max(0, Math.min(chunk, limit - (total - chunk))), windowLeftMs: left > 0 ? left : ttl };
   }
 
   onApplicationShutdown() {

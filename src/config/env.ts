@@ -74,6 +74,15 @@ export class Env {
   @Max(10_000)
   CACHE_REDIS_TIMEOUT_MS: number = 200;
 
+  /**
+   * Longest an instance keeps serving its in-process copies while its invalidation subscription
+   * gives no sign of life (a hung Redis keeps the socket open); after that it reads Redis/MongoDB.
+   */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  CACHE_COHERENCE_WINDOW_MS: number = 1000;
+
   /** Mounts /demo/* (a minimal cached resource) for the cache's tests and benchmark. */
   @IsBoolean()
   @Transform(toBoolean)

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { CACHE_SETTINGS, CacheSettings } from './cache.settings';
-import { RedisConnection } from './redis.connection';
+import { REDIS_UNAVAILABLE, RedisConnection } from './redis.connection';
 
 export type BusPayload = { kind: 'invalidate'; namespace: string; keys: string[] } | { kind: 'clear'; prefix: string };
 export type BusMessage = BusPayload & { origin: string };
@@ -11,6 +11,11 @@ export type BusMessage = BusPayload & { origin: string };
  * Keeps every instance's in-process tier coherent through Redis pub/sub. While the
  * subscription is down, messages can be missed, so the L1 tier is flushed and bypassed
  * (`connected` false) until it is back.
+ *
+ * A hung Redis (or a network that stops delivering) does not close the socket, so the
+ * subscription is also proven live by a PING every quarter of the coherence window: when no
+ * answer came within the window, the bus counts as down. This bounds how long an instance can
+ * serve L1 copies while it might be missing invalidations.
  */
 @Injectable()
 export class CacheBus implements OnModuleInit, OnApplicationShutdown {
@@ -18,6 +23,10 @@ export class CacheBus implements OnModuleInit, OnApplicationShutdown {
   readonly instanceId = randomUUID();
   private subscriber?: Redis;
   private subscribed = false;
+  /** When the subscription last answered a PING (or subscribed). */
+  private lastAnswerAt = 0;
+  private reported: 'up' | 'down' = 'down';
+  private heartbeat?: NodeJS.Timeout;
   private readonly listeners: ((message: BusMessage) => void)[] = [];
   private readonly connectionListeners: ((connected: boolean) => void)[] = [];
 
@@ -27,7 +36,7 @@ export class CacheBus implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   get connected(): boolean {
-    return this.subscribed;
+    return this.subscribed && Date.now() - this.lastAnswerAt <= this.settings.coherenceWindowMs;
   }
 
   onMessage(listener: (message: BusMessage) => void): void {
@@ -45,22 +54,45 @@ export class CacheBus implements OnModuleInit, OnApplicationShutdown {
     this.subscriber.on('message', (_channel: string, raw: string) => this.receive(raw));
     this.subscriber.on('ready', () => {
       this.subscriber!.subscribe(this.settings.channel).then(
-        () => this.setConnected(true),
+        () => {
+          this.lastAnswerAt = Date.now();
+          this.setConnected(true);
+        },
         (error: Error) => this.logger.warn(`subscribe failed: ${error.message}`),
       );
     });
     this.subscriber.on('close', () => this.setConnected(false));
     this.subscriber.on('error', () => undefined); // RedisConnection already reports outages
+    this.heartbeat = setInterval(() => this.beat(), Math.max(10, Math.floor(this.settings.coherenceWindowMs / 4)));
+    this.heartbeat.unref();
     await this.subscriber.connect().catch(() => undefined);
   }
 
   async onApplicationShutdown() {
+    clearInterval(this.heartbeat);
     this.subscriber?.disconnect();
   }
 
-  async publish(message: BusPayload): Promise<void> {
+  private beat() {
+    const subscriber = this.subscriber;
+    if (!subscriber || !this.subscribed) return;
+    // A lapse is reported as an outage (L1 flushed), and the next answer as a recovery.
+    if (!this.connected) this.setConnected(false, true);
+    if (subscriber.status !== 'ready') return;
+    subscriber.ping().then(
+      () => {
+        if (!this.subscribed) return; // closed meanwhile: the next 'ready' resubscribes
+        this.lastAnswerAt = Date.now();
+        this.setConnected(true);
+      },
+      () => undefined,
+    );
+  }
+
+  /** False when Redis could not take the message (the caller decides whether to retry). */
+  async publish(message: BusPayload, options: { probe?: boolean } = {}): Promise<boolean> {
     const payload = JSON.stringify({ ...message, origin: this.instanceId });
-    await this.redis.run((redis) => redis.publish(this.settings.channel, payload));
+    return (await this.redis.run((redis) => redis.publish(this.settings.channel, payload), options)) !== REDIS_UNAVAILABLE;
   }
 
   private receive(raw: string) {
@@ -74,9 +106,13 @@ export class CacheBus implements OnModuleInit, OnApplicationShutdown {
     for (const listener of this.listeners) listener(message);
   }
 
-  private setConnected(connected: boolean) {
-    if (connected === this.subscribed) return;
-    this.subscribed = connected;
+  /** `lapsed`: the subscription is still open but stopped answering; it stays subscribed. */
+  private setConnected(connected: boolean, lapsed = false) {
+    const reported = connected ? 'up' : 'down';
+    if (reported === this.reported) return;
+    this.reported = reported;
+    if (!lapsed) this.subscribed = connected;
+    else this.logger.warn('subscription stopped answering: the in-process tier is bypassed until it does');
     for (const listener of this.connectionListeners) listener(connected);
   }
 }

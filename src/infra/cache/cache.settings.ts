@@ -12,6 +12,8 @@ export interface CacheSettings {
   l1MaxEntries: number;
   l1MaxBytes: number;
   redisTimeoutMs: number;
+  /** Longest an instance serves L1 copies without proof that its invalidation subscription is live. */
+  coherenceWindowMs: number;
   /** Pub/sub channel for L1 invalidations; scoped to the database so unrelated apps on one Redis stay apart. */
   channel: string;
   /** Fraction of the TTL removed at random so keys written together do not expire together. */
@@ -28,6 +30,7 @@ export function cacheSettingsFrom(env: Env): CacheSettings {
     l1MaxEntries: env.CACHE_L1_MAX_ENTRIES,
     l1MaxBytes: env.CACHE_L1_MAX_BYTES,
     redisTimeoutMs: env.CACHE_REDIS_TIMEOUT_MS,
+    coherenceWindowMs: env.CACHE_COHERENCE_WINDOW_MS,
     channel: `cache:invalidate:${databaseName(env)}`,
     ttlJitter: 0.1,
   };

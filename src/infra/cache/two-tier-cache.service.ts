@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { cacheKeys } from './cache-keys';
 import { CacheBus } from './cache-bus';
 import { CACHE_SETTINGS, CacheSettings } from './cache.settings';
@@ -32,12 +32,14 @@ export interface LoadOptions {
  *   and invalidations are replayed once Redis is back.
  */
 @Injectable()
-export class TwoTierCache implements OnModuleInit {
+export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Cache');
   readonly l1: L1Store;
   private readonly flights = new SingleFlight<Buffer>();
-  /** Invalidations that could not reach Redis; replayed when it returns. */
+  /** Invalidations that could not reach Redis (or be published); retried until they land. */
   private readonly pending = new Map<string, Set<string>>();
+  private replayTimer?: NodeJS.Timeout;
+  private replaying = false;
 
   constructor(
     @Inject(CACHE_SETTINGS) readonly settings: CacheSettings,
@@ -62,6 +64,10 @@ export class TwoTierCache implements OnModuleInit {
     this.redis.onAvailabilityChange(onOutageChange);
   }
 
+  onApplicationShutdown() {
+    clearInterval(this.replayTimer);
+  }
+
   /** L1 serves only when it can be kept coherent: alone (no Redis), or with Redis and the bus up. */
   get l1Usable(): boolean {
     return this.settings.l1Enabled && (!this.redis.enabled || (this.bus.connected && this.redis.available));
@@ -74,6 +80,11 @@ export class TwoTierCache implements OnModuleInit {
   }
 
   async getOrLoad(namespace: string, key: string, load: () => Promise<Buffer>, options: LoadOptions): Promise<CacheResult> {
+    if (this.pending.has(namespace)) {
+      // Redis may still hold entries this instance's own write made stale: read the source.
+      this.stats.miss(namespace);
+      return { body: await load() };
+    }
     const l1Body = this.peekL1(key);
     if (l1Body) {
       this.stats.hit(namespace, 'l1');
@@ -146,9 +157,9 @@ export class TwoTierCache implements OnModuleInit {
   async invalidate(namespace: string, ids: readonly string[] = []): Promise<void> {
     const idKeys = ids.map((id) => cacheKeys.id(namespace, id));
     const applied = await this.invalidateL2(namespace, idKeys);
-    if (!applied && this.redis.enabled) this.queuePending(namespace, idKeys);
     this.dropLocal(namespace, idKeys);
-    if (applied) await this.bus.publish({ kind: 'invalidate', namespace, keys: idKeys });
+    const published = applied && (await this.bus.publish({ kind: 'invalidate', namespace, keys: idKeys }));
+    if (!published && this.redis.enabled) this.queuePending(namespace, idKeys);
   }
 
   /** Deletes one key from both tiers everywhere. */
@@ -249,14 +260,16 @@ export class TwoTierCache implements OnModuleInit {
     return this.l1.set(key, { body, namespace }, ttlMs, generation, isList);
   }
 
-  private async invalidateL2(namespace: string, idKeys: string[]): Promise<boolean> {
-    const result = await this.redis.run((redis) =>
-      withCacheScripts(redis).invalidateNamespace(
-        2 + idKeys.length,
-        cacheKeys.generation(namespace),
-        cacheKeys.listIndex(namespace),
-        ...idKeys,
-      ),
+  private async invalidateL2(namespace: string, idKeys: string[], options: { probe?: boolean } = {}): Promise<boolean> {
+    const result = await this.redis.run(
+      (redis) =>
+        withCacheScripts(redis).invalidateNamespace(
+          2 + idKeys.length,
+          cacheKeys.generation(namespace),
+          cacheKeys.listIndex(namespace),
+          ...idKeys,
+        ),
+      options,
     );
     return result !== REDIS_UNAVAILABLE;
   }
@@ -271,18 +284,38 @@ export class TwoTierCache implements OnModuleInit {
     return this.l1.clear(prefix);
   }
 
+  /** Retried every 100 ms (as the breaker lets calls through) until applied and published. */
   private queuePending(namespace: string, idKeys: string[]) {
     let keys = this.pending.get(namespace);
     if (!keys) this.pending.set(namespace, (keys = new Set()));
     for (const key of idKeys) keys.add(key);
+    if (!this.replayTimer) {
+      this.replayTimer = setInterval(() => void this.replayPending(), 100);
+      this.replayTimer.unref();
+    }
   }
 
   private async replayPending() {
-    for (const [namespace, keys] of [...this.pending]) {
-      if (!(await this.invalidateL2(namespace, [...keys]))) return;
-      this.pending.delete(namespace);
-      await this.bus.publish({ kind: 'invalidate', namespace, keys: [...keys] });
-      this.logger.log(`replayed a pending invalidation of ${namespace} (${keys.size} ids)`);
+    if (this.replaying) return;
+    this.replaying = true;
+    try {
+      for (const [namespace, keys] of [...this.pending]) {
+        const idKeys = [...keys];
+        // Probes: a replay is the first thing to land when Redis answers again.
+        if (!(await this.invalidateL2(namespace, idKeys, { probe: true }))) return;
+        // Fills that started before the replay must not store what the outage left behind.
+        this.dropLocal(namespace, idKeys);
+        if (!(await this.bus.publish({ kind: 'invalidate', namespace, keys: idKeys }, { probe: true }))) return;
+        // Ids queued while this replay ran stay pending for the next round.
+        if (this.pending.get(namespace) === keys && keys.size === idKeys.length) this.pending.delete(namespace);
+        this.logger.log(`replayed a pending invalidation of ${namespace} (${idKeys.length} ids)`);
+      }
+    } finally {
+      this.replaying = false;
+      if (this.pending.size === 0) {
+        clearInterval(this.replayTimer);
+        this.replayTimer = undefined;
+      }
     }
   }
 }

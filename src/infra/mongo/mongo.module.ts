@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ENV } from '../../config/config.module';
 import { databaseName, Env } from '../../config/env';
+import { MongoHealth } from './mongo-health';
 
 @Global()
 @Module({
@@ -17,5 +18,7 @@ import { databaseName, Env } from '../../config/env';
       }),
     }),
   ],
+  providers: [MongoHealth],
+  exports: [MongoHealth],
 })
 export class MongoModule {}

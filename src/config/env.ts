@@ -83,6 +83,12 @@ export class Env {
   @Max(60_000)
   CACHE_COHERENCE_WINDOW_MS: number = 1000;
 
+  /** Most list variants (distinct queries) a namespace keeps cached in Redis; it bounds a write's invalidation. */
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  CACHE_LIST_VARIANTS_MAX: number = 1000;
+
   /** Mounts /demo/* (a minimal cached resource) for the cache's tests and benchmark. */
   @IsBoolean()
   @Transform(toBoolean)

@@ -137,7 +137,7 @@ describe('students results (seed 000)', () => {
       expect(res.body.items.map((e: { registration: string }) => e.registration)).toEqual(top.map((s) => s._id));
       expect(JSON.stringify(res.body)).not.toMatch(/cpf/);
       expect((await get('/courses/direito/ranking?limit=3').expect(200)).headers['x-cache']).toBe('HIT');
-      expect(await ctx.redis.scard('rankings.direito:meta:lists')).toBe(1);
+      expect(await ctx.redis.zcard('rankings.direito:meta:lists')).toBe(1);
     });
 
     it('answers 404 for unknown registrations, names and courses', async () => {

@@ -14,6 +14,8 @@ export interface CacheSettings {
   redisTimeoutMs: number;
   /** Longest an instance serves L1 copies without proof that its invalidation subscription is live. */
   coherenceWindowMs: number;
+  /** Most list variants a namespace keeps in Redis (the ones stored longest ago go first). */
+  listVariantsMax: number;
   /** Pub/sub channel for L1 invalidations; scoped to the database so unrelated apps on one Redis stay apart. */
   channel: string;
   /** Fraction of the TTL removed at random so keys written together do not expire together. */
@@ -31,6 +33,7 @@ export function cacheSettingsFrom(env: Env): CacheSettings {
     l1MaxBytes: env.CACHE_L1_MAX_BYTES,
     redisTimeoutMs: env.CACHE_REDIS_TIMEOUT_MS,
     coherenceWindowMs: env.CACHE_COHERENCE_WINDOW_MS,
+    listVariantsMax: env.CACHE_LIST_VARIANTS_MAX,
     channel: `cache:invalidate:${databaseName(env)}`,
     ttlJitter: 0.1,
   };

@@ -136,6 +136,7 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
           generation,
           e.body,
           this.ttlMs(ttlSeconds),
+          this.settings.listVariantsMax,
         );
       }
       return pipeline.exec();
@@ -248,6 +249,7 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
         l2Generation,
         body,
         ttlMs,
+        this.settings.listVariantsMax,
       ),
     );
     if (stored === 1) this.storeL1(namespace, key, body, ttlMs, l1Generation, options.isList);

@@ -23,9 +23,12 @@ export class CacheBus implements OnModuleInit, OnApplicationShutdown {
   readonly instanceId = randomUUID();
   private subscriber?: Redis;
   private subscribed = false;
+  /** Subscribed, but no answer to PINGs for longer than the coherence window. */
+  private lapsed = false;
   /** When the subscription last answered a PING (or subscribed). */
   private lastAnswerAt = 0;
-  private reported: 'up' | 'down' = 'down';
+  private lastBeatAt = 0;
+  private reported = false;
   private heartbeat?: NodeJS.Timeout;
   private readonly listeners: ((message: BusMessage) => void)[] = [];
   private readonly connectionListeners: ((connected: boolean) => void)[] = [];
@@ -36,7 +39,11 @@ export class CacheBus implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   get connected(): boolean {
-    return this.subscribed && Date.now() - this.lastAnswerAt <= this.settings.coherenceWindowMs;
+    return this.subscribed && !this.lapsed;
+  }
+
+  private get beatIntervalMs(): number {
+    return Math.max(10, Math.floor(this.settings.coherenceWindowMs / 4));
   }
 
   onMessage(listener: (message: BusMessage) => void): void {
@@ -56,14 +63,19 @@ export class CacheBus implements OnModuleInit, OnApplicationShutdown {
       this.subscriber!.subscribe(this.settings.channel).then(
         () => {
           this.lastAnswerAt = Date.now();
-          this.setConnected(true);
+          this.subscribed = true;
+          this.lapsed = false;
+          this.report();
         },
         (error: Error) => this.logger.warn(`subscribe failed: ${error.message}`),
       );
     });
-    this.subscriber.on('close', () => this.setConnected(false));
+    this.subscriber.on('close', () => {
+      this.subscribed = false;
+      this.report();
+    });
     this.subscriber.on('error', () => undefined); // RedisConnection already reports outages
-    this.heartbeat = setInterval(() => this.beat(), Math.max(10, Math.floor(this.settings.coherenceWindowMs / 4)));
+    this.heartbeat = setInterval(() => this.beat(), this.beatIntervalMs);
     this.heartbeat.unref();
     await this.subscriber.connect().catch(() => undefined);
   }
@@ -73,17 +85,28 @@ export class CacheBus implements OnModuleInit, OnApplicationShutdown {
     this.subscriber?.disconnect();
   }
 
+  /**
+   * Judges a lapse only on a tick that came on time: after this process itself stalled (CPU
+   * starvation), answers that arrived meanwhile are not read yet, and Redis is not to blame.
+   */
   private beat() {
+    const now = Date.now();
+    const onTime = now - this.lastBeatAt <= 2 * this.beatIntervalMs;
+    this.lastBeatAt = now;
     const subscriber = this.subscriber;
     if (!subscriber || !this.subscribed) return;
-    // A lapse is reported as an outage (L1 flushed), and the next answer as a recovery.
-    if (!this.connected) this.setConnected(false, true);
+    if (onTime && !this.lapsed && now - this.lastAnswerAt > this.settings.coherenceWindowMs) {
+      this.lapsed = true;
+      this.logger.warn('subscription stopped answering: the in-process tier is bypassed until it does');
+      this.report();
+    }
     if (subscriber.status !== 'ready') return;
     subscriber.ping().then(
       () => {
-        if (!this.subscribed) return; // closed meanwhile: the next 'ready' resubscribes
         this.lastAnswerAt = Date.now();
-        this.setConnected(true);
+        if (!this.lapsed) return;
+        this.lapsed = false;
+        this.report();
       },
       () => undefined,
     );
@@ -106,13 +129,10 @@ export class CacheBus implements OnModuleInit, OnApplicationShutdown {
     for (const listener of this.listeners) listener(message);
   }
 
-  /** `lapsed`: the subscription is still open but stopped answering; it stays subscribed. */
-  private setConnected(connected: boolean, lapsed = false) {
-    const reported = connected ? 'up' : 'down';
-    if (reported === this.reported) return;
-    this.reported = reported;
-    if (!lapsed) this.subscribed = connected;
-    else this.logger.warn('subscription stopped answering: the in-process tier is bypassed until it does');
-    for (const listener of this.connectionListeners) listener(connected);
+  /** Tells listeners when `connected` changes: each change may have hidden missed messages. */
+  private report() {
+    if (this.connected === this.reported) return;
+    this.reported = this.connected;
+    for (const listener of this.connectionListeners) listener(this.reported);
   }
 }

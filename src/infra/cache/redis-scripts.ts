@@ -65,6 +65,16 @@ redis.call('DEL', KEYS[2])
 for i = 3, #KEYS do redis.call('DEL', KEYS[i]) end
 return #lists`;
 
+/**
+ * Deletes one key and bumps its namespace's generation, so a fill that read the source before
+ * the delete cannot store afterwards (the same guard as a write's invalidation).
+ * KEYS: generation key, key. Returns how many keys were deleted (0 or 1).
+ */
+const DELETE_KEY = `
+redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], 86400000)
+return redis.call('DEL', KEYS[2])`;
+
 export interface CacheScripts {
   storeIfCurrent(
     key: string,
@@ -76,6 +86,7 @@ export interface CacheScripts {
     maxListVariants: number,
   ): Promise<number>;
   invalidateNamespace(...keysAndCount: (string | number)[]): Promise<number>;
+  deleteKey(generationKey: string, key: string): Promise<number>;
 }
 
 export function withCacheScripts(redis: Redis): Redis & CacheScripts {
@@ -83,6 +94,7 @@ export function withCacheScripts(redis: Redis): Redis & CacheScripts {
   if (!scripted.__cacheScripts) {
     redis.defineCommand('storeIfCurrent', { numberOfKeys: 3, lua: STORE_IF_CURRENT });
     redis.defineCommand('invalidateNamespace', { lua: INVALIDATE });
+    redis.defineCommand('deleteKey', { numberOfKeys: 2, lua: DELETE_KEY });
     scripted.__cacheScripts = true;
   }
   return scripted;

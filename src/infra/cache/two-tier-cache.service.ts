@@ -163,12 +163,18 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
     if (!published && this.redis.enabled) this.queuePending(namespace, idKeys);
   }
 
-  /** Deletes one key from both tiers everywhere. */
+  /**
+   * Deletes one key from both tiers everywhere, race-safe like `invalidate`: the namespace
+   * generation moves, so a fill that read the source before cannot store after. Queued and
+   * retried like an invalidation when Redis cannot take it now.
+   */
   async delete(key: string): Promise<boolean> {
-    const removed = await this.redis.run((redis) => redis.del(key));
+    const namespace = cacheKeys.namespaceOf(key);
+    const removed = await this.redis.run((redis) => withCacheScripts(redis).deleteKey(cacheKeys.generation(namespace), key));
     this.l1.delete(key);
-    this.flights.forget(cacheKeys.namespaceOf(key));
-    await this.bus.publish({ kind: 'invalidate', namespace: cacheKeys.namespaceOf(key), keys: [key] });
+    this.flights.forget(namespace);
+    const published = removed !== REDIS_UNAVAILABLE && (await this.bus.publish({ kind: 'invalidate', namespace, keys: [key] }));
+    if (!published && this.redis.enabled) this.queuePending(namespace, [key]);
     return removed !== REDIS_UNAVAILABLE && removed > 0;
   }
 
@@ -180,11 +186,11 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
       do {
         const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
         cursor = next;
-        const deletable = keys.filter((k) => !k.endsWith(':meta:gen'));
-        if (deletable.length) removed += await redis.del(...deletable);
-        // Bump generations so fills in flight when the clear ran are not stored.
+        // Generations first, so a fill in flight cannot store between the delete and the bump.
         const namespaces = new Set(keys.map(cacheKeys.namespaceOf));
         if (namespaces.size) await Promise.all([...namespaces].map((ns) => redis.incr(cacheKeys.generation(ns))));
+        const deletable = keys.filter((k) => !k.endsWith(':meta:gen'));
+        if (deletable.length) removed += await redis.del(...deletable);
       } while (cursor !== '0');
       return removed;
     });

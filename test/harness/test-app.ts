@@ -55,7 +55,14 @@ export async function createTestContext(suite: string): Promise<TestContext> {
   const apps: TestApp[] = [];
 
   return {
-    env: validateEnv({ MONGODB_URI: mongoUri, MONGODB_DB: dbName, REDIS_URL: redisUrl, ADMIN_TOKEN, LOG_LEVEL: 'warn' }),
+    env: validateEnv({
+      MONGODB_URI: mongoUri,
+      MONGODB_DB: dbName,
+      REDIS_URL: redisUrl,
+      ADMIN_TOKEN,
+      LOG_LEVEL: 'warn',
+      CACHE_KEY_PREFIX: 'none',
+    }),
     dbName,
     mongo,
     redis,
@@ -66,6 +73,8 @@ export async function createTestContext(suite: string): Promise<TestContext> {
         REDIS_URL: redisUrl,
         ADMIN_TOKEN,
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+        // Each suite has its own Redis db, so the seed's plain key names (which tests look up) are safe.
+        CACHE_KEY_PREFIX: 'none',
         ...Object.fromEntries(Object.entries(overrides).map(([k, v]) => [k, String(v)])),
       });
       const app = await createApp(env, extraModules);

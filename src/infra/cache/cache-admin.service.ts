@@ -40,19 +40,21 @@ export class CacheAdminService {
   }
 
   async keys(prefix = '', cursor = '0', count = 100) {
-    const result = await this.redis.run((redis) => redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', count));
+    const result = await this.redis.run((redis) => redis.scan(cursor, 'MATCH', `${this.cache.l2Key(prefix)}*`, 'COUNT', count));
     if (result === REDIS_UNAVAILABLE) {
       if (this.redis.enabled) throw new ServiceUnavailableException('Redis is unavailable');
       const keys = this.cache.l1.keys().filter((k) => k.startsWith(prefix));
       return { keys, cursor: '0', done: true, source: 'l1' };
     }
     const [next, keys] = result;
-    return { keys: keys.sort(), cursor: next, done: next === '0', source: 'l2' };
+    const own = this.cache.l2Key('').length;
+    return { keys: keys.map((k) => k.slice(own)).sort(), cursor: next, done: next === '0', source: 'l2' };
   }
 
   async entry(key: string) {
     const l1 = this.cache.l1.get(key);
-    const l2 = await this.redis.run((redis) => redis.pipeline().get(key).pttl(key).exec());
+    const l2Key = this.cache.l2Key(key);
+    const l2 = await this.redis.run((redis) => redis.pipeline().get(l2Key).pttl(l2Key).exec());
     const l2Value = l2 !== REDIS_UNAVAILABLE && l2 ? (l2[0][1] as string | null) : null;
     if (!l1 && l2Value === null) throw new NotFoundException(`no cache entry "${key}"`);
     const raw = l2Value ?? l1!.body.toString();

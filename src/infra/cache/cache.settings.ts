@@ -1,5 +1,5 @@
 import type { Env } from '../../config/env';
-import { databaseName } from '../../config/env';
+import { cacheKeyPrefix, databaseName } from '../../config/env';
 
 export const CACHE_SETTINGS = Symbol('CACHE_SETTINGS');
 
@@ -16,6 +16,8 @@ export interface CacheSettings {
   coherenceWindowMs: number;
   /** Most list variants a namespace keeps in Redis (the ones stored longest ago go first). */
   listVariantsMax: number;
+  /** In front of every key in Redis ('' keeps the plain names); see CACHE_KEY_PREFIX. */
+  keyPrefix: string;
   /** Pub/sub channel for L1 invalidations; scoped to the database so unrelated apps on one Redis stay apart. */
   channel: string;
   /** Fraction of the TTL removed at random so keys written together do not expire together. */
@@ -34,6 +36,7 @@ export function cacheSettingsFrom(env: Env): CacheSettings {
     redisTimeoutMs: env.CACHE_REDIS_TIMEOUT_MS,
     coherenceWindowMs: env.CACHE_COHERENCE_WINDOW_MS,
     listVariantsMax: env.CACHE_LIST_VARIANTS_MAX,
+    keyPrefix: cacheKeyPrefix(env),
     channel: `cache:invalidate:${databaseName(env)}`,
     ttlJitter: 0.1,
   };

@@ -91,7 +91,14 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
       return { body: l1Body, tier: 'l1' };
     }
     const l1Generation = this.l1.generation(namespace);
-    const l2 = await this.redis.run((redis) => redis.pipeline().getBuffer(key).pttl(key).get(cacheKeys.generation(namespace)).exec());
+    const l2 = await this.redis.run((redis) =>
+      redis
+        .pipeline()
+        .getBuffer(this.l2Key(key))
+        .pttl(this.l2Key(key))
+        .get(this.l2Key(cacheKeys.generation(namespace)))
+        .exec(),
+    );
     let l2Generation: string | undefined;
     if (l2 !== REDIS_UNAVAILABLE && l2 && !l2.some(([error]) => error)) {
       const [[, body], [, pttl], [, generation]] = l2 as [[null, Buffer | null], [null, number], [null, string | null]];
@@ -130,9 +137,9 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
       };
       for (const e of entries) {
         pipeline.storeIfCurrent(
-          e.key,
-          cacheKeys.generation(namespace),
-          e.isList ? cacheKeys.listIndex(namespace) : '',
+          this.l2Key(e.key),
+          this.l2Key(cacheKeys.generation(namespace)),
+          e.isList ? this.l2Key(cacheKeys.listIndex(namespace)) : '',
           generation,
           e.body,
           this.ttlMs(ttlSeconds),
@@ -147,7 +154,7 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
 
   /** The namespace's current L2 generation, read before querying the source for a bulk store. */
   async generation(namespace: string): Promise<string | undefined> {
-    const value = await this.redis.run((redis) => redis.get(cacheKeys.generation(namespace)));
+    const value = await this.redis.run((redis) => redis.get(this.l2Key(cacheKeys.generation(namespace))));
     return value === REDIS_UNAVAILABLE ? undefined : (value ?? '0');
   }
 
@@ -170,7 +177,9 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
    */
   async delete(key: string): Promise<boolean> {
     const namespace = cacheKeys.namespaceOf(key);
-    const removed = await this.redis.run((redis) => withCacheScripts(redis).deleteKey(cacheKeys.generation(namespace), key));
+    const removed = await this.redis.run((redis) =>
+      withCacheScripts(redis).deleteKey(this.l2Key(cacheKeys.generation(namespace)), this.l2Key(key)),
+    );
     this.l1.delete(key);
     this.flights.forget(namespace);
     const published = removed !== REDIS_UNAVAILABLE && (await this.bus.publish({ kind: 'invalidate', namespace, keys: [key] }));
@@ -184,13 +193,14 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
     const result = await this.redis.run(async (redis) => {
       let cursor = '0';
       do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+        const [next, l2Keys] = await redis.scan(cursor, 'MATCH', `${this.l2Key(prefix)}*`, 'COUNT', 500);
         cursor = next;
+        const keys = l2Keys.map((k) => this.fromL2Key(k));
         // Generations first, so a fill in flight cannot store between the delete and the bump.
         const namespaces = new Set(keys.map(cacheKeys.namespaceOf));
-        if (namespaces.size) await Promise.all([...namespaces].map((ns) => redis.incr(cacheKeys.generation(ns))));
+        if (namespaces.size) await Promise.all([...namespaces].map((ns) => redis.incr(this.l2Key(cacheKeys.generation(ns)))));
         const deletable = keys.filter((k) => !k.endsWith(':meta:gen'));
-        if (deletable.length) removed += await redis.del(...deletable);
+        if (deletable.length) removed += await redis.del(...deletable.map((k) => this.l2Key(k)));
       } while (cursor !== '0');
       return removed;
     });
@@ -209,7 +219,7 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
       const generations = new Map(batch.map((k) => [k, this.l1.generation(cacheKeys.namespaceOf(k))]));
       const values = await this.redis.run((redis) => {
         const pipeline = redis.pipeline();
-        for (const key of batch) pipeline.getBuffer(key).pttl(key);
+        for (const key of batch) pipeline.getBuffer(this.l2Key(key)).pttl(this.l2Key(key));
         return pipeline.exec();
       });
       if (values === REDIS_UNAVAILABLE || !values) break;
@@ -226,6 +236,19 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
       dropped += gone.length;
     }
     return { checked: keys.length, updated, dropped };
+  }
+
+  /**
+   * The key in Redis: the deployment's prefix (CACHE_KEY_PREFIX) in front of the logical key, so
+   * deployments sharing a Redis never meet. Empty by default, which keeps seed 002's names.
+   * Everything else (L1, the bus, callers) speaks logical keys.
+   */
+  l2Key(key: string): string {
+    return this.settings.keyPrefix + key;
+  }
+
+  private fromL2Key(key: string): string {
+    return key.slice(this.settings.keyPrefix.length);
   }
 
   ttlMs(ttlSeconds?: number): number {
@@ -249,9 +272,9 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
     if (l2Generation === undefined) return; // Redis was down at lookup: nothing safe to compare against
     const stored = await this.redis.run((redis) =>
       withCacheScripts(redis).storeIfCurrent(
-        key,
-        cacheKeys.generation(namespace),
-        options.isList ? cacheKeys.listIndex(namespace) : '',
+        this.l2Key(key),
+        this.l2Key(cacheKeys.generation(namespace)),
+        options.isList ? this.l2Key(cacheKeys.listIndex(namespace)) : '',
         l2Generation,
         body,
         ttlMs,
@@ -273,9 +296,9 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
       (redis) =>
         withCacheScripts(redis).invalidateNamespace(
           2 + idKeys.length,
-          cacheKeys.generation(namespace),
-          cacheKeys.listIndex(namespace),
-          ...idKeys,
+          this.l2Key(cacheKeys.generation(namespace)),
+          this.l2Key(cacheKeys.listIndex(namespace)),
+          ...idKeys.map((k) => this.l2Key(k)),
         ),
       options,
     );

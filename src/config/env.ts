@@ -98,6 +98,18 @@ export class Env {
   @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'CACHE_KEY_PREFIX must be auto, none, or 1-64 letters, digits, ".", "_" or "-"' })
   CACHE_KEY_PREFIX: string = 'auto';
 
+  /** Stale-if-error: how long after expiry a cached answer may still be served while MongoDB is unreachable (0: never). */
+  @IsInt()
+  @Min(0)
+  @Max(7 * 24 * 3600)
+  CACHE_STALE_GRACE_SECONDS: number = 600;
+
+  /** How long a MongoDB operation waits for a reachable server before failing (503); bounds requests while MongoDB is down. */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  MONGODB_SERVER_SELECTION_TIMEOUT_MS: number = 500;
+
   /** Mounts /demo/* (a minimal cached resource) for the cache's tests and benchmark. */
   @IsBoolean()
   @Transform(toBoolean)

@@ -30,7 +30,10 @@ export function Cached(policy: CachePolicy) {
       status: 200,
       description: `Cached in namespace "${policy.namespace}"`,
       headers: {
-        'X-Cache': { description: 'HIT or MISS (BYPASS when the cache is off)', schema: { type: 'string' } },
+        'X-Cache': {
+          description: 'HIT or MISS (BYPASS when the cache is off; STALE, with Age and Warning, when MongoDB is unreachable)',
+          schema: { type: 'string' },
+        },
         'X-Cache-Tier': { description: 'on hits: l1 (in-process) or l2 (Redis)', schema: { type: 'string' } },
       },
     }),

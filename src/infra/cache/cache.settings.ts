@@ -18,6 +18,8 @@ export interface CacheSettings {
   listVariantsMax: number;
   /** In front of every key in Redis ('' keeps the plain names); see CACHE_KEY_PREFIX. */
   keyPrefix: string;
+  /** How long after expiry an in-process copy may still answer when the source is unreachable. */
+  staleGraceMs: number;
   /** Pub/sub channel for L1 invalidations; scoped to the database so unrelated apps on one Redis stay apart. */
   channel: string;
   /** Fraction of the TTL removed at random so keys written together do not expire together. */
@@ -37,6 +39,7 @@ export function cacheSettingsFrom(env: Env): CacheSettings {
     coherenceWindowMs: env.CACHE_COHERENCE_WINDOW_MS,
     listVariantsMax: env.CACHE_LIST_VARIANTS_MAX,
     keyPrefix: cacheKeyPrefix(env),
+    staleGraceMs: env.CACHE_STALE_GRACE_SECONDS * 1000,
     channel: `cache:invalidate:${databaseName(env)}`,
     ttlJitter: 0.1,
   };

@@ -12,12 +12,19 @@ export interface CacheResult {
   body: Buffer;
   /** Where the body came from; undefined when it was loaded from the source (a miss). */
   tier?: CacheTier;
+  /** Set when the source failed and an expired copy answered instead (stale-if-error). */
+  stale?: { ageSeconds: number };
 }
 
 export interface LoadOptions {
   ttlSeconds?: number;
   /** List keys are indexed so that any write to the namespace removes them. */
   isList: boolean;
+  /**
+   * Errors of `load` that mean the source is unreachable: an expired in-process copy (within
+   * CACHE_STALE_GRACE_SECONDS) answers instead of the error. Unset: errors pass through.
+   */
+  staleIfError?: (error: unknown) => boolean;
 }
 
 /**
@@ -47,7 +54,7 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
     private readonly bus: CacheBus,
     readonly stats: CacheStats,
   ) {
-    this.l1 = new L1Store({ maxEntries: settings.l1MaxEntries, maxBytes: settings.l1MaxBytes });
+    this.l1 = new L1Store({ maxEntries: settings.l1MaxEntries, maxBytes: settings.l1MaxBytes, staleGraceMs: settings.staleGraceMs });
   }
 
   onModuleInit() {
@@ -80,6 +87,17 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   async getOrLoad(namespace: string, key: string, load: () => Promise<Buffer>, options: LoadOptions): Promise<CacheResult> {
+    try {
+      return await this.lookupOrLoad(namespace, key, load, options);
+    } catch (error) {
+      const stale = options.staleIfError?.(error) ? this.l1.getStale(key) : undefined;
+      if (!stale) throw error;
+      this.stats.stale(namespace);
+      return { body: stale.body, stale: { ageSeconds: Math.floor(stale.ageMs / 1000) } };
+    }
+  }
+
+  private async lookupOrLoad(namespace: string, key: string, load: () => Promise<Buffer>, options: LoadOptions): Promise<CacheResult> {
     if (this.pending.has(namespace)) {
       // Redis may still hold entries this instance's own write made stale: read the source.
       this.stats.miss(namespace);

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Error as MongooseError } from 'mongoose';
+import { isMongoUnavailable } from '../mongo/mongo-errors';
 import { STATUS_CODES } from 'node:http';
 import type { ErrorBody } from './error-body';
 
@@ -54,6 +55,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (isDuplicateKey(exception)) {
       const fields = duplicateFields(exception);
       return { status: 409, message: fields.length ? `${fields.join(', ')} already exists` : 'duplicate key' };
+    }
+    if (isMongoUnavailable(exception)) {
+      return { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'the database is unavailable; try again shortly' };
     }
     // Fastify's own errors (bad JSON, wrong content type, body too large) carry a 4xx statusCode.
     const statusCode = (exception as { statusCode?: number })?.statusCode;

@@ -12,7 +12,8 @@ import { MongoHealth } from './mongo-health';
       useFactory: (env: Env) => ({
         uri: env.MONGODB_URI,
         dbName: databaseName(env),
-        serverSelectionTimeoutMS: 5000,
+        // Fail fast (503, or a stale cached answer) rather than hold every request while MongoDB is unreachable.
+        serverSelectionTimeoutMS: env.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
         // Indexes are part of the contract (unique emails, registrations): build them at start-up.
         autoIndex: true,
       }),

@@ -30,3 +30,26 @@ describe('L1Store', () => {
     expect(l1.get('ns:id:1')).toBeUndefined();
   });
 });
+
+describe('L1Store memory', () => {
+  it('stores exact-size copies, never views on a shared pool slab', () => {
+    const l1 = new L1Store({ maxEntries: 10, maxBytes: 1 << 20 });
+    const pooled = Buffer.from('{"small":"body from the shared pool"}');
+    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.length); // the premise: a view on a slab
+    l1.set('ns:id:1', { body: pooled, namespace: 'ns' }, 1000, l1.generation('ns'), false);
+    const stored = l1.get('ns:id:1')!.body;
+    expect(stored.buffer.byteLength).toBe(stored.length);
+    expect(stored.byteOffset).toBe(0);
+    expect(stored.equals(pooled)).toBe(true);
+  });
+
+  it('stores exact-size copies of a slice of a larger reply buffer', () => {
+    const l1 = new L1Store({ maxEntries: 10, maxBytes: 1 << 20 });
+    const reply = Buffer.alloc(64 * 1024, 'x');
+    l1.set('ns:id:2', { body: reply.subarray(100, 1100), namespace: 'ns' }, 1000, l1.generation('ns'), false);
+    const stored = l1.get('ns:id:2')!.body;
+    expect(stored.length).toBe(1000);
+    expect(stored.buffer.byteLength).toBe(1000);
+    expect(l1.bytes).toBe(1000 + 'ns:id:2'.length);
+  });
+});

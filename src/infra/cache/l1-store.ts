@@ -73,7 +73,7 @@ export class L1Store {
     const now = Date.now();
     this.lru.set(
       key,
-      { body: entry.body, namespace: entry.namespace, freshUntil: now + ttlMs, storedAt: now },
+      { body: ownedCopy(entry.body), namespace: entry.namespace, freshUntil: now + ttlMs, storedAt: now },
       { ttl: ttlMs + this.staleGraceMs },
     );
     if (isList && this.lru.has(key)) {
@@ -126,4 +126,16 @@ export class L1Store {
   get bytes(): number {
     return this.lru.calculatedSize;
   }
+}
+
+/**
+ * The bytes of `body` in memory of their own. A small Buffer is often a view: on Node's shared
+ * 8 KiB pool slab (`Buffer.from(string)` under 4 KiB) or on an ioredis reply buffer; keeping the
+ * view keeps the whole underlying memory alive while the byte bound counts only the view.
+ */
+export function ownedCopy(body: Buffer): Buffer {
+  if (body.byteOffset === 0 && body.buffer.byteLength === body.length) return body;
+  const copy = Buffer.allocUnsafeSlow(body.length);
+  body.copy(copy);
+  return copy;
 }

@@ -41,19 +41,20 @@ export class CacheAdminService {
   }
 
   async keys(prefix = '', cursor = '0', count = 100) {
-    const result = await this.redis.run((redis) => redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', count));
+    const result = await this.redis.run((redis) => redis.scan(cursor, 'MATCH', `${this.cache.l2Key(prefix)}*`, 'COUNT', count));
     if (result === REDIS_UNAVAILABLE) {
       if (this.redis.enabled) throw new ServiceUnavailableException('Redis is unavailable');
       const keys = this.cache.l1.keys().filter((k) => k.startsWith(prefix));
       return { keys, cursor: '0', done: true, source: 'l1' };
     }
     const [next, keys] = result;
-    return { keys: keys.sort(), cursor: next, done: next === '0', source: 'l2' };
+    const own = this.cache.l2Key('').length;
+    return { keys: keys.map((k) => k.slice(own)).sort(), cursor: next, done: next === '0', source: 'l2' };
   }
 
   async entry(key: string) {
     const l1 = this.cache.l1.get(key);
-    const l2 = await this.l2Entry(key);
+    const l2 = await this.l2Entry(this.cache.l2Key(key));
     if (!l1 && !l2) throw new NotFoundException(`no cache entry "${key}"`);
     const raw = l2 ? l2.value : l1!.body.toString();
     let value: unknown = raw;

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { databaseName, InvalidEnvironmentError, validateEnv } from './env';
+import { cacheKeyPrefix, databaseName, InvalidEnvironmentError, validateEnv } from './env';
 
 describe('validateEnv', () => {
   it('applies defaults', () => {
@@ -34,5 +34,21 @@ describe('validateEnv', () => {
     expect(databaseName({ MONGODB_URI: 'mongodb://h:1/shop?x=1' })).toBe('shop');
     expect(databaseName({ MONGODB_URI: 'mongodb://h:1/shop', MONGODB_DB: 'other' })).toBe('other');
     expect(databaseName({ MONGODB_URI: 'mongodb://h:1' })).toBe('cachebook');
+  });
+});
+
+describe('cacheKeyPrefix', () => {
+  const base = { MONGODB_URI: 'mongodb://127.0.0.1:27017/' };
+  it('keeps the plain seed names on the default database', () => {
+    expect(cacheKeyPrefix({ ...base, CACHE_KEY_PREFIX: 'auto' })).toBe('');
+    expect(cacheKeyPrefix({ MONGODB_URI: 'mongodb://h/cachebook?replicaSet=rs0', CACHE_KEY_PREFIX: 'auto' })).toBe('');
+  });
+  it('scopes any other database, unless told not to', () => {
+    expect(cacheKeyPrefix({ ...base, MONGODB_DB: 'shop', CACHE_KEY_PREFIX: 'auto' })).toBe('shop:');
+    expect(cacheKeyPrefix({ ...base, MONGODB_DB: 'shop', CACHE_KEY_PREFIX: 'none' })).toBe('');
+    expect(cacheKeyPrefix({ ...base, MONGODB_DB: 'shop', CACHE_KEY_PREFIX: 'eu-1' })).toBe('eu-1:');
+  });
+  it('refuses a prefix that would be a SCAN pattern', () => {
+    expect(() => validateEnv({ CACHE_KEY_PREFIX: 'a*' })).toThrow(/CACHE_KEY_PREFIX/);
   });
 });

@@ -76,6 +76,42 @@ export class Env {
   @Max(10_000)
   CACHE_REDIS_TIMEOUT_MS: number = 200;
 
+  /**
+   * Longest an instance keeps serving its in-process copies while its invalidation subscription
+   * gives no sign of life (a hung Redis keeps the socket open); after that it reads Redis/MongoDB.
+   */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  CACHE_COHERENCE_WINDOW_MS: number = 1000;
+
+  /** Most list variants (distinct queries) a namespace keeps cached in Redis; it bounds a write's invalidation. */
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  CACHE_LIST_VARIANTS_MAX: number = 1000;
+
+  /**
+   * What goes in front of every cache key in Redis, so deployments sharing one Redis never see each
+   * other's entries. `auto`: none on the default database (`cachebook`, keeping seed 002's key
+   * names), `<database>:` on any other; `none`: never (one deployment per Redis, or per Redis db);
+   * anything else: `<value>:`.
+   */
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'CACHE_KEY_PREFIX must be auto, none, or 1-64 letters, digits, ".", "_" or "-"' })
+  CACHE_KEY_PREFIX: string = 'auto';
+
+  /** Stale-if-error: how long after expiry a cached answer may still be served while MongoDB is unreachable (0: never). */
+  @IsInt()
+  @Min(0)
+  @Max(7 * 24 * 3600)
+  CACHE_STALE_GRACE_SECONDS: number = 600;
+
+  /** How long a MongoDB operation waits for a reachable server before failing (503); bounds requests while MongoDB is down. */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  MONGODB_SERVER_SELECTION_TIMEOUT_MS: number = 500;
+
   /** Mounts /demo/* (a minimal cached resource) for the cache's tests and benchmark. */
   @IsBoolean()
   @Transform(toBoolean)
@@ -275,8 +311,18 @@ export function validateEnv(raw: Record<string, unknown>): Env {
 }
 
 /** The database name the app uses: MONGODB_DB, else the path of MONGODB_URI, else "cachebook". */
+/** The resolved CACHE_KEY_PREFIX: '' or a string ending in ':'. */
+export function cacheKeyPrefix(env: Pick<Env, 'CACHE_KEY_PREFIX' | 'MONGODB_URI' | 'MONGODB_DB'>): string {
+  if (env.CACHE_KEY_PREFIX === 'none') return '';
+  if (env.CACHE_KEY_PREFIX !== 'auto') return `${env.CACHE_KEY_PREFIX}:`;
+  const database = databaseName(env);
+  return database === DEFAULT_DATABASE ? '' : `${database}:`;
+}
+
+export const DEFAULT_DATABASE = 'cachebook';
+
 export function databaseName(env: Pick<Env, 'MONGODB_URI' | 'MONGODB_DB'>): string {
   if (env.MONGODB_DB) return env.MONGODB_DB;
   const match = env.MONGODB_URI?.match(/^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/);
-  return match?.[1] || 'cachebook';
+  return match?.[1] || DEFAULT_DATABASE;
 }

@@ -9,7 +9,7 @@ import { IsString } from 'class-validator';
 import { Model } from 'mongoose';
 import { Cached } from '../../src/infra/cache/cache.decorators';
 import { TwoTierCache } from '../../src/infra/cache/two-tier-cache.service';
-import { createTestContext, TestApp, TestContext } from '../harness/test-app';
+import { adminAuth, createTestContext, TestApp, TestContext } from '../harness/test-app';
 
 @Schema({ collection: 'race_docs', versionKey: false })
 class RaceDoc {
@@ -130,6 +130,25 @@ describe('shared cache: no stale repopulation', () => {
     expect(hit.headers['x-cache']).toBe('HIT');
     expect(hit.body.value).toBe('new');
     expect(JSON.parse((await ctx.redis.get(`race:id:${id}`))!).value).toBe('new');
+  });
+
+  it('discards a fill that read MongoDB before an admin delete of its key, in both tiers', async () => {
+    const id = 'doc-d';
+    const staleRead = (await startHeldRead(id)).response; // it holds { value: 'old' }
+    // Written outside the API (no invalidation), then the operator deletes the entry to force a refresh.
+    await ctx.mongo
+      .db(ctx.dbName)
+      .collection('race_docs')
+      .updateOne({ _id: id as never }, { $set: { value: 'new' } });
+    const deleted = await api.http.delete(`/cache/entries/race:id:${id}`).set(adminAuth);
+    expect([204, 404]).toContain(deleted.status); // nothing was cached yet: the fill is still in flight
+
+    gate.open();
+    expect((await staleRead).body.value).toBe('old');
+    expect(await ctx.redis.get(`race:id:${id}`)).toBeNull();
+    const next = await api.http.get(`/race/${id}`).expect(200);
+    expect(next.headers['x-cache']).toBe('MISS');
+    expect(next.body.value).toBe('new');
   });
 
   it('a request arriving after a write does not join a load that started before it', async () => {

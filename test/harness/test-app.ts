@@ -63,7 +63,14 @@ export async function createTestContext(suite: string): Promise<TestContext> {
   const apps: TestApp[] = [];
 
   return {
-    env: validateEnv({ MONGODB_URI: mongoUri, MONGODB_DB: dbName, REDIS_URL: redisUrl, ADMIN_TOKEN, LOG_LEVEL: 'warn' }),
+    env: validateEnv({
+      MONGODB_URI: mongoUri,
+      MONGODB_DB: dbName,
+      REDIS_URL: redisUrl,
+      ADMIN_TOKEN,
+      LOG_LEVEL: 'warn',
+      CACHE_KEY_PREFIX: 'none',
+    }),
     dbName,
     mongo,
     redis,
@@ -77,6 +84,8 @@ export async function createTestContext(suite: string): Promise<TestContext> {
         // Every suite sends all its requests from 127.0.0.1: rate limits are off unless a suite sets them
         // (test/security sets them and proves them).
         ...RATE_LIMITS_OFF,
+        // Each suite has its own Redis db, so the seed's plain key names (which tests look up) are safe.
+        CACHE_KEY_PREFIX: 'none',
         ...Object.fromEntries(Object.entries(overrides).map(([k, v]) => [k, String(v)])),
       });
       const app = await createApp(env, extraModules);

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { CACHE_SETTINGS, CacheSettings } from './cache.settings';
-import { RedisConnection } from './redis.connection';
+import { REDIS_UNAVAILABLE, RedisConnection } from './redis.connection';
 
 export type BusPayload = { kind: 'invalidate'; namespace: string; keys: string[] } | { kind: 'clear'; prefix: string };
 export type BusMessage = BusPayload & { origin: string };
@@ -11,6 +11,11 @@ export type BusMessage = BusPayload & { origin: string };
  * Keeps every instance's in-process tier coherent through Redis pub/sub. While the
  * subscription is down, messages can be missed, so the L1 tier is flushed and bypassed
  * (`connected` false) until it is back.
+ *
+ * A hung Redis (or a network that stops delivering) does not close the socket, so the
+ * subscription is also proven live by a PING every quarter of the coherence window: when no
+ * answer came within the window, the bus counts as down. This bounds how long an instance can
+ * serve L1 copies while it might be missing invalidations.
  */
 @Injectable()
 export class CacheBus implements OnModuleInit, OnApplicationShutdown {
@@ -18,6 +23,13 @@ export class CacheBus implements OnModuleInit, OnApplicationShutdown {
   readonly instanceId = randomUUID();
   private subscriber?: Redis;
   private subscribed = false;
+  /** Subscribed, but no answer to PINGs for longer than the coherence window. */
+  private lapsed = false;
+  /** When the subscription last answered a PING (or subscribed). */
+  private lastAnswerAt = 0;
+  private lastBeatAt = 0;
+  private reported = false;
+  private heartbeat?: NodeJS.Timeout;
   private readonly listeners: ((message: BusMessage) => void)[] = [];
   private readonly connectionListeners: ((connected: boolean) => void)[] = [];
 
@@ -27,7 +39,11 @@ export class CacheBus implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   get connected(): boolean {
-    return this.subscribed;
+    return this.subscribed && !this.lapsed;
+  }
+
+  private get beatIntervalMs(): number {
+    return Math.max(10, Math.floor(this.settings.coherenceWindowMs / 4));
   }
 
   onMessage(listener: (message: BusMessage) => void): void {
@@ -45,22 +61,61 @@ export class CacheBus implements OnModuleInit, OnApplicationShutdown {
     this.subscriber.on('message', (_channel: string, raw: string) => this.receive(raw));
     this.subscriber.on('ready', () => {
       this.subscriber!.subscribe(this.settings.channel).then(
-        () => this.setConnected(true),
+        () => {
+          this.lastAnswerAt = Date.now();
+          this.subscribed = true;
+          this.lapsed = false;
+          this.report();
+        },
         (error: Error) => this.logger.warn(`subscribe failed: ${error.message}`),
       );
     });
-    this.subscriber.on('close', () => this.setConnected(false));
+    this.subscriber.on('close', () => {
+      this.subscribed = false;
+      this.report();
+    });
     this.subscriber.on('error', () => undefined); // RedisConnection already reports outages
+    this.heartbeat = setInterval(() => this.beat(), this.beatIntervalMs);
+    this.heartbeat.unref();
     await this.subscriber.connect().catch(() => undefined);
   }
 
   async onApplicationShutdown() {
+    clearInterval(this.heartbeat);
     this.subscriber?.disconnect();
   }
 
-  async publish(message: BusPayload): Promise<void> {
+  /**
+   * Judges a lapse only on a tick that came on time: after this process itself stalled (CPU
+   * starvation), answers that arrived meanwhile are not read yet, and Redis is not to blame.
+   */
+  private beat() {
+    const now = Date.now();
+    const onTime = now - this.lastBeatAt <= 2 * this.beatIntervalMs;
+    this.lastBeatAt = now;
+    const subscriber = this.subscriber;
+    if (!subscriber || !this.subscribed) return;
+    if (onTime && !this.lapsed && now - this.lastAnswerAt > this.settings.coherenceWindowMs) {
+      this.lapsed = true;
+      this.logger.warn('subscription stopped answering: the in-process tier is bypassed until it does');
+      this.report();
+    }
+    if (subscriber.status !== 'ready') return;
+    subscriber.ping().then(
+      () => {
+        this.lastAnswerAt = Date.now();
+        if (!this.lapsed) return;
+        this.lapsed = false;
+        this.report();
+      },
+      () => undefined,
+    );
+  }
+
+  /** False when Redis could not take the message (the caller decides whether to retry). */
+  async publish(message: BusPayload, options: { probe?: boolean } = {}): Promise<boolean> {
     const payload = JSON.stringify({ ...message, origin: this.instanceId });
-    await this.redis.run((redis) => redis.publish(this.settings.channel, payload));
+    return (await this.redis.run((redis) => redis.publish(this.settings.channel, payload), options)) !== REDIS_UNAVAILABLE;
   }
 
   private receive(raw: string) {
@@ -74,9 +129,10 @@ export class CacheBus implements OnModuleInit, OnApplicationShutdown {
     for (const listener of this.listeners) listener(message);
   }
 
-  private setConnected(connected: boolean) {
-    if (connected === this.subscribed) return;
-    this.subscribed = connected;
-    for (const listener of this.connectionListeners) listener(connected);
+  /** Tells listeners when `connected` changes: each change may have hidden missed messages. */
+  private report() {
+    if (this.connected === this.reported) return;
+    this.reported = this.connected;
+    for (const listener of this.connectionListeners) listener(this.reported);
   }
 }

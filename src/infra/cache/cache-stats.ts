@@ -6,6 +6,8 @@ interface NamespaceCounters {
   l1Hits: number;
   l2Hits: number;
   misses: number;
+  /** Expired copies served because the source failed (also counted as misses). */
+  staleServed: number;
 }
 
 /** Plain counters on the hot path; /cache/stats and /metrics read them. */
@@ -22,6 +24,10 @@ export class CacheStats {
     this.counters(namespace).misses++;
   }
 
+  stale(namespace: string): void {
+    this.counters(namespace).staleServed++;
+  }
+
   entries(): [string, NamespaceCounters][] {
     return [...this.namespaces.entries()];
   }
@@ -34,7 +40,7 @@ export class CacheStats {
   private counters(namespace: string): NamespaceCounters {
     const base = baseNamespace(namespace);
     let counters = this.namespaces.get(base);
-    if (!counters) this.namespaces.set(base, (counters = { l1Hits: 0, l2Hits: 0, misses: 0 }));
+    if (!counters) this.namespaces.set(base, (counters = { l1Hits: 0, l2Hits: 0, misses: 0, staleServed: 0 }));
     return counters;
   }
 }

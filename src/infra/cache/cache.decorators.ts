@@ -5,7 +5,10 @@ import { HttpCacheInterceptor } from './http-cache.interceptor';
 
 /** Response headers of every cached route (documented at 200). */
 export const CACHE_HEADERS = {
-  'X-Cache': { description: 'HIT or MISS (BYPASS when the cache is off)', schema: { type: 'string', enum: ['HIT', 'MISS', 'BYPASS'] } },
+  'X-Cache': {
+    description: 'HIT or MISS (BYPASS when the cache is off; STALE, with Age and Warning, when MongoDB is unreachable)',
+    schema: { type: 'string', enum: ['HIT', 'MISS', 'BYPASS', 'STALE'] },
+  },
   'X-Cache-Tier': { description: 'on hits: l1 (in-process) or l2 (Redis)', schema: { type: 'string', enum: ['l1', 'l2'] } },
 };
 

@@ -2,7 +2,7 @@ import { CacheModuleOptions, CacheModule as NestCacheModule } from '@nestjs/cach
 import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ENV } from '../../config/config.module';
-import type { Env } from '../../config/env';
+import { cacheKeyPrefix, type Env } from '../../config/env';
 import { CacheBus } from './cache-bus';
 import { CACHE_SETTINGS, cacheSettingsFrom } from './cache.settings';
 import { CacheStats } from './cache-stats';
@@ -27,10 +27,18 @@ import { TwoTierCache } from './two-tier-cache.service';
         const createKeyv = redisUrl ? (await import('@keyv/redis')).createKeyv : undefined;
         return {
           ttl: config.get('CACHE_TTL_SECONDS', { infer: true }) * 1000,
-          // createKeyv sets the namespace on both Keyv and the adapter: keys read cache-manager::<key>.
+          // createKeyv sets the namespace on both Keyv and the adapter: keys read [<prefix>]cache-manager::<key>.
           // (The cast bridges keyv's CommonJS and ESM type declarations of the same class.)
           stores: createKeyv
-            ? ([createKeyv(redisUrl, { namespace: 'cache-manager' })] as unknown as CacheModuleOptions['stores'])
+            ? ([
+                createKeyv(redisUrl, {
+                  namespace: `${cacheKeyPrefix({
+                    CACHE_KEY_PREFIX: config.get('CACHE_KEY_PREFIX', { infer: true }),
+                    MONGODB_URI: config.get('MONGODB_URI', { infer: true }),
+                    MONGODB_DB: config.get('MONGODB_DB', { infer: true }),
+                  })}cache-manager`,
+                }),
+              ] as unknown as CacheModuleOptions['stores'])
             : undefined,
         };
       },

@@ -1,5 +1,5 @@
 import type { Env } from '../../config/env';
-import { databaseName } from '../../config/env';
+import { cacheKeyPrefix, databaseName } from '../../config/env';
 
 export const CACHE_SETTINGS = Symbol('CACHE_SETTINGS');
 
@@ -12,6 +12,14 @@ export interface CacheSettings {
   l1MaxEntries: number;
   l1MaxBytes: number;
   redisTimeoutMs: number;
+  /** Longest an instance serves L1 copies without proof that its invalidation subscription is live. */
+  coherenceWindowMs: number;
+  /** Most list variants a namespace keeps in Redis (the ones stored longest ago go first). */
+  listVariantsMax: number;
+  /** In front of every key in Redis ('' keeps the plain names); see CACHE_KEY_PREFIX. */
+  keyPrefix: string;
+  /** How long after expiry an in-process copy may still answer when the source is unreachable. */
+  staleGraceMs: number;
   /** Pub/sub channel for L1 invalidations; scoped to the database so unrelated apps on one Redis stay apart. */
   channel: string;
   /** Fraction of the TTL removed at random so keys written together do not expire together. */
@@ -28,6 +36,10 @@ export function cacheSettingsFrom(env: Env): CacheSettings {
     l1MaxEntries: env.CACHE_L1_MAX_ENTRIES,
     l1MaxBytes: env.CACHE_L1_MAX_BYTES,
     redisTimeoutMs: env.CACHE_REDIS_TIMEOUT_MS,
+    coherenceWindowMs: env.CACHE_COHERENCE_WINDOW_MS,
+    listVariantsMax: env.CACHE_LIST_VARIANTS_MAX,
+    keyPrefix: cacheKeyPrefix(env),
+    staleGraceMs: env.CACHE_STALE_GRACE_SECONDS * 1000,
     channel: `cache:invalidate:${databaseName(env)}`,
     ttlJitter: 0.1,
   };

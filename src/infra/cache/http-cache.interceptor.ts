@@ -8,6 +8,7 @@ import { queryCanonicalizerFor } from './canonical-query';
 import { JSON_TYPE, L1FastPath } from './l1-fast-path';
 import { CACHE_POLICY, CachePolicy } from './cache-policy';
 import { TwoTierCache } from './two-tier-cache.service';
+import { isMongoUnavailable } from '../mongo/mongo-errors';
 
 /**
  * Route-level cache-aside. A hit sends the stored JSON bytes as they are (no MongoDB, no
@@ -52,10 +53,16 @@ export class HttpCacheInterceptor implements NestInterceptor {
       new Promise<Buffer>((resolve, reject) => {
         next.handle().subscribe({ next: (value) => resolve(Buffer.from(JSON.stringify(value ?? null))), error: reject });
       });
-    return from(this.cache.getOrLoad(namespace, key, load, { ttlSeconds: policy.ttlSeconds, isList: policy.kind === 'list' })).pipe(
-      map(({ body, tier }) => {
-        reply.header('content-type', JSON_TYPE).header('x-cache', tier ? 'HIT' : 'MISS');
-        if (tier) reply.header('x-cache-tier', tier);
+    const options = { ttlSeconds: policy.ttlSeconds, isList: policy.kind === 'list', staleIfError: isMongoUnavailable };
+    return from(this.cache.getOrLoad(namespace, key, load, options)).pipe(
+      map(({ body, tier, stale }) => {
+        reply.header('content-type', JSON_TYPE);
+        if (stale) {
+          reply.header('x-cache', 'STALE').header('age', String(stale.ageSeconds)).header('warning', '110 - "Response is Stale"');
+        } else {
+          reply.header('x-cache', tier ? 'HIT' : 'MISS');
+          if (tier) reply.header('x-cache-tier', tier);
+        }
         return body;
       }),
     );

@@ -6,21 +6,32 @@ export interface L1Entry {
   namespace: string;
 }
 
+interface StoredEntry extends L1Entry {
+  /** Served as a hit until then; kept for stale-if-error until the grace runs out too. */
+  freshUntil: number;
+  storedAt: number;
+}
+
 /**
- * The in-process tier: bounded by entries and bytes (LRU eviction), its own TTL.
+ * The in-process tier: bounded by entries and bytes (LRU eviction), its own TTL. An entry outlives
+ * its TTL by `staleGraceMs`, counted in the bounds like any entry, only to answer when the source
+ * fails (stale-if-error); invalidations remove it like a fresh one.
  * Each namespace has a local generation, bumped on every invalidation, so a fill that
  * started before an invalidation is discarded instead of resurrecting old data.
  */
 export class L1Store {
-  private readonly lru: LRUCache<string, L1Entry>;
+  private readonly lru: LRUCache<string, StoredEntry>;
   private readonly generations = new Map<string, number>();
   /** Bumped by clear(): moves every namespace's generation at once, including ones never seen. */
   private epoch = 0;
   /** List keys per namespace, so invalidating a namespace's lists is not a scan of the whole tier. */
   private readonly listKeys = new Map<string, Set<string>>();
 
-  constructor(options: { maxEntries: number; maxBytes: number }) {
-    this.lru = new LRUCache<string, L1Entry>({
+  private readonly staleGraceMs: number;
+
+  constructor(options: { maxEntries: number; maxBytes: number; staleGraceMs?: number }) {
+    this.staleGraceMs = options.staleGraceMs ?? 0;
+    this.lru = new LRUCache<string, StoredEntry>({
       max: options.maxEntries,
       maxSize: options.maxBytes,
       sizeCalculation: (entry, key) => entry.body.length + key.length,
@@ -33,8 +44,18 @@ export class L1Store {
     });
   }
 
+  /** A fresh entry, or undefined. */
   get(key: string): L1Entry | undefined {
-    return this.lru.get(key);
+    const entry = this.lru.get(key);
+    return entry && entry.freshUntil > Date.now() ? entry : undefined;
+  }
+
+  /** Any entry still held, fresh or within the stale grace, with how long this instance has held it. */
+  getStale(key: string): (L1Entry & { ageMs: number }) | undefined {
+    const entry = this.lru.get(key, { updateAgeOnGet: false });
+    const now = Date.now();
+    if (!entry || entry.freshUntil + this.staleGraceMs <= now) return undefined;
+    return { body: entry.body, namespace: entry.namespace, ageMs: now - entry.storedAt };
   }
 
   /** Only ever grows (both terms only grow), so any bump makes earlier readings stale. */
@@ -49,7 +70,12 @@ export class L1Store {
   /** Stores only if no invalidation of the namespace happened since `generation` was read. */
   set(key: string, entry: L1Entry, ttlMs: number, generation: number, isList: boolean): boolean {
     if (this.generation(entry.namespace) !== generation || ttlMs <= 0) return false;
-    this.lru.set(key, entry, { ttl: ttlMs });
+    const now = Date.now();
+    this.lru.set(
+      key,
+      { body: ownedCopy(entry.body), namespace: entry.namespace, freshUntil: now + ttlMs, storedAt: now },
+      { ttl: ttlMs + this.staleGraceMs },
+    );
     if (isList && this.lru.has(key)) {
       let keys = this.listKeys.get(entry.namespace);
       if (!keys) this.listKeys.set(entry.namespace, (keys = new Set()));
@@ -87,8 +113,10 @@ export class L1Store {
     return [...this.lru.keys()];
   }
 
+  /** Time left before the entry stops being fresh. */
   remainingTtlMs(key: string): number {
-    return this.lru.getRemainingTTL(key);
+    const entry = this.lru.peek(key);
+    return entry ? Math.max(0, entry.freshUntil - Date.now()) : 0;
   }
 
   get size(): number {
@@ -98,4 +126,16 @@ export class L1Store {
   get bytes(): number {
     return this.lru.calculatedSize;
   }
+}
+
+/**
+ * The bytes of `body` in memory of their own. A small Buffer is often a view: on Node's shared
+ * 8 KiB pool slab (`Buffer.from(string)` under 4 KiB) or on an ioredis reply buffer; keeping the
+ * view keeps the whole underlying memory alive while the byte bound counts only the view.
+ */
+export function ownedCopy(body: Buffer): Buffer {
+  if (body.byteOffset === 0 && body.buffer.byteLength === body.length) return body;
+  const copy = Buffer.allocUnsafeSlow(body.length);
+  body.copy(copy);
+  return copy;
 }

@@ -30,7 +30,12 @@ end
  * Stores a value only if the namespace generation is still the one read before the source
  * was queried (the cache-aside race guard), and records list keys in the namespace's index.
  * KEYS: value key, generation key, list index key ('' for id keys)
- * ARGV: expected generation, value, ttl ms
+ *
+ * The index is a sorted set scored by each list key's expiry (server time), so it stays bounded:
+ * members whose key has expired are pruned (at most 64 per store, so a store stays O(log n)),
+ * and beyond ARGV[4] members the ones closest to expiry (stored longest ago) are evicted
+ * together with their keys, since a list key the index forgot could not be invalidated.
+ * ARGV: expected generation, value, ttl ms, most list variants
  */
 const STORE_IF_CURRENT = `${UPGRADE_INDEX}
 local current = redis.call('GET', KEYS[2]) or '0'
@@ -39,14 +44,21 @@ redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 if KEYS[3] ~= '' then
   local now = nowMs()
   upgradeIndex(KEYS[3], now)
-  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
   redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), KEYS[1])
+  local expired = redis.call('ZRANGE', KEYS[3], '-inf', now, 'BYSCORE', 'LIMIT', 0, 64)
+  if #expired > 0 then redis.call('ZREM', KEYS[3], unpack(expired)) end
+  local excess = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[4])
+  if excess > 0 then
+    local evicted = redis.call('ZPOPMIN', KEYS[3], excess)
+    for i = 1, #evicted, 2 do redis.call('DEL', evicted[i]) end
+  end
 end
 return 1`;
 
 /**
  * Bumps the namespace generation, then deletes every indexed list variant and the given id keys,
- * atomically. KEYS: generation key, list index key, id keys...
+ * atomically. The index holds at most CACHE_LIST_VARIANTS_MAX members, which bounds the run time.
+ * KEYS: generation key, list index key, id keys...
  */
 const INVALIDATE = `${UPGRADE_INDEX}
 redis.call('INCR', KEYS[1])
@@ -59,6 +71,15 @@ redis.call('DEL', KEYS[2])
 for i = 3, #KEYS do redis.call('DEL', KEYS[i]) end
 return #lists`;
 
+/**
+ * Deletes one key and bumps its namespace's generation, so a fill that read the source before
+ * the delete cannot store afterwards (the same guard as a write's invalidation).
+ * KEYS: generation key, key. Returns how many keys were deleted (0 or 1).
+ */
+const DELETE_KEY = `
+redis.call('INCR', KEYS[1])
+return redis.call('DEL', KEYS[2])`;
+
 export interface CacheScripts {
   storeIfCurrent(
     key: string,
@@ -67,8 +88,10 @@ export interface CacheScripts {
     generation: string,
     value: string | Buffer,
     ttlMs: number,
+    maxListVariants: number,
   ): Promise<number>;
   invalidateNamespace(...keysAndCount: (string | number)[]): Promise<number>;
+  deleteKey(generationKey: string, key: string): Promise<number>;
 }
 
 export function withCacheScripts(redis: Redis): Redis & CacheScripts {
@@ -76,6 +99,7 @@ export function withCacheScripts(redis: Redis): Redis & CacheScripts {
   if (!scripted.__cacheScripts) {
     redis.defineCommand('storeIfCurrent', { numberOfKeys: 3, lua: STORE_IF_CURRENT });
     redis.defineCommand('invalidateNamespace', { lua: INVALIDATE });
+    redis.defineCommand('deleteKey', { numberOfKeys: 2, lua: DELETE_KEY });
     scripted.__cacheScripts = true;
   }
   return scripted;

@@ -52,6 +52,30 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     return this.available ? 'up' : 'down';
   }
 
+  /** Whether the breaker is refusing calls (recent failures), for readiness reports. */
+  get breakerOpen(): boolean {
+    return this.breaker.isOpen;
+  }
+
+  /**
+   * A real round trip, bounded by `timeoutMs`, that ignores the breaker: readiness must report
+   * what Redis does now, not what the breaker remembers.
+   */
+  async ping(timeoutMs: number): Promise<'up' | 'down' | 'disabled'> {
+    const client = this.client;
+    if (!client) return 'disabled';
+    if (client.status !== 'ready') return 'down';
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([client.ping(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), timeoutMs)))]);
+      return 'up';
+    } catch {
+      return 'down';
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async onModuleInit() {
     if (!this.client) return;
     // Start even when Redis is down: the app serves from MongoDB meanwhile.
@@ -81,12 +105,20 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     for (const listener of this.availabilityListeners) listener(available);
   }
 
-  /** Runs `command` unless Redis is known to be down; any failure yields REDIS_UNAVAILABLE. */
-  async run<T>(command: (redis: Redis) => Promise<T>): Promise<T | Unavailable> {
+  /**
+   * Runs `command` unless Redis is known to be down; any failure yields REDIS_UNAVAILABLE.
+   * `probe`: go through even while the breaker is open (one caller retrying queued work), so
+   * that work lands as soon as Redis answers rather than a cooldown later; its outcome closes
+   * or keeps the breaker open like any call.
+   */
+  async run<T>(command: (redis: Redis) => Promise<T>, options: { probe?: boolean } = {}): Promise<T | Unavailable> {
     const client = this.client;
-    if (!client || client.status !== 'ready' || !this.breaker.allow()) return REDIS_UNAVAILABLE;
+    if (!client || client.status !== 'ready') return REDIS_UNAVAILABLE;
+    if (!options.probe && !this.breaker.allow()) return REDIS_UNAVAILABLE;
     try {
       const result = await command(client);
+      const pipelineError = firstPipelineError(result);
+      if (pipelineError) throw pipelineError;
       if (this.breaker.success()) this.setAvailable(true);
       return result;
     } catch (error) {
@@ -95,4 +127,16 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
       return REDIS_UNAVAILABLE;
     }
   }
+}
+
+/**
+ * A pipeline resolves with per-command errors instead of rejecting, timed-out commands included:
+ * any of them makes the whole call a failure, for the breaker as for the caller.
+ */
+function firstPipelineError(result: unknown): Error | undefined {
+  if (!Array.isArray(result)) return undefined;
+  for (const entry of result) {
+    if (Array.isArray(entry) && entry[0] instanceof Error) return entry[0];
+  }
+  return undefined;
 }

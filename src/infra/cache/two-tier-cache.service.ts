@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { cacheKeys } from './cache-keys';
 import { CacheBus } from './cache-bus';
 import { CACHE_SETTINGS, CacheSettings } from './cache.settings';
@@ -12,6 +12,8 @@ export interface CacheResult {
   body: Buffer;
   /** Where the body came from; undefined when it was loaded from the source (a miss). */
   tier?: CacheTier;
+  /** Set when the source failed and an expired copy answered instead (stale-if-error). */
+  stale?: { ageSeconds: number };
 }
 
 export interface LoadOptions {
@@ -24,6 +26,11 @@ export interface LoadOptions {
    * that authorize (roles), where "soon" is not enough.
    */
   sharedOnly?: boolean;
+  /**
+   * Errors of `load` that mean the source is unreachable: an expired in-process copy (within
+   * CACHE_STALE_GRACE_SECONDS) answers instead of the error. Unset: errors pass through.
+   */
+  staleIfError?: (error: unknown) => boolean;
 }
 
 /**
@@ -38,12 +45,14 @@ export interface LoadOptions {
  *   and invalidations are replayed once Redis is back.
  */
 @Injectable()
-export class TwoTierCache implements OnModuleInit {
+export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Cache');
   readonly l1: L1Store;
   private readonly flights = new SingleFlight<Buffer>();
-  /** Invalidations that could not reach Redis; replayed when it returns. */
+  /** Invalidations that could not reach Redis (or be published); retried until they land. */
   private readonly pending = new Map<string, Set<string>>();
+  private replayTimer?: NodeJS.Timeout;
+  private replaying = false;
 
   constructor(
     @Inject(CACHE_SETTINGS) readonly settings: CacheSettings,
@@ -51,7 +60,7 @@ export class TwoTierCache implements OnModuleInit {
     private readonly bus: CacheBus,
     readonly stats: CacheStats,
   ) {
-    this.l1 = new L1Store({ maxEntries: settings.l1MaxEntries, maxBytes: settings.l1MaxBytes });
+    this.l1 = new L1Store({ maxEntries: settings.l1MaxEntries, maxBytes: settings.l1MaxBytes, staleGraceMs: settings.staleGraceMs });
   }
 
   onModuleInit() {
@@ -68,6 +77,10 @@ export class TwoTierCache implements OnModuleInit {
     this.redis.onAvailabilityChange(onOutageChange);
   }
 
+  onApplicationShutdown() {
+    clearInterval(this.replayTimer);
+  }
+
   /** L1 serves only when it can be kept coherent: alone (no Redis), or with Redis and the bus up. */
   get l1Usable(): boolean {
     return this.settings.l1Enabled && (!this.redis.enabled || (this.bus.connected && this.redis.available));
@@ -80,6 +93,22 @@ export class TwoTierCache implements OnModuleInit {
   }
 
   async getOrLoad(namespace: string, key: string, load: () => Promise<Buffer>, options: LoadOptions): Promise<CacheResult> {
+    try {
+      return await this.lookupOrLoad(namespace, key, load, options);
+    } catch (error) {
+      const stale = options.staleIfError?.(error) ? this.l1.getStale(key) : undefined;
+      if (!stale) throw error;
+      this.stats.stale(namespace);
+      return { body: stale.body, stale: { ageSeconds: Math.floor(stale.ageMs / 1000) } };
+    }
+  }
+
+  private async lookupOrLoad(namespace: string, key: string, load: () => Promise<Buffer>, options: LoadOptions): Promise<CacheResult> {
+    if (this.pending.has(namespace)) {
+      // Redis may still hold entries this instance's own write made stale: read the source.
+      this.stats.miss(namespace);
+      return { body: await load() };
+    }
     const useL1 = !(options.sharedOnly && this.redis.enabled);
     const l1Body = useL1 ? this.peekL1(key) : undefined;
     if (l1Body) {
@@ -87,7 +116,14 @@ export class TwoTierCache implements OnModuleInit {
       return { body: l1Body, tier: 'l1' };
     }
     const l1Generation = this.l1.generation(namespace);
-    const l2 = await this.redis.run((redis) => redis.pipeline().getBuffer(key).pttl(key).get(cacheKeys.generation(namespace)).exec());
+    const l2 = await this.redis.run((redis) =>
+      redis
+        .pipeline()
+        .getBuffer(this.l2Key(key))
+        .pttl(this.l2Key(key))
+        .get(this.l2Key(cacheKeys.generation(namespace)))
+        .exec(),
+    );
     let l2Generation: string | undefined;
     if (l2 !== REDIS_UNAVAILABLE && l2 && !l2.some(([error]) => error)) {
       const [[, body], [, pttl], [, generation]] = l2 as [[null, Buffer | null], [null, number], [null, string | null]];
@@ -126,12 +162,13 @@ export class TwoTierCache implements OnModuleInit {
       };
       for (const e of entries) {
         pipeline.storeIfCurrent(
-          e.key,
-          cacheKeys.generation(namespace),
-          e.isList ? cacheKeys.listIndex(namespace) : '',
+          this.l2Key(e.key),
+          this.l2Key(cacheKeys.generation(namespace)),
+          e.isList ? this.l2Key(cacheKeys.listIndex(namespace)) : '',
           generation,
           e.body,
           this.ttlMs(ttlSeconds),
+          this.settings.listVariantsMax,
         );
       }
       return pipeline.exec();
@@ -142,7 +179,7 @@ export class TwoTierCache implements OnModuleInit {
 
   /** The namespace's current L2 generation, read before querying the source for a bulk store. */
   async generation(namespace: string): Promise<string | undefined> {
-    const value = await this.redis.run((redis) => redis.get(cacheKeys.generation(namespace)));
+    const value = await this.redis.run((redis) => redis.get(this.l2Key(cacheKeys.generation(namespace))));
     return value === REDIS_UNAVAILABLE ? undefined : (value ?? '0');
   }
 
@@ -153,17 +190,25 @@ export class TwoTierCache implements OnModuleInit {
   async invalidate(namespace: string, ids: readonly string[] = []): Promise<void> {
     const idKeys = ids.map((id) => cacheKeys.id(namespace, id));
     const applied = await this.invalidateL2(namespace, idKeys);
-    if (!applied && this.redis.enabled) this.queuePending(namespace, idKeys);
     this.dropLocal(namespace, idKeys);
-    if (applied) await this.bus.publish({ kind: 'invalidate', namespace, keys: idKeys });
+    const published = applied && (await this.bus.publish({ kind: 'invalidate', namespace, keys: idKeys }));
+    if (!published && this.redis.enabled) this.queuePending(namespace, idKeys);
   }
 
-  /** Deletes one key from both tiers everywhere. */
+  /**
+   * Deletes one key from both tiers everywhere, race-safe like `invalidate`: the namespace
+   * generation moves, so a fill that read the source before cannot store after. Queued and
+   * retried like an invalidation when Redis cannot take it now.
+   */
   async delete(key: string): Promise<boolean> {
-    const removed = await this.redis.run((redis) => redis.del(key));
+    const namespace = cacheKeys.namespaceOf(key);
+    const removed = await this.redis.run((redis) =>
+      withCacheScripts(redis).deleteKey(this.l2Key(cacheKeys.generation(namespace)), this.l2Key(key)),
+    );
     this.l1.delete(key);
-    this.flights.forget(cacheKeys.namespaceOf(key));
-    await this.bus.publish({ kind: 'invalidate', namespace: cacheKeys.namespaceOf(key), keys: [key] });
+    this.flights.forget(namespace);
+    const published = removed !== REDIS_UNAVAILABLE && (await this.bus.publish({ kind: 'invalidate', namespace, keys: [key] }));
+    if (!published && this.redis.enabled) this.queuePending(namespace, [key]);
     return removed !== REDIS_UNAVAILABLE && removed > 0;
   }
 
@@ -173,13 +218,14 @@ export class TwoTierCache implements OnModuleInit {
     const result = await this.redis.run(async (redis) => {
       let cursor = '0';
       do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+        const [next, l2Keys] = await redis.scan(cursor, 'MATCH', `${this.l2Key(prefix)}*`, 'COUNT', 500);
         cursor = next;
-        const deletable = keys.filter((k) => !k.endsWith(':meta:gen'));
-        if (deletable.length) removed += await redis.del(...deletable);
-        // Bump generations so fills in flight when the clear ran are not stored.
+        const keys = l2Keys.map((k) => this.fromL2Key(k));
+        // Generations first, so a fill in flight cannot store between the delete and the bump.
         const namespaces = new Set(keys.map(cacheKeys.namespaceOf));
-        if (namespaces.size) await Promise.all([...namespaces].map((ns) => redis.incr(cacheKeys.generation(ns))));
+        if (namespaces.size) await Promise.all([...namespaces].map((ns) => redis.incr(this.l2Key(cacheKeys.generation(ns)))));
+        const deletable = keys.filter((k) => !k.endsWith(':meta:gen'));
+        if (deletable.length) removed += await redis.del(...deletable.map((k) => this.l2Key(k)));
       } while (cursor !== '0');
       return removed;
     });
@@ -198,7 +244,7 @@ export class TwoTierCache implements OnModuleInit {
       const generations = new Map(batch.map((k) => [k, this.l1.generation(cacheKeys.namespaceOf(k))]));
       const values = await this.redis.run((redis) => {
         const pipeline = redis.pipeline();
-        for (const key of batch) pipeline.getBuffer(key).pttl(key);
+        for (const key of batch) pipeline.getBuffer(this.l2Key(key)).pttl(this.l2Key(key));
         return pipeline.exec();
       });
       if (values === REDIS_UNAVAILABLE || !values) break;
@@ -215,6 +261,19 @@ export class TwoTierCache implements OnModuleInit {
       dropped += gone.length;
     }
     return { checked: keys.length, updated, dropped };
+  }
+
+  /**
+   * The key in Redis: the deployment's prefix (CACHE_KEY_PREFIX) in front of the logical key, so
+   * deployments sharing a Redis never meet. Empty by default, which keeps seed 002's names.
+   * Everything else (L1, the bus, callers) speaks logical keys.
+   */
+  l2Key(key: string): string {
+    return this.settings.keyPrefix + key;
+  }
+
+  private fromL2Key(key: string): string {
+    return key.slice(this.settings.keyPrefix.length);
   }
 
   ttlMs(ttlSeconds?: number): number {
@@ -238,12 +297,13 @@ export class TwoTierCache implements OnModuleInit {
     if (l2Generation === undefined) return; // Redis was down at lookup: nothing safe to compare against
     const stored = await this.redis.run((redis) =>
       withCacheScripts(redis).storeIfCurrent(
-        key,
-        cacheKeys.generation(namespace),
-        options.isList ? cacheKeys.listIndex(namespace) : '',
+        this.l2Key(key),
+        this.l2Key(cacheKeys.generation(namespace)),
+        options.isList ? this.l2Key(cacheKeys.listIndex(namespace)) : '',
         l2Generation,
         body,
         ttlMs,
+        this.settings.listVariantsMax,
       ),
     );
     if (stored === 1 && !options.sharedOnly) this.storeL1(namespace, key, body, ttlMs, l1Generation, options.isList);
@@ -256,14 +316,16 @@ export class TwoTierCache implements OnModuleInit {
     return this.l1.set(key, { body, namespace }, ttlMs, generation, isList);
   }
 
-  private async invalidateL2(namespace: string, idKeys: string[]): Promise<boolean> {
-    const result = await this.redis.run((redis) =>
-      withCacheScripts(redis).invalidateNamespace(
-        2 + idKeys.length,
-        cacheKeys.generation(namespace),
-        cacheKeys.listIndex(namespace),
-        ...idKeys,
-      ),
+  private async invalidateL2(namespace: string, idKeys: string[], options: { probe?: boolean } = {}): Promise<boolean> {
+    const result = await this.redis.run(
+      (redis) =>
+        withCacheScripts(redis).invalidateNamespace(
+          2 + idKeys.length,
+          this.l2Key(cacheKeys.generation(namespace)),
+          this.l2Key(cacheKeys.listIndex(namespace)),
+          ...idKeys.map((k) => this.l2Key(k)),
+        ),
+      options,
     );
     return result !== REDIS_UNAVAILABLE;
   }
@@ -278,18 +340,38 @@ export class TwoTierCache implements OnModuleInit {
     return this.l1.clear(prefix);
   }
 
+  /** Retried every 100 ms (as the breaker lets calls through) until applied and published. */
   private queuePending(namespace: string, idKeys: string[]) {
     let keys = this.pending.get(namespace);
     if (!keys) this.pending.set(namespace, (keys = new Set()));
     for (const key of idKeys) keys.add(key);
+    if (!this.replayTimer) {
+      this.replayTimer = setInterval(() => void this.replayPending(), 100);
+      this.replayTimer.unref();
+    }
   }
 
   private async replayPending() {
-    for (const [namespace, keys] of [...this.pending]) {
-      if (!(await this.invalidateL2(namespace, [...keys]))) return;
-      this.pending.delete(namespace);
-      await this.bus.publish({ kind: 'invalidate', namespace, keys: [...keys] });
-      this.logger.log(`replayed a pending invalidation of ${namespace} (${keys.size} ids)`);
+    if (this.replaying) return;
+    this.replaying = true;
+    try {
+      for (const [namespace, keys] of [...this.pending]) {
+        const idKeys = [...keys];
+        // Probes: a replay is the first thing to land when Redis answers again.
+        if (!(await this.invalidateL2(namespace, idKeys, { probe: true }))) return;
+        // Fills that started before the replay must not store what the outage left behind.
+        this.dropLocal(namespace, idKeys);
+        if (!(await this.bus.publish({ kind: 'invalidate', namespace, keys: idKeys }, { probe: true }))) return;
+        // Ids queued while this replay ran stay pending for the next round.
+        if (this.pending.get(namespace) === keys && keys.size === idKeys.length) this.pending.delete(namespace);
+        this.logger.log(`replayed a pending invalidation of ${namespace} (${idKeys.length} ids)`);
+      }
+    } finally {
+      this.replaying = false;
+      if (this.pending.size === 0) {
+        clearInterval(this.replayTimer);
+        this.replayTimer = undefined;
+      }
     }
   }
 }

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Error as MongooseError } from 'mongoose';
 import { RetryLaterException } from '../../common/retry-later.exception';
 import { errorBody } from './error-body';
+import { isMongoUnavailable } from '../mongo/mongo-errors';
 
 interface Mapped {
   status: number;
@@ -48,6 +49,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (isDuplicateKey(exception)) {
       const fields = duplicateFields(exception);
       return { status: 409, message: fields.length ? `${fields.join(', ')} already exists` : 'duplicate key' };
+    }
+    if (isMongoUnavailable(exception)) {
+      return { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'the database is unavailable; try again shortly' };
     }
     // Fastify's own errors (bad JSON, wrong content type, body too large) carry a 4xx statusCode.
     const statusCode = (exception as { statusCode?: number })?.statusCode;

@@ -1,21 +1,33 @@
-import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
-import { InjectConnection } from '@nestjs/mongoose';
-import { ApiOkResponse, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Connection } from 'mongoose';
+import { CACHE_SETTINGS, CacheSettings } from '../cache/cache.settings';
 import { RedisConnection } from '../cache/redis.connection';
+import { MongoHealth } from '../mongo/mongo-health';
 
 export type DependencyState = 'up' | 'down' | 'disabled';
 
 const STATES = ['up', 'down', 'disabled'];
+
+export class LivenessDto {
+  @ApiProperty({ enum: ['ok'] })
+  status: 'ok';
+  @ApiProperty()
+  uptimeSeconds: number;
+}
 
 export class HealthDto {
   @ApiProperty({ enum: ['ok', 'error'], description: '"ok" when MongoDB is up (Redis being down degrades the cache, not the service)' })
   status: 'ok' | 'error';
   @ApiProperty({ enum: STATES })
   mongo: DependencyState;
-  @ApiProperty({ enum: STATES, description: '"disabled" when no Redis is configured (in-process cache tier only)' })
+  @ApiProperty({
+    enum: STATES,
+    description: 'a real PING bounded by the Redis timeout (down too while the breaker is open); "disabled" when no Redis is configured',
+  })
   redis: DependencyState;
+  @ApiProperty({ enum: ['closed', 'open', 'disabled'], description: 'the cache\'s circuit breaker: "open" while it refuses Redis calls' })
+  breaker: 'closed' | 'open' | 'disabled';
   @ApiProperty()
   uptimeSeconds: number;
 }
@@ -24,35 +36,44 @@ export class HealthDto {
 @Controller('health')
 export class HealthController {
   constructor(
-    @InjectConnection() private readonly mongo: Connection,
+    private readonly mongo: MongoHealth,
     private readonly redis: RedisConnection,
+    @Inject(CACHE_SETTINGS) private readonly cacheSettings: CacheSettings,
   ) {}
 
-  @Get()
-  @ApiOkResponse({ type: HealthDto, description: 'MongoDB is up' })
-  @ApiServiceUnavailableResponse({ type: HealthDto, description: 'MongoDB is down' })
-  async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
-    const mongo = await this.pingMongo();
-    const health: HealthDto = {
-      status: mongo === 'up' ? 'ok' : 'error',
-      mongo,
-      redis: this.redis.state(),
-      uptimeSeconds: Math.round(process.uptime()),
-    };
-    reply.status(mongo === 'up' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return health;
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process answers; touches no dependency' })
+  @ApiOkResponse({ type: LivenessDto })
+  live(): LivenessDto {
+    return { status: 'ok', uptimeSeconds: Math.round(process.uptime()) };
   }
 
-  private async pingMongo(): Promise<DependencyState> {
-    if (this.mongo.readyState !== 1 || !this.mongo.db) return 'down';
-    try {
-      await Promise.race([
-        this.mongo.db.command({ ping: 1 }),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 1000)),
-      ]);
-      return 'up';
-    } catch {
-      return 'down';
-    }
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness: MongoDB, Redis and the cache breaker, each checked now and bounded (503 when MongoDB is down)' })
+  @ApiOkResponse({ type: HealthDto, description: 'MongoDB is up' })
+  @ApiServiceUnavailableResponse({ type: HealthDto, description: 'MongoDB is down' })
+  ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
+    return this.report(reply);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Same as /health/ready (kept for existing probes)' })
+  @ApiOkResponse({ type: HealthDto, description: 'MongoDB is up' })
+  @ApiServiceUnavailableResponse({ type: HealthDto, description: 'MongoDB is down' })
+  check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
+    return this.report(reply);
+  }
+
+  private async report(reply: FastifyReply): Promise<HealthDto> {
+    const [mongo, redisPing] = await Promise.all([this.mongo.check(), this.redis.ping(Math.max(250, this.cacheSettings.redisTimeoutMs))]);
+    const breaker = !this.redis.enabled ? 'disabled' : this.redis.breakerOpen ? 'open' : 'closed';
+    reply.status(mongo === 'up' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    return {
+      status: mongo === 'up' ? 'ok' : 'error',
+      mongo,
+      redis: redisPing === 'up' && breaker === 'open' ? 'down' : redisPing,
+      breaker,
+      uptimeSeconds: Math.round(process.uptime()),
+    };
   }
 }

@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ENV } from '../../config/config.module';
 import { databaseName, Env } from '../../config/env';
+import { MongoHealth } from './mongo-health';
 
 @Global()
 @Module({})
@@ -16,13 +17,16 @@ export class MongoModule {
           useFactory: (env: Env) => ({
             uri: env.MONGODB_URI,
             dbName: databaseName(env),
-            serverSelectionTimeoutMS: 5000,
+            // Fail fast (503, or a stale cached answer) rather than hold every request while MongoDB is unreachable.
+            serverSelectionTimeoutMS: env.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
             // Indexes are part of the contract (unique emails, registrations): build them at start-up.
             autoIndex: !options.lazy,
             lazyConnection: options.lazy,
           }),
         }),
       ],
+      providers: [MongoHealth],
+      exports: [MongoHealth],
     };
   }
 }

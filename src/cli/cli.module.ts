@@ -4,6 +4,7 @@ import { FEATURE_MODULES } from '../app.module';
 import { AppConfigModule } from '../config/config.module';
 import type { Env } from '../config/env';
 import { SharedCacheModule } from '../infra/cache/cache.module';
+import { ChangeFeedModule } from '../infra/cache/feed/change-feed.module';
 import { MongoModule } from '../infra/mongo/mongo.module';
 import { SeederRegistry } from '../seeder/seeder.registry';
 import { SeedCommand } from './seed.command';
@@ -14,7 +15,7 @@ export class CliModule {
   static forRoot(env: Env): DynamicModule {
     return {
       module: CliModule,
-      imports: [AppConfigModule.forRoot(env), DiscoveryModule, MongoModule, SharedCacheModule, ...FEATURE_MODULES],
+      imports: [AppConfigModule.forRoot(env), DiscoveryModule, MongoModule, SharedCacheModule, ChangeFeedModule, ...FEATURE_MODULES],
       providers: [SeederRegistry, SeedCommand],
     };
   }

@@ -28,14 +28,27 @@ export class FeedLease {
     readonly ttlMs: number,
   ) {}
 
-  /** True when this instance holds the lease now (taken or renewed). */
+  /** Until when the lease is ours by the last successful renewal (ms since epoch). */
+  private validUntil = 0;
+
+  /**
+   * True when this instance holds the lease: taken or renewed now, or, when Redis did not answer
+   * in time (a slow reply must not drop the leader), still within the last renewal's lifetime.
+   */
   async hold(): Promise<boolean> {
     if (!this.redis.enabled) return true;
+    const asked = Date.now();
     const result = await this.redis.run((redis) => redis.eval(ACQUIRE_OR_RENEW, 1, this.key, this.owner, this.ttlMs));
-    return result !== REDIS_UNAVAILABLE && result === 1;
+    if (result === 1) {
+      this.validUntil = asked + this.ttlMs;
+      return true;
+    }
+    if (result !== REDIS_UNAVAILABLE) this.validUntil = 0; // another instance holds it
+    return Date.now() < this.validUntil;
   }
 
   async release(): Promise<void> {
+    this.validUntil = 0;
     if (!this.redis.enabled) return;
     await this.redis.run((redis) => redis.eval(RELEASE, 1, this.key, this.owner));
   }

@@ -28,7 +28,7 @@ describe('change feed: every committed write reaches every instance', () => {
    * GETs `path` on the instance until it is a cache HIT, so that a stale copy would be served. (The
    * feed also invalidates after the API's own writes, so the first copy may be dropped once.)
    */
-  const cached = async (app: TestApp, path: string, auth: object = adminAuth) => {
+  const cached = async (app: TestApp, path: string, auth: Record<string, string> = adminAuth) => {
     const hit = await eventually(async () => {
       const res = await app.http.get(path).set(auth).expect(200);
       return res.headers['x-cache'] === 'HIT';
@@ -36,7 +36,11 @@ describe('change feed: every committed write reaches every instance', () => {
     expect(hit).toBe(true);
   };
   /** True when both instances serve what `check` wants within 1 s of now (the write's acknowledgement). */
-  const bothWithinOneSecond = async (path: string, check: (body: Record<string, unknown>) => boolean, auth: object = adminAuth) => {
+  const bothWithinOneSecond = async (
+    path: string,
+    check: (body: Record<string, unknown>) => boolean,
+    auth: Record<string, string> = adminAuth,
+  ) => {
     const started = Date.now();
     const seen = await Promise.all(
       [a, b].map((app) => eventually(async () => check((await app.http.get(path).set(auth)).body as Record<string, unknown>), 1000)),
@@ -135,7 +139,7 @@ describe('change feed: every committed write reaches every instance', () => {
 
   it('commerce: a spending row rewritten outside the API (e.g. a crunch in another process) is served by both instances within 1 s', async () => {
     const customer = new ObjectId().toHexString();
-    const spending = db().collection<{ _id: string }>('customer_monthly_spending');
+    const spending = db().collection<Document & { _id: string }>('customer_monthly_spending');
     await spending.insertOne({ _id: customer, customer_id: customer, email: 'c@example.com', monthly_avg_expense: 10 });
     await Promise.all([a, b].map((app) => cached(app, `/commerce/spending/${customer}`)));
     await spending.updateOne({ _id: customer }, { $set: { monthly_avg_expense: 99 } });

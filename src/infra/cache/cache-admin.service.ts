@@ -1,5 +1,6 @@
-import { Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable, NotFoundException, Optional, ServiceUnavailableException } from '@nestjs/common';
 import { ratio } from './cache-stats';
+import { ChangeFeed } from './feed/change-feed.service';
 import { REDIS_UNAVAILABLE, RedisConnection } from './redis.connection';
 import { TwoTierCache } from './two-tier-cache.service';
 
@@ -9,6 +10,7 @@ export class CacheAdminService {
   constructor(
     private readonly cache: TwoTierCache,
     private readonly redis: RedisConnection,
+    @Optional() private readonly feed?: ChangeFeed,
   ) {}
 
   stats() {
@@ -36,6 +38,8 @@ export class CacheAdminService {
       l2: { hitRatio: ratio(totals.l2Hits, requests - totals.l1Hits) },
       totals: { ...totals, requests, hitRatio: ratio(totals.l1Hits + totals.l2Hits, requests) },
       namespaces,
+      /** The change feed: who follows MongoDB here, events applied, lag (see README "Which guarantee comes from where"). */
+      feed: this.feed?.snapshot(),
     };
   }
 

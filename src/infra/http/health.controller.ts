@@ -3,6 +3,8 @@ import { InjectConnection } from '@nestjs/mongoose';
 import { ApiOkResponse, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Connection } from 'mongoose';
+import { ChangeFeed } from '../cache/feed/change-feed.service';
+import type { FeedState } from '../cache/feed/feed-stats';
 import { RedisConnection } from '../cache/redis.connection';
 
 export type DependencyState = 'up' | 'down' | 'disabled';
@@ -16,6 +18,13 @@ export class HealthDto {
   mongo: DependencyState;
   @ApiProperty({ enum: STATES, description: '"disabled" when no Redis is configured (in-process cache tier only)' })
   redis: DependencyState;
+  @ApiProperty({
+    enum: ['disabled', 'standby', 'following', 'unavailable', 'stopped'],
+    description:
+      'The change feed on this instance: following (it follows MongoDB for every instance), standby (another instance does), ' +
+      'unavailable (no change streams: outside writes reach the cache at TTL expiry), disabled',
+  })
+  changeFeed: FeedState;
   @ApiProperty()
   uptimeSeconds: number;
 }
@@ -26,6 +35,7 @@ export class HealthController {
   constructor(
     @InjectConnection() private readonly mongo: Connection,
     private readonly redis: RedisConnection,
+    private readonly feed: ChangeFeed,
   ) {}
 
   @Get()
@@ -37,6 +47,7 @@ export class HealthController {
       status: mongo === 'up' ? 'ok' : 'error',
       mongo,
       redis: this.redis.state(),
+      changeFeed: this.feed.snapshot().state,
       uptimeSeconds: Math.round(process.uptime()),
     };
     reply.status(mongo === 'up' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);

@@ -100,7 +100,7 @@ export class Env {
   @IsInt()
   @Min(1)
   @Max(100_000)
-  CACHE_FEED_MAX_IDS: number = 1000;
+  CACHE_FEED_MAX_IDS: number = 500;
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';

@@ -112,9 +112,7 @@ describe('change feed: restart and bulk writes', () => {
     await reader;
     await monitor.disconnect();
 
-    expect(applied).toBe(true);
-    const list = await api.http.get('/games?limit=5').expect(200);
-    expect(list.body.total).toBe(BULK + 1);
+    const list = await api.http.get('/games?publisher=Bulk&limit=5').expect(200);
     const reads = (commands.get('get') ?? 0) + (commands.get('pttl') ?? 0);
     const total = [...commands.values()].reduce((a, b) => a + b, 0);
     const writes = total - reads;
@@ -122,6 +120,8 @@ describe('change feed: restart and bulk writes', () => {
       `bulk of ${BULK} inserts: ${total} Redis commands on the suite's db (${writes} besides the reads' GET/PTTL), ` +
         `by command ${JSON.stringify(Object.fromEntries(commands))}; ${statuses.length} API reads meanwhile; feed ${JSON.stringify(feed.snapshot())}`,
     );
+    expect(applied).toBe(true);
+    expect(list.body.total).toBe(BULK);
     // One invalidation per document would be 50,000 scripts plus as many publishes.
     expect(writes).toBeLessThan(BULK / 20);
     expect(statuses.length).toBeGreaterThan(10);

@@ -15,8 +15,14 @@ import { FeedSnapshot, FeedState, RecentSamples } from './feed-stats';
 const NOT_SUPPORTED_CODES = new Set([40573, 40415, 115, 303]);
 /** The resume token is no longer in the oplog, or unusable: resuming would miss events. */
 const HISTORY_LOST_CODES = new Set([286, 260, 280]);
-/** A flush starts at once past this many events, without waiting for the batch window. */
-const MAX_BATCH_EVENTS = 5000;
+/** A flush starts at once past this many events, without waiting for the batch window (bounds memory). */
+const MAX_BATCH_EVENTS = 20_000;
+/**
+ * While events arrive faster than CACHE_FEED_MAX_IDS per batch (a bulk write, a re-rank, a crunch),
+ * batches stretch to this: each flooded namespace is then dropped whole about twice a second instead
+ * of being invalidated id by id every few milliseconds.
+ */
+const FLOOD_WINDOW_MS = 500;
 const FIRST_RETRY_DELAY_MS = 200;
 const MAX_RETRY_DELAY_MS = 30_000;
 
@@ -74,6 +80,8 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
   private flushTimer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private flushQueued = false;
+  /** The last flush carried more events than CACHE_FEED_MAX_IDS: batch for FLOOD_WINDOW_MS. */
+  private flooded = false;
   private leaseTimer?: NodeJS.Timeout;
   private ticking = false;
   private readyWaiters: (() => void)[] = [];
@@ -313,7 +321,7 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
     this.batchTokens.set(source.collection, event._id);
     this.batchTimes.push({ committed: commitTime(event), received: Date.now() });
     if (this.batch.events >= MAX_BATCH_EVENTS) void this.flush();
-    else this.flushTimer ??= setTimeout(() => void this.flush(), this.env.CACHE_FEED_BATCH_MS);
+    else this.flushTimer ??= setTimeout(() => void this.flush(), this.flooded ? FLOOD_WINDOW_MS : this.env.CACHE_FEED_BATCH_MS);
   }
 
   /**
@@ -330,6 +338,7 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
       this.flushQueued = false;
       if (this.batch.empty && this.batchTokens.size === 0) return;
       const events = this.batch.events;
+      this.flooded = events > this.env.CACHE_FEED_MAX_IDS;
       const plan = this.batch.take();
       const tokens = this.batchTokens;
       const times = this.batchTimes;

@@ -4,11 +4,13 @@ import { InjectConnection } from '@nestjs/mongoose';
 import { Connection, mongo } from 'mongoose';
 import { ENV } from '../../../config/config.module';
 import type { Env } from '../../../config/env';
-import { REDIS_UNAVAILABLE, RedisConnection } from '../redis.connection';
+import { RedisConnection } from '../redis.connection';
 import { TwoTierCache } from '../two-tier-cache.service';
 import { FeedBatch, FeedPlan } from './feed-batch';
 import { FeedLease } from './feed-lease';
-import type { FeedChange, FeedSource } from './feed-source';
+import { FeedTokens } from './feed-tokens';
+import { commitTime, FeedEvent, toFeedChange } from './feed-event';
+import type { FeedSource } from './feed-source';
 import { FeedSnapshot, FeedState, RecentSamples } from './feed-stats';
 
 /** Server answers meaning "no change streams here" (standalone mongod, or a server without an oplog). */
@@ -33,11 +35,6 @@ export const FEED_KEYS = {
   tokens: 'cache-feed:tokens',
 };
 
-type FeedEvent = mongo.ChangeStreamDocument & {
-  fullDocumentBeforeChange?: Record<string, unknown> | null;
-  wallTime?: Date;
-};
-
 /** One collection's change stream. */
 interface Follower {
   source: FeedSource;
@@ -47,6 +44,8 @@ interface Follower {
   /** After an invalidate event (collection dropped or renamed), the next stream starts after it. */
   startAfter?: mongo.ResumeToken;
   open: boolean;
+  /** Consecutive failures since the stream last opened: only the first is logged as a warning. */
+  failures: number;
   retryTimer?: NodeJS.Timeout;
   retryDelayMs: number;
 }
@@ -72,6 +71,7 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('ChangeFeed');
   private readonly followers = new Map<string, Follower>();
   private readonly lease: FeedLease;
+  private readonly tokens: FeedTokens;
   private readonly batch: FeedBatch;
   /** Per collection, the token of the newest event in the batch. */
   private batchTokens = new Map<string, mongo.ResumeToken>();
@@ -98,17 +98,18 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(ENV) private readonly env: Env,
     @InjectConnection() private readonly connection: Connection,
     private readonly cache: TwoTierCache,
-    private readonly redis: RedisConnection,
+    redis: RedisConnection,
     private readonly adapterHost: HttpAdapterHost,
   ) {
     this.lease = new FeedLease(redis, FEED_KEYS.leader, env.CACHE_FEED_LEASE_MS);
+    this.tokens = new FeedTokens(redis, FEED_KEYS.tokens);
     this.batch = new FeedBatch(env.CACHE_FEED_MAX_IDS);
   }
 
   /** Declares a collection's mapping; feature modules do it through ChangeFeedModule.forFeature. */
   register(source: FeedSource): void {
     if (this.followers.has(source.collection)) throw new Error(`change feed: collection ${source.collection} is declared twice`);
-    this.followers.set(source.collection, { source, open: false, retryDelayMs: FIRST_RETRY_DELAY_MS });
+    this.followers.set(source.collection, { source, open: false, failures: 0, retryDelayMs: FIRST_RETRY_DELAY_MS });
   }
 
   async onApplicationBootstrap() {
@@ -209,7 +210,7 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
     let resume: mongo.ChangeStreamOptions = {};
     if (follower.startAfter) resume = { startAfter: follower.startAfter };
     else {
-      follower.token ??= await this.storedToken(collection);
+      follower.token ??= await this.tokens.load(collection);
       if (follower.token) {
         resume = { resumeAfter: follower.token };
         this.resumes++;
@@ -242,6 +243,7 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
   private async onOpen(follower: Follower, stream: mongo.ChangeStream<mongo.Document, FeedEvent>, historyUnknown: boolean) {
     if (follower.stream !== stream) return;
     follower.retryDelayMs = FIRST_RETRY_DELAY_MS;
+    follower.failures = 0;
     if (historyUnknown) {
       // Changes before this stream opened may never have been applied: drop what the collection feeds.
       this.batch.drop(follower.source.everything);
@@ -281,9 +283,12 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
       );
       follower.token = undefined;
       follower.startAfter = undefined;
-      await this.redis.run((redis) => redis.hdel(FEED_KEYS.tokens, follower.source.collection));
+      await this.tokens.forget(follower.source.collection);
     } else {
-      this.logger.warn(`change stream of ${follower.source.collection} failed (${error.message}); resuming in ${follower.retryDelayMs} ms`);
+      // A server that fails every attempt (e.g. the stand-in without its oplog, which names no error code) warns once.
+      const message = `change stream of ${follower.source.collection} failed (${error.message}); resuming in ${follower.retryDelayMs} ms`;
+      if (follower.failures++ === 0) this.logger.warn(message);
+      else this.logger.debug(message);
     }
     this.reopenLater(follower);
   }
@@ -376,19 +381,7 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
       const follower = this.followers.get(collection);
       if (follower) follower.token = token;
     }
-    if (tokens.size === 0) return;
-    const fields = [...tokens].flatMap(([collection, token]) => [collection, JSON.stringify(token)]);
-    await this.redis.run((redis) => redis.hset(FEED_KEYS.tokens, ...fields));
-  }
-
-  private async storedToken(collection: string): Promise<mongo.ResumeToken | undefined> {
-    const stored = await this.redis.run((redis) => redis.hget(FEED_KEYS.tokens, collection));
-    if (stored === REDIS_UNAVAILABLE || !stored) return undefined;
-    try {
-      return JSON.parse(stored) as mongo.ResumeToken;
-    } catch {
-      return undefined;
-    }
+    await this.tokens.save(tokens);
   }
 
   private isReady(): boolean {
@@ -400,34 +393,4 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
     if (!this.isReady()) return;
     for (const resolve of this.readyWaiters.splice(0)) resolve();
   }
-}
-
-/** The document's fields as a feature's mapping sees them. */
-export function toFeedChange(event: FeedEvent): FeedChange {
-  const operationType = event.operationType as FeedChange['operationType'];
-  const after = 'fullDocument' in event ? (event.fullDocument as Record<string, unknown> | null | undefined) : undefined;
-  // The stand-in puts an update's spec in documentKey: prefer the looked-up document's _id.
-  const key = 'documentKey' in event ? (event.documentKey as Record<string, unknown> | undefined) : undefined;
-  const id = idString(after?._id) ?? idString(key?._id);
-  let changedFields: string[] | undefined;
-  if (event.operationType === 'update') {
-    const description = event.updateDescription;
-    const fields = [...Object.keys(description?.updatedFields ?? {}), ...(description?.removedFields ?? [])];
-    changedFields = fields.length ? fields : undefined; // the stand-in sends an empty description: unknown
-  }
-  return { operationType, id, after, before: event.fullDocumentBeforeChange, changedFields };
-}
-
-function idString(id: unknown): string | undefined {
-  if (typeof id === 'string') return id;
-  if (typeof id === 'number') return String(id);
-  if (id instanceof mongo.ObjectId) return id.toHexString();
-  return undefined;
-}
-
-/** MongoDB's commit time of the event in ms: wallTime (MongoDB 6+), else clusterTime's seconds. */
-function commitTime(event: FeedEvent): number | undefined {
-  if (event.wallTime instanceof Date) return event.wallTime.getTime();
-  const clusterTime = (event as { clusterTime?: mongo.Timestamp }).clusterTime;
-  return clusterTime ? clusterTime.getHighBitsUnsigned() * 1000 : undefined;
 }

@@ -1,5 +1,5 @@
 import { mongo } from 'mongoose';
-import { toFeedChange } from './change-feed.service';
+import { toFeedChange } from './feed-event';
 
 type Event = Parameters<typeof toFeedChange>[0];
 

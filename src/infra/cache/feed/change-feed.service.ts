@@ -26,6 +26,8 @@ const MAX_BATCH_EVENTS = 20_000;
  */
 const FLOOD_WINDOW_MS = 500;
 const FIRST_RETRY_DELAY_MS = 200;
+/** The longest start-up waits for the leader's streams to open (MongoDB slow or unreachable: serve anyway). */
+const STARTUP_WAIT_MS = 5000;
 const MAX_RETRY_DELAY_MS = 30_000;
 
 /** Redis keys of the feed, shared by every instance. */
@@ -121,6 +123,11 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
     this.state = 'standby';
     await this.tick();
     this.leaseTimer = setInterval(() => void this.tick(), Math.max(100, Math.floor(this.lease.ttlMs / 3)));
+    // A new leader first drops what collections without a stored token feed. Done before the app
+    // serves, so those drops do not race its first requests' fills (which they would discard).
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([this.ready(), new Promise<void>((resolve) => (timeout = setTimeout(resolve, STARTUP_WAIT_MS)))]);
+    clearTimeout(timeout);
   }
 
   async onModuleDestroy() {

@@ -7,6 +7,7 @@ import { GamesModule } from './games/games.module';
 import { AppConfigModule } from './config/config.module';
 import type { Env } from './config/env';
 import { SharedCacheModule } from './infra/cache/cache.module';
+import { ChangeFeedModule } from './infra/cache/feed/change-feed.module';
 import { HealthController } from './infra/http/health.controller';
 import { MetricsController } from './infra/metrics/metrics.controller';
 import { MetricsService } from './infra/metrics/metrics.service';
@@ -30,6 +31,7 @@ export class AppModule {
         SharedCacheModule,
         SeederModule,
         RateLimitModule,
+        ChangeFeedModule,
         ...FEATURE_MODULES,
         ...(env.DEMO_ROUTES ? [CacheDemoModule] : []),
         ...extra,

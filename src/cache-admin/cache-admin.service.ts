@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
-import { Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable, NotFoundException, Optional, ServiceUnavailableException } from '@nestjs/common';
 import { ratio } from '../infra/cache/cache-stats';
+import { ChangeFeed } from '../infra/cache/feed/change-feed.service';
 import { REDIS_UNAVAILABLE, RedisConnection } from '../infra/cache/redis.connection';
 import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
 
@@ -10,6 +11,7 @@ export class CacheAdminService {
   constructor(
     private readonly cache: TwoTierCache,
     private readonly redis: RedisConnection,
+    @Optional() private readonly feed?: ChangeFeed,
   ) {}
 
   stats() {
@@ -37,6 +39,8 @@ export class CacheAdminService {
       l2: { hitRatio: ratio(totals.l2Hits, requests - totals.l1Hits) },
       totals: { ...totals, requests, hitRatio: ratio(totals.l1Hits + totals.l2Hits, requests) },
       namespaces,
+      /** The change feed: who follows MongoDB here, events applied, lag (see README "Which guarantee comes from where"). */
+      feed: this.feed?.snapshot(),
     };
   }
 
@@ -78,9 +82,15 @@ export class CacheAdminService {
    * (`<ns>:meta:lists`, a sorted set) is shown by its type and size, since GET on it is a
    * WRONGTYPE error. Null when absent or Redis is down.
    */
+  /** Without Redis configured there is no L2 copy; with Redis failing, "not found" would be a lie. */
+  private unavailable(): null {
+    if (this.redis.enabled) throw new ServiceUnavailableException('Redis is unavailable');
+    return null;
+  }
+
   private async l2Entry(key: string): Promise<{ value: string | { type: string; size?: number }; ttlMs: number } | null> {
     const head = await this.redis.run((redis) => Promise.all([redis.type(key), redis.pttl(key)]));
-    if (head === REDIS_UNAVAILABLE) return null;
+    if (head === REDIS_UNAVAILABLE) return this.unavailable();
     const [type, ttlMs] = head;
     if (type === 'none') return null;
     const size: Record<string, (redis: Redis) => Promise<number>> = {
@@ -92,7 +102,7 @@ export class CacheAdminService {
     const read: ((redis: Redis) => Promise<string | number | null>) | undefined =
       type === 'string' ? (redis) => redis.get(key) : size[type];
     const value = read ? await this.redis.run(read) : undefined;
-    if (value === REDIS_UNAVAILABLE) return null;
+    if (value === REDIS_UNAVAILABLE) return this.unavailable();
     if (type === 'string') return typeof value === 'string' ? { value, ttlMs } : null;
     return { value: typeof value === 'number' ? { type, size: value } : { type }, ttlMs };
   }

@@ -4,6 +4,7 @@ import { AppConfigModule } from '../config/config.module';
 import { RateLimitModule } from '../infra/rate-limit/rate-limit.module';
 import type { Env } from '../config/env';
 import { SharedCacheModule } from '../infra/cache/cache.module';
+import { ChangeFeedModule } from '../infra/cache/feed/change-feed.module';
 import { MongoModule } from '../infra/mongo/mongo.module';
 import { SeederModule } from '../seeder/seeder.module';
 import { SeedCommand } from './seed.command';
@@ -21,6 +22,7 @@ export class CliModule {
         MongoModule.forRoot({ lazy: helpOnly }),
         SharedCacheModule,
         RateLimitModule,
+        ChangeFeedModule,
         ...FEATURE_MODULES,
       ],
       providers: [SeedCommand],

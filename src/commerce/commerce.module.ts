@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ChangeFeedModule } from '../infra/cache/feed/change-feed.module';
 import { MongooseModule } from '@nestjs/mongoose';
 import {
   CommerceCommand,
@@ -20,6 +21,7 @@ import { CustomerMonthlySpending, CustomerMonthlySpendingSchema } from './schema
 import { Order, OrderSchema } from './schemas/order.schema';
 import { Product, ProductSchema } from './schemas/product.schema';
 import { SpendingService } from './spending.service';
+import { SPENDING_FEED } from './commerce.feed';
 
 /** Seed 003 ("datadragon"): a generated e-commerce dataset and the monthly-spending analytics table built from it. */
 @Module({
@@ -31,6 +33,7 @@ import { SpendingService } from './spending.service';
       { name: Order.name, schema: OrderSchema },
       { name: CustomerMonthlySpending.name, schema: CustomerMonthlySpendingSchema },
     ]),
+    ChangeFeedModule.forFeature([SPENDING_FEED]),
   ],
   controllers: [CommerceController],
   providers: [

@@ -117,10 +117,28 @@ export class Env {
   @Transform(toBoolean)
   DEMO_ROUTES: boolean = false;
 
-  /** false: no MongoDB change stream on students; cached students then follow outside writes only at TTL expiry. */
+  /** false: this instance never follows MongoDB's change streams; outside writes then reach the cache only at TTL expiry. */
   @IsBoolean()
   @Transform(toBoolean)
-  STUDENTS_WATCHER_ENABLED: boolean = true;
+  CACHE_FEED_ENABLED: boolean = true;
+
+  /** Lifetime of the change-feed leader's lease in Redis: a dead leader is replaced within this. */
+  @IsInt()
+  @Min(300)
+  @Max(60_000)
+  CACHE_FEED_LEASE_MS: number = 5000;
+
+  /** Change events are coalesced this long into one round of invalidations. */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  CACHE_FEED_BATCH_MS: number = 25;
+
+  /** Past this many changed ids of one namespace in one batch, the whole namespace is dropped instead. */
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  CACHE_FEED_MAX_IDS: number = 500;
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';

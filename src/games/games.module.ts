@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ChangeFeedModule } from '../infra/cache/feed/change-feed.module';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ClientsController } from './clients.controller';
 import { ClientsService } from './clients.service';
@@ -9,6 +10,8 @@ import { PurchasesService } from './purchases.service';
 import { Client, ClientSchema } from './schemas/client.schema';
 import { Game, GameSchema } from './schemas/game.schema';
 
+import { STORE_FEED } from './store-cache';
+
 /** Seed 002's store: games catalogue, clients and purchases, served cache-aside. */
 @Module({
   imports: [
@@ -16,6 +19,7 @@ import { Game, GameSchema } from './schemas/game.schema';
       { name: Game.name, schema: GameSchema },
       { name: Client.name, schema: ClientSchema },
     ]),
+    ChangeFeedModule.forFeature(STORE_FEED),
   ],
   controllers: [GamesController, ClientsController],
   providers: [GamesService, ClientsService, PurchasesService, GamesSeeder],

@@ -2,12 +2,14 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
+import { ChangeFeedModule } from '../infra/cache/feed/change-feed.module';
 import { CollectionsController } from './collections/collections.controller';
 import { CollectionsService } from './collections/collections.service';
 import { DocumentsController } from './documents/documents.controller';
 import { DocumentsService } from './documents/documents.service';
 import { FileInspector } from './files/file-inspector';
 import { PdfReader } from './files/pdf-reader';
+import { COLLECTIONS_FEED, DOCUMENTS_FEED } from './imagedoc.feed';
 import { ImagedocSeeder } from './imagedoc.seeder';
 import { heavyWorkProvider } from './operations/heavy-work';
 import { OcrEngine } from './operations/ocr-engine';
@@ -26,6 +28,7 @@ import { LocalFileStorage } from './storage/local-file-storage';
       { name: DocCollection.name, schema: DocCollectionSchema },
       { name: DocFile.name, schema: DocFileSchema },
     ]),
+    ChangeFeedModule.forFeature([COLLECTIONS_FEED, DOCUMENTS_FEED]),
   ],
   controllers: [CollectionsController, DocumentsController, OperationsController],
   providers: [

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { ChangeFeedModule } from '../infra/cache/feed/change-feed.module';
 import { CpfAccessGuard } from './cpf-access.guard';
 import { RankingsController } from './rankings.controller';
 import { Student, StudentSchema } from './schemas/student.schema';
@@ -8,13 +9,13 @@ import { StudentRankingService } from './student-ranking.service';
 import { StudentsCacheService } from './students-cache.service';
 import { StudentsController } from './students.controller';
 import { StudentsService } from './students.service';
-import { StudentsWatcher } from './students.watcher';
+import { STUDENTS_FEED } from './students.feed';
 
-/** Entrance-exam results (seed 000): results-day API, cache warm-up, and a change-stream watcher keeping the cache in sync. */
+/** Entrance-exam results (seed 000): results-day API, cache warm-up, its cache kept in sync with every MongoDB write by the change feed. */
 @Module({
-  imports: [MongooseModule.forFeature([{ name: Student.name, schema: StudentSchema }])],
+  imports: [MongooseModule.forFeature([{ name: Student.name, schema: StudentSchema }]), ChangeFeedModule.forFeature([STUDENTS_FEED])],
   controllers: [StudentsController, RankingsController],
-  providers: [StudentsService, StudentRankingService, StudentsCacheService, StudentsWatcher, StudentsSeeder, CpfAccessGuard],
+  providers: [StudentsService, StudentRankingService, StudentsCacheService, StudentsSeeder, CpfAccessGuard],
   exports: [StudentsService, StudentsCacheService],
 })
 export class StudentsModule {}

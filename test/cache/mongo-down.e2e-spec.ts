@@ -32,7 +32,7 @@ describe('shared cache: MongoDB unreachable', () => {
       DEMO_ROUTES: true,
       MONGODB_URI: `mongodb://127.0.0.1:${port}/`,
       CACHE_TTL_SECONDS: 1,
-      STUDENTS_WATCHER_ENABLED: false,
+      CACHE_FEED_ENABLED: false,
     });
     items = await seedDemo(api.http, 3);
   });

@@ -13,7 +13,10 @@ describe('imagedoc: collections (owner-scoped, cached per user)', () => {
 
   beforeAll(async () => {
     ctx = await createTestContext('imagedoc_collections');
-    ({ api } = await startImagedoc(ctx));
+    // The API's own synchronous invalidation is what this suite proves (exact HIT/MISS sequences after
+    // each write): without the change feed, whose second invalidation of the same write would race
+    // them (test/cache/change-feed.e2e-spec.ts covers the feed for collections).
+    ({ api } = await startImagedoc(ctx, { CACHE_FEED_ENABLED: 'false' }));
     [ana, bruno, manager] = await Promise.all([signUp(api, 'ana'), signUp(api, 'bruno'), signUp(api, 'gestora', 'manager')]);
   });
   afterAll(() => ctx.close());

@@ -2,7 +2,7 @@
  * Seed 000's story (results day of a vestibular) against real servers: generated candidates ranked
  * by MongoDB, cached reads (MISS then HIT), CPF masking, admin writes that re-rank a course and
  * invalidate exactly what changed, DELETE from MongoDB and Redis, the warm-up, bad input that
- * changes nothing, and the change-stream watcher following writes made straight to MongoDB.
+ * changes nothing, and the change feed following writes made straight to MongoDB.
  */
 import type { Collection } from 'mongodb';
 import { COURSES, statusForRank } from '../../src/students/courses';
@@ -12,7 +12,7 @@ import type { Student } from '../../src/students/schemas/student.schema';
 import { REGISTRATION_BASE } from '../../src/students/seed/registration';
 import { generateStudents } from '../../src/students/seed/student-generator';
 import { StudentsSeeder } from '../../src/students/seed/students.seeder';
-import { StudentsWatcher } from '../../src/students/students.watcher';
+import { ChangeFeed } from '../../src/infra/cache/feed/change-feed.service';
 import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
 
 const COUNT = 300;
@@ -22,14 +22,17 @@ describe('students results (seed 000)', () => {
   let ctx: TestContext;
   let api: TestApp;
   let students: Collection<Student>;
-  let watcher: StudentsWatcher;
+  let feed: ChangeFeed;
+  /** The feed's open change stream on students (to inject stream errors). */
+  const studentsStream = () =>
+    (feed as unknown as { followers: Map<string, { stream: NodeJS.EventEmitter }> }).followers.get('students')!.stream;
 
-  /** Waits until the watcher has applied every event MongoDB sent (its invalidations would race the assertions). */
+  /** Waits until the change feed has applied every event MongoDB sent (its invalidations would race the assertions). */
   const settle = async () => {
     for (let stable = 0; stable < 3;) {
-      const before = watcher.processed;
+      const before = feed.processed;
       await new Promise((r) => setTimeout(r, 120));
-      stable = watcher.processed === before && watcher.backlog === 0 ? stable + 1 : 0;
+      stable = feed.processed === before && feed.backlog === 0 ? stable + 1 : 0;
     }
   };
   const get = (path: string) => api.http.get(path);
@@ -49,8 +52,8 @@ describe('students results (seed 000)', () => {
   beforeAll(async () => {
     ctx = await createTestContext('students');
     api = await ctx.startApp({ CACHE_TTL_SECONDS: 120 });
-    watcher = api.app.get(StudentsWatcher);
-    await watcher.ready();
+    feed = api.app.get(ChangeFeed);
+    await feed.ready();
     students = ctx.mongo.db(ctx.dbName).collection<Student>('students');
     const summary = await api.app.get(StudentsSeeder).seed({ seed: SEED, count: COUNT, reset: true });
     expect(summary.inserted).toEqual({ students: COUNT });
@@ -321,7 +324,7 @@ describe('students results (seed 000)', () => {
     });
   });
 
-  describe('the watcher (writes made straight to MongoDB)', () => {
+  describe('the change feed (writes made straight to MongoDB)', () => {
     it('serves a score changed by another MongoDB client within 1 s, without any API write', async () => {
       await settle();
       const s = await someStudent({ course: 'enfermagem' });
@@ -366,10 +369,10 @@ describe('students results (seed 000)', () => {
       expect((byOld.body.items ?? []).some((x: { registration: string }) => x.registration === s!._id)).toBe(false);
     });
 
-    it('keeps a second instance without a watcher in sync too (the invalidation is broadcast)', async () => {
+    it('keeps a second instance that does not follow the feed in sync too (the invalidation is broadcast)', async () => {
       await settle();
-      const other = await ctx.startApp({ CACHE_TTL_SECONDS: 120, STUDENTS_WATCHER_ENABLED: false });
-      expect(other.app.get(StudentsWatcher).running).toBe(false);
+      const other = await ctx.startApp({ CACHE_TTL_SECONDS: 120, CACHE_FEED_ENABLED: false });
+      expect(other.app.get(ChangeFeed).running).toBe(false);
       const s = await someStudent({ course: 'pedagogia' });
       await other.http.get(`/students/${s._id}`).expect(200);
       const hit = await other.http.get(`/students/${s._id}`).expect(200);
@@ -384,18 +387,18 @@ describe('students results (seed 000)', () => {
       await settle();
       const s = await someStudent({ course: 'odontologia' });
       await get(`/students/${s._id}`).expect(200);
-      const stream = (watcher as unknown as { stream: NodeJS.EventEmitter }).stream;
+      const stream = studentsStream();
       stream.emit('error', Object.assign(new Error('simulated network error'), { code: 6 }));
       // Written while no stream is open: only a resume from the stored token can see it.
       await students.updateOne({ _id: s._id }, { $set: { campus: 'Bauru', 'scores.essay': 20 } });
       expect(await eventually(async () => (await get(`/students/${s._id}`)).body.campus === 'Bauru', 3000)).toBe(true);
-      expect(watcher.running).toBe(true);
+      expect(feed.running).toBe(true);
     });
 
     it('falls back to TTL expiry with a warning where change streams are unavailable', async () => {
-      const stream = (watcher as unknown as { stream: NodeJS.EventEmitter }).stream;
+      const stream = studentsStream();
       stream.emit('error', Object.assign(new Error('The $changeStream stage is only supported on replica sets'), { code: 40573 }));
-      expect(await eventually(() => !watcher.running, 1000)).toBe(true);
+      expect(await eventually(() => !feed.running, 1000)).toBe(true);
     });
   });
 });

@@ -2,6 +2,8 @@ import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CACHE_SETTINGS, CacheSettings } from '../cache/cache.settings';
+import { ChangeFeed } from '../cache/feed/change-feed.service';
+import type { FeedState } from '../cache/feed/feed-stats';
 import { RedisConnection } from '../cache/redis.connection';
 import { MongoHealth } from '../mongo/mongo-health';
 
@@ -28,6 +30,13 @@ export class HealthDto {
   redis: DependencyState;
   @ApiProperty({ enum: ['closed', 'open', 'disabled'], description: 'the cache\'s circuit breaker: "open" while it refuses Redis calls' })
   breaker: 'closed' | 'open' | 'disabled';
+  @ApiProperty({
+    enum: ['disabled', 'standby', 'following', 'unavailable', 'stopped'],
+    description:
+      'The change feed on this instance: following (it follows MongoDB for every instance), standby (another instance does), ' +
+      'unavailable (no change streams: outside writes reach the cache at TTL expiry), disabled',
+  })
+  changeFeed: FeedState;
   @ApiProperty()
   uptimeSeconds: number;
 }
@@ -39,6 +48,7 @@ export class HealthController {
     private readonly mongo: MongoHealth,
     private readonly redis: RedisConnection,
     @Inject(CACHE_SETTINGS) private readonly cacheSettings: CacheSettings,
+    private readonly feed: ChangeFeed,
   ) {}
 
   @Get('live')
@@ -73,6 +83,7 @@ export class HealthController {
       mongo,
       redis: redisPing === 'up' && breaker === 'open' ? 'down' : redisPing,
       breaker,
+      changeFeed: this.feed.snapshot().state,
       uptimeSeconds: Math.round(process.uptime()),
     };
   }

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { CacheStats } from '../cache/cache-stats';
+import { ChangeFeed } from '../cache/feed/change-feed.service';
 import { TwoTierCache } from '../cache/two-tier-cache.service';
+import { registerFeedMetrics } from './feed-metrics';
 
 /** Prometheus metrics, one registry per app instance (tests run several in one process). */
 @Injectable()
@@ -9,7 +11,7 @@ export class MetricsService {
   readonly registry = new Registry();
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
 
-  constructor(cache: TwoTierCache) {
+  constructor(cache: TwoTierCache, feed: ChangeFeed) {
     collectDefaultMetrics({ register: this.registry });
     this.httpDuration = new Histogram({
       name: 'http_request_duration_seconds',
@@ -59,5 +61,6 @@ export class MetricsService {
         this.set(cache.l1.bytes);
       },
     });
+    registerFeedMetrics(this.registry, feed);
   }
 }

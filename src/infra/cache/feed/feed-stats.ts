@@ -1,0 +1,46 @@
+/** Samples kept for the lag percentiles: the most recent ones, so they follow current load. */
+const SAMPLES = 2048;
+
+/** A ring of recent measurements (ms) with percentiles. */
+export class RecentSamples {
+  private readonly values = new Float64Array(SAMPLES);
+  private count = 0;
+  last?: number;
+
+  add(value: number): void {
+    this.values[this.count % SAMPLES] = value;
+    this.count++;
+    this.last = value;
+  }
+
+  /** The q-quantile (0..1) of the recent samples, undefined before any. */
+  quantile(q: number): number | undefined {
+    const n = Math.min(this.count, SAMPLES);
+    if (n === 0) return undefined;
+    const sorted = Array.from(this.values.subarray(0, n)).sort((a, b) => a - b);
+    return sorted[Math.min(n - 1, Math.floor(q * n))];
+  }
+}
+
+export type FeedState = 'disabled' | 'standby' | 'following' | 'unavailable' | 'stopped';
+
+export interface FeedSnapshot {
+  /** disabled (CACHE_FEED_ENABLED=false, or a CLI process), standby (another instance leads), following, unavailable (no change streams), stopped */
+  state: FeedState;
+  leader: boolean;
+  collections: string[];
+  eventsApplied: number;
+  /** Events received but not applied yet. */
+  backlog: number;
+  /** Streams reopened from a stored resume token (errors, leader changes). */
+  resumes: number;
+  /** Restarts because the resume token had left the oplog (the collection's namespaces were dropped). */
+  historyLost: number;
+  /**
+   * MongoDB's commit time of an event → its invalidation applied, ms. From the event's wallTime
+   * (MongoDB 6+); where only clusterTime exists (the stand-in) it has one-second resolution.
+   */
+  lagMs: { last?: number; p50?: number; p99?: number };
+  /** Event received from the stream → invalidation applied, ms (this process's own delay: batching, Redis). */
+  applyDelayMs: { last?: number; p50?: number; p99?: number };
+}

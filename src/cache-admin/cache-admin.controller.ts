@@ -40,7 +40,7 @@ export class CacheAdminController {
   @Get('entries/:key')
   @ApiOperation({ summary: 'One entry: value and remaining TTL in each tier' })
   @ApiOkResponse({ type: CacheEntryDto })
-  @ApiErrors({ 404: 'no such entry in either tier', 503: 'Redis is configured but unavailable (an L1-only copy is still shown)' })
+  @ApiErrors({ 404: 'no such entry in either tier', 503: 'Redis is configured but unavailable' })
   entry(@Param() { key }: CacheKeyParam) {
     return this.admin.entry(key);
   }

@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import type { HydratedDocument, Types } from 'mongoose';
+import type { Types } from 'mongoose';
 
 export const MEMBERSHIPS = ['basic', 'gold', 'premium'] as const;
 export type Membership = (typeof MEMBERSHIPS)[number];
@@ -28,7 +28,6 @@ export class Client {
   bought: string[];
 }
 
-export type ClientDocument = HydratedDocument<Client>;
 export type ClientRecord = Client & { _id: Types.ObjectId };
 
 export const ClientSchema = SchemaFactory.createForClass(Client);

@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import type { HydratedDocument, Types } from 'mongoose';
+import type { Types } from 'mongoose';
 
 @Schema({ collection: 'games', versionKey: false })
 export class Game {
@@ -27,7 +27,6 @@ export class Game {
   available: number;
 }
 
-export type GameDocument = HydratedDocument<Game>;
 export type GameRecord = Game & { _id: Types.ObjectId };
 
 export const GameSchema = SchemaFactory.createForClass(Game);

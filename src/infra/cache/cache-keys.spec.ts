@@ -1,9 +1,7 @@
-import { Injectable } from '@nestjs/common';
 import { cacheKeys, canonicalQuery } from './cache-keys';
 
 describe('cacheKeys', () => {
-  it('loads nest', () => expect(Injectable).toBeDefined());
-  it('keeps seed 002 key names', () => {
+  it('keeps the games store key names', () => {
     expect(cacheKeys.id('games', 'abc')).toBe('games:id:abc');
     expect(cacheKeys.list('games')).toBe('games:list');
     expect(cacheKeys.list('games', {})).toBe('games:list');

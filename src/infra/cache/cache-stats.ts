@@ -32,10 +32,6 @@ export class CacheStats {
     return [...this.namespaces.entries()];
   }
 
-  reset(): void {
-    this.namespaces.clear();
-  }
-
   /** Per-caller namespaces (`<ns>.<scope>`) count under their base, so the map stays small. */
   private counters(namespace: string): NamespaceCounters {
     const base = baseNamespace(namespace);

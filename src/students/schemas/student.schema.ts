@@ -1,5 +1,4 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { HydratedDocument } from 'mongoose';
 import { STUDENT_STATUSES, type StudentStatus } from '../courses';
 import type { Scores } from '../scoring';
 
@@ -51,7 +50,6 @@ export class Student {
   published_at: Date;
 }
 
-export type StudentDocument = HydratedDocument<Student>;
 export const StudentSchema = SchemaFactory.createForClass(Student);
 /** The ranking order within a course; also serves `GET /courses/:course/ranking`. */
 StudentSchema.index({ course: 1, final_score: -1, 'scores.essay': -1, birth_date: 1, _id: 1 });

@@ -28,5 +28,4 @@ export class User {
   created_at: Date;
 }
 
-export type UserDocument = HydratedDocument<User>;
 export const UserSchema = SchemaFactory.createForClass(User);

@@ -1,5 +1,4 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import type { HydratedDocument } from 'mongoose';
 
 export const USER_ROLES = ['user', 'manager'] as const;
 export type UserRole = (typeof USER_ROLES)[number];

@@ -36,6 +36,8 @@ export async function startBenchServers(): Promise<BenchServers> {
 
 export interface AppProcess {
   url: string;
+  /** For reading its memory (/proc/<pid>/status). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -44,8 +46,13 @@ export interface AppProcess {
  * does not share its event loop. `env` overrides the defaults (LOG_LEVEL=warn, a free PORT).
  */
 export async function startAppProcess(env: Record<string, string>): Promise<AppProcess> {
+  return startNodeProcess(join(__dirname, '..', '..', 'src', 'main.js'), env);
+}
+
+/** Starts a compiled script that serves HTTP on PORT and answers GET /health once ready. */
+export async function startNodeProcess(script: string, env: Record<string, string>): Promise<AppProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'src', 'main.js')], {
+  const child = spawn(process.execPath, [script], {
     env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -64,5 +71,5 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
     await new Promise((r) => setTimeout(r, 200));
   }
   child.stdout.resume();
-  return { url, stop: () => stopChild(child) };
+  return { url, pid: child.pid!, stop: () => stopChild(child) };
 }

@@ -38,6 +38,8 @@ export interface AppProcess {
   url: string;
   /** For reading its memory (/proc/<pid>/status). */
   pid: number;
+  /** The end of what it wrote to stderr since it became healthy, for error reports. */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -71,5 +73,7 @@ export async function startNodeProcess(script: string, env: Record<string, strin
     await new Promise((r) => setTimeout(r, 200));
   }
   child.stdout.resume();
-  return { url, pid: child.pid!, stop: () => stopChild(child) };
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  return { url, pid: child.pid!, stderr: () => stderr, stop: () => stopChild(child) };
 }

@@ -85,6 +85,7 @@ export async function startFlaskPeer(sourceDir: string, mongodbUri: string, dbNa
   return {
     url,
     pid: child.pid!,
+    stderr: () => stderr,
     listPath: (collection) => `/api/showDB/${collection}`,
     stop: async () => {
       await stopChild(child);

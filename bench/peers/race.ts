@@ -37,7 +37,11 @@ export async function forceRace(target: RaceTarget, ids: string[]): Promise<Race
     const newValue = `race-new-${target.name}-${trial}-${Date.now()}`;
     await target.prepare(id, oldValue);
     const held = target.proxy.arm(oldValue, 5000);
-    const read = fetch(`${target.readerUrl}${target.itemPath(id)}`).then((r) => r.text());
+    // Settled either way, so a failed read is reported here rather than as an unhandled rejection.
+    const read = fetch(`${target.readerUrl}${target.itemPath(id)}`).then(
+      (r) => r.text(),
+      (error: Error) => error,
+    );
     if (!(await held)) {
       result.not_forced++;
       await read;
@@ -46,6 +50,7 @@ export async function forceRace(target: RaceTarget, ids: string[]): Promise<Race
     await target.write(id, newValue);
     target.proxy.release();
     const first = await read;
+    if (first instanceof Error) throw new Error(`${target.name}: the held read failed: ${first.message}`, { cause: first });
     if (!first.includes(oldValue)) {
       result.not_forced++; // the read did not fetch the old document
       continue;

@@ -9,10 +9,13 @@
  *   ceiling       bare Fastify sending the same bytes, pre-serialized: the physical ceiling
  *   flask         seed 002's own Flask API (gunicorn, 2 workers) when FLASK_PEER_DIR is set
  * Then, sequentially: miss and invalidation cost, cold list latency against the Flask peer, the
- * forced race (20 trials per cache) and memory per entry (100 list pages of 100 documents).
+ * forced race (20 trials per cache) and memory per entry (100 list pages of 100 documents: growth of
+ * the live JS heap + Buffers after a full GC, read through a preloaded probe, bench/peers/memory-probe.ts).
  * Env: BENCH_CONNECTIONS (50), BENCH_DURATION (10 s per route), BENCH_TRIALS (30 sequential trials
  * for latencies), FLASK_PEER_DIR, MONGODB_URI / REDIS_URL (else embedded servers).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import mongoose from 'mongoose';
@@ -20,7 +23,7 @@ import { load, LoadResult, printTable, ratio } from './lib/load';
 import { AppProcess, startAppProcess, startBenchServers, startNodeProcess } from './lib/servers';
 import { startFlaskPeer } from './peers/flask-peer';
 import { HoldProxy } from './peers/hold-proxy';
-import { Latency, memoryPerEntry, missAndInvalidation, percentiles, timed } from './peers/measure';
+import { Latency, memoryPerEntry, memoryProbeEnv, missAndInvalidation, percentiles, timed } from './peers/measure';
 import { forceRace, RaceResult, RaceTarget } from './peers/race';
 
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
@@ -139,7 +142,7 @@ async function main() {
         costs[`${library}_${store}`] = {
           ...(await missAndInvalidation(
             trials,
-            () => timed(`${peer.url}/cache/${encodeURIComponent('items:list:1:100')}`, { method: 'DELETE' }),
+            () => timed(`${peer.url}/cache/${encodeURIComponent('list:1:100')}`, { method: 'DELETE' }),
             () => timed(`${peer.url}${PEER_LIST}`),
           )),
           write: await writes(trials, (i) =>
@@ -258,7 +261,7 @@ async function main() {
     }
 
     // Memory per entry: 100 distinct list pages of 100 documents each, RSS growth of the server.
-    progress(`memory per entry (${MEMORY_PAGES} list pages of 100 documents, RSS growth)`);
+    progress(`memory per entry (${MEMORY_PAGES} list pages of 100 documents; live heap + buffers after a full GC)`);
     const reseed = await fetch(`${ours.url}/demo/seed`, {
       method: 'POST',
       headers: { ...ADMIN, 'content-type': 'application/json' },
@@ -267,18 +270,21 @@ async function main() {
     if (!reseed.ok) throw new Error(`reseeding failed: ${reseed.status}`);
     const pages = (prefix: string) => Array.from({ length: MEMORY_PAGES }, (_, i) => `${prefix}?limit=100&page=${i + 1}`);
     const memory: Record<string, number> = {};
-    const freshOurs = await started(startAppProcess(base));
+    const probeDir = mkdtempSync(join(tmpdir(), 'peers-memory-'));
+    const freshOurs = await started(startAppProcess({ ...base, ...memoryProbeEnv(join(probeDir, 'ours.json')) }));
     await fetch(`${freshOurs.url}/demo/items?limit=100&page=${MEMORY_PAGES + 1}`);
-    memory.ours = await memoryPerEntry(freshOurs.pid, freshOurs.url, pages('/demo/items'));
+    memory.ours = await memoryPerEntry(freshOurs.pid, join(probeDir, 'ours.json'), freshOurs.url, pages('/demo/items'));
     await stop(freshOurs);
     for (const library of LIBRARIES) {
       for (const store of ['string', 'object']) {
-        const peer = await started(startNodeProcess(peerScript, peerEnv(library, store)));
+        const file = join(probeDir, `${library}-${store}.json`);
+        const peer = await started(startNodeProcess(peerScript, { ...peerEnv(library, store), ...memoryProbeEnv(file) }));
         await fetch(`${peer.url}/items?limit=100&page=${MEMORY_PAGES + 1}`);
-        memory[`${library}_${store}`] = await memoryPerEntry(peer.pid, peer.url, pages('/items'));
+        memory[`${library}_${store}`] = await memoryPerEntry(peer.pid, file, peer.url, pages('/items'));
         await stop(peer);
       }
     }
+    rmSync(probeDir, { recursive: true, force: true });
 
     printTable(Object.values(results), results.ceiling);
     console.table(

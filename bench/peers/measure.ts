@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 export interface Latency {
@@ -36,17 +37,32 @@ export async function missAndInvalidation(trials: number, invalidate: () => Prom
   return { miss: percentiles(misses), invalidation: percentiles(invalidations) };
 }
 
-/** Resident set size of a process, from /proc (Linux). */
-export function rssBytes(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!match) throw new Error(`no VmRSS for ${pid}`);
-  return Number(match[1]) * 1024;
+/** Environment that preloads the memory probe into a server started with it. */
+export function memoryProbeEnv(file: string): Record<string, string> {
+  const probe = join(__dirname, 'memory-probe.js');
+  return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --expose-gc --require ${probe}`.trim(), MEMORY_PROBE_FILE: file };
 }
 
-/** RSS growth per entry after filling `paths` (each a distinct cache key) through HTTP. */
-export async function memoryPerEntry(pid: number, baseUrl: string, paths: string[]): Promise<number> {
-  await fetch(`${baseUrl}/health`);
-  const before = rssBytes(pid);
+/** Live JS heap plus Buffers/ArrayBuffers of a probed process, after a full garbage collection. */
+export async function liveBytes(pid: number, file: string): Promise<number> {
+  const asked = Date.now();
+  process.kill(pid, 'SIGUSR2');
+  const deadline = asked + 10_000;
+  for (;;) {
+    try {
+      const usage = JSON.parse(readFileSync(file, 'utf8')) as { at: number; heapUsed: number; external: number };
+      if (usage.at >= asked) return usage.heapUsed + usage.external;
+    } catch {
+      // not written yet
+    }
+    if (Date.now() > deadline) throw new Error(`process ${pid} did not answer the memory probe`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Live-memory growth per entry after filling `paths` (each a distinct cache key) through HTTP. */
+export async function memoryPerEntry(pid: number, file: string, baseUrl: string, paths: string[]): Promise<number> {
+  const before = await liveBytes(pid, file);
   for (const path of paths) await timed(`${baseUrl}${path}`);
-  return Math.round((rssBytes(pid) - before) / paths.length);
+  return Math.round(((await liveBytes(pid, file)) - before) / paths.length);
 }

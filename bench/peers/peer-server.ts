@@ -7,7 +7,8 @@
  *   PEER_TIERS  l1+l2 (memory in front of Redis) | l2 (Redis only)
  *   MONGODB_URI, MONGODB_DB, REDIS_URL, PORT
  * Routes mirror the app's demo routes: GET /items?page=&limit=, GET /items/:id, PUT /items/:id
- * (MongoDB update, then the library's delete), DELETE /cache/:key, GET /constant, GET /health.
+ * (MongoDB update, then the library's delete), DELETE /cache/:key (`list:<page>:<limit>` or
+ * `id:<id>`), GET /constant, GET /health.
  */
 import { BentoCache, bentostore } from 'bentocache';
 import { memoryDriver } from 'bentocache/drivers/memory';
@@ -78,8 +79,10 @@ async function main() {
   const peer =
     kind === 'bentocache' ? bentocachePeer(tiers, env.REDIS_URL!) : kind === 'cacheable' ? cacheablePeer(tiers, env.REDIS_URL!) : undefined;
   // What the cache holds: the JSON text, or the documents themselves (serialized on every hit).
+  // Each store mode under its own prefix: a text entry read back as an object would flatter it.
+  const prefix = asString ? 'items-text' : 'items-object';
   const cached = (key: string, load: () => Promise<unknown>) =>
-    peer!.getOrSet<unknown>(key, asString ? async () => JSON.stringify(await load()) : load);
+    peer!.getOrSet<unknown>(`${prefix}:${key}`, asString ? async () => JSON.stringify(await load()) : load);
 
   let constant = Buffer.from(JSON.stringify(await listPage(1, 100)));
   const app = Fastify({ logger: false });
@@ -94,13 +97,13 @@ async function main() {
     app.get<{ Querystring: { page?: string; limit?: string } }>('/items', async (request, reply) => {
       const page = Math.max(1, Number(request.query.page ?? 1) || 1);
       const limit = Math.min(100, Math.max(1, Number(request.query.limit ?? 20) || 20));
-      const body = await cached(`items:list:${page}:${limit}`, () => listPage(page, limit));
+      const body = await cached(`list:${page}:${limit}`, () => listPage(page, limit));
       return asString ? reply.header('content-type', json).send(body) : body;
     });
     app.get<{ Params: { id: string } }>('/items/:id', async (request, reply) => {
       const id = request.params.id;
       if (!mongoose.isObjectIdOrHexString(id)) return reply.code(400).send({ error: 'bad id' });
-      const body = await cached(`items:id:${id}`, () => items.findOne({ _id: new mongoose.Types.ObjectId(id) }));
+      const body = await cached(`id:${id}`, () => items.findOne({ _id: new mongoose.Types.ObjectId(id) }));
       return asString ? reply.header('content-type', json).send(body) : body;
     });
     app.put<{ Params: { id: string }; Body: { name?: string } }>('/items/:id', async (request, reply) => {
@@ -108,10 +111,12 @@ async function main() {
       if (!mongoose.isObjectIdOrHexString(id) || typeof request.body?.name !== 'string')
         return reply.code(400).send({ error: 'bad input' });
       await items.updateOne({ _id: new mongoose.Types.ObjectId(id) }, { $set: { name: request.body.name } });
-      await peer.delete(`items:id:${id}`);
+      await peer.delete(`${prefix}:id:${id}`);
       return { ok: true };
     });
-    app.delete<{ Params: { key: string } }>('/cache/:key', async (request) => ({ deleted: await peer.delete(request.params.key) }));
+    app.delete<{ Params: { key: string } }>('/cache/:key', async (request) => ({
+      deleted: await peer.delete(`${prefix}:${request.params.key}`),
+    }));
   }
   await app.listen({ host: '127.0.0.1', port: Number(env.PORT ?? 0) });
 }

@@ -11,8 +11,9 @@
  * Then, sequentially: miss and invalidation cost, cold list latency against the Flask peer, the
  * forced race (20 trials per cache) and memory per entry (100 list pages of 100 documents: growth of
  * the live JS heap + Buffers after a full GC, read through a preloaded probe, bench/peers/memory-probe.ts).
- * Env: BENCH_CONNECTIONS (50), BENCH_DURATION (10 s per route), BENCH_TRIALS (30 sequential trials
- * for latencies), FLASK_PEER_DIR, MONGODB_URI / REDIS_URL (else embedded servers).
+ * Env: BENCH_CONNECTIONS (50), BENCH_DURATION (10 s per route and round), BENCH_ROUNDS (3; each
+ * figure is the round with the median requests/s), BENCH_TRIALS (30 sequential trials for
+ * latencies), FLASK_PEER_DIR, MONGODB_URI / REDIS_URL (else embedded servers).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,7 @@ import Redis from 'ioredis';
 import mongoose from 'mongoose';
 import { load, LoadResult, printTable, ratio } from './lib/load';
 import { AppProcess, startAppProcess, startBenchServers, startNodeProcess } from './lib/servers';
-import { startFlaskPeer } from './peers/flask-peer';
+import { FlaskPeer, startFlaskPeer } from './peers/flask-peer';
 import { HoldProxy } from './peers/hold-proxy';
 import { Latency, memoryPerEntry, memoryProbeEnv, missAndInvalidation, percentiles, timed } from './peers/measure';
 import { forceRace, RaceResult, RaceTarget } from './peers/race';
@@ -46,6 +47,7 @@ async function main() {
   const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
   const durationSeconds = Number(process.env.BENCH_DURATION ?? 10);
   const trials = Number(process.env.BENCH_TRIALS ?? 30);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const flaskDir = process.env.FLASK_PEER_DIR;
   const servers = await startBenchServers();
   const redis = new Redis(servers.redisUrl);
@@ -88,34 +90,50 @@ async function main() {
     for (const app of [ours, oursL2]) await fetch(`${app.url}${LIST}`);
 
     const options = { connections, durationSeconds };
-    progress(`${connections} connections, ${durationSeconds} s per route (+1 s unrecorded warm-up), ${Buffer.byteLength(body)} byte body`);
-    const results: Record<string, LoadResult> = {};
-    const run = async (name: string, url: string, path: string) => {
-      progress(`load: ${name}`);
-      const result = await load(name, url, path, options);
-      if (result.non2xx || result.errors) throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-      results[name] = result;
-    };
+    progress(
+      `${connections} connections, ${durationSeconds} s per route (+1 s unrecorded warm-up), ${rounds} rounds, ${Buffer.byteLength(body)} byte body`,
+    );
 
-    // Throughput: one server at a time, so each has both cores' share.
+    // Throughput: every server up at once, idle but for the one under load; the routes take turns
+    // round by round, so a burst of load from elsewhere on the machine hits all of them alike.
     const sameBytes: Record<string, boolean> = {};
+    const routes: { name: string; url: string; path: string }[] = [];
     const ceiling = await started(startNodeProcess(peerScript, peerEnv('constant')));
     sameBytes.ceiling = (await (await fetch(`${ceiling.url}/constant`)).text()) === body;
-    await run('ceiling', ceiling.url, '/constant');
-    await stop(ceiling);
-    await run('ours_l1', ours.url, LIST);
-    await run('ours_l2', oursL2.url, LIST);
+    routes.push({ name: 'ceiling', url: ceiling.url, path: '/constant' });
+    routes.push({ name: 'ours_l1', url: ours.url, path: LIST }, { name: 'ours_l2', url: oursL2.url, path: LIST });
+    const peers: AppProcess[] = [ceiling];
     for (const library of LIBRARIES) {
       for (const store of ['string', 'object']) {
         for (const tier of ['l1', 'l2']) {
           const name = `${library}_${store}_${tier}`;
+          progress(`starting ${name}`);
           const peer = await started(startNodeProcess(peerScript, peerEnv(library, store, tier === 'l1' ? 'l1+l2' : 'l2')));
+          peers.push(peer);
           sameBytes[name] = (await (await fetch(`${peer.url}${PEER_LIST}`)).text()) === body;
-          await run(name, peer.url, PEER_LIST);
-          await stop(peer);
+          routes.push({ name, url: peer.url, path: PEER_LIST });
         }
       }
     }
+    let flaskPeer: FlaskPeer | undefined;
+    if (flaskDir) {
+      progress('starting the Flask peer (seed 002 storeAPI_Redis, gunicorn -w 2)');
+      flaskPeer = await started(startFlaskPeer(flaskDir, servers.mongodbUri, DB, servers.redisUrl));
+      routes.push({ name: 'flask_hot', url: flaskPeer.url, path: flaskPeer.listPath(COLLECTION) });
+    } else {
+      progress('Flask peer skipped: set FLASK_PEER_DIR to a checkout of storeAPI_Redis (see README "Benchmarks")');
+    }
+    const runs: Record<string, LoadResult[]> = {};
+    for (let round = 1; round <= rounds; round++) {
+      for (const { name, url, path } of round % 2 ? routes : [...routes].reverse()) {
+        progress(`round ${round}/${rounds}: ${name}`);
+        const result = await load(name, url, path, options);
+        if (result.non2xx || result.errors) throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+        (runs[name] ??= []).push(result);
+      }
+    }
+    const results = Object.fromEntries(Object.entries(runs).map(([name, r]) => [name, medianRun(r)]));
+    for (const peer of peers) await stop(peer);
 
     // Miss and invalidation cost: sequential, "delete the key, then read it".
     progress(`miss and invalidation cost (${trials} trials each)`);
@@ -159,28 +177,24 @@ async function main() {
 
     // The Flask peer: cold list (its Redis key deleted before each read) and hot list, beside ours.
     let flask: { cold: Latency; oursCold: Latency; bytes: number } | undefined;
-    if (flaskDir) {
-      progress('Flask peer (seed 002 storeAPI_Redis, gunicorn -w 2)');
-      const peer = await started(startFlaskPeer(flaskDir, servers.mongodbUri, DB, servers.redisUrl));
-      const flaskList = peer.listPath(COLLECTION);
-      const flaskBody = await (await fetch(`${peer.url}${flaskList}`)).text();
+    if (flaskPeer) {
+      progress(`cold list: ours vs the Flask peer (${trials} trials each, interleaved)`);
+      const flaskList = flaskPeer.listPath(COLLECTION);
+      const flaskBody = await (await fetch(`${flaskPeer.url}${flaskList}`)).text();
       if ((JSON.parse(flaskBody) as unknown[]).length !== ids.length) throw new Error('the Flask peer does not list the same documents');
       const flaskCold: number[] = [];
       const oursCold: number[] = [];
       for (let i = 0; i < trials; i++) {
         // Interleaved, so both see the same machine load.
         await redis.del(`${COLLECTION}:list`);
-        flaskCold.push(await timed(`${peer.url}${flaskList}`));
+        flaskCold.push(await timed(`${flaskPeer.url}${flaskList}`));
         // 404 is fine: a write may already have removed it.
         const dropped = await fetch(`${ours.url}/cache/entries/${encodeURIComponent(listKey)}`, { method: 'DELETE', headers: ADMIN });
         if (dropped.status !== 204 && dropped.status !== 404) throw new Error(`admin DELETE: ${dropped.status}`);
         oursCold.push(await timed(`${ours.url}${LIST}`));
       }
       flask = { cold: percentiles(flaskCold), oursCold: percentiles(oursCold), bytes: Buffer.byteLength(flaskBody) };
-      await run('flask_hot', peer.url, flaskList);
-      await stop(peer);
-    } else {
-      progress('Flask peer skipped: set FLASK_PEER_DIR to a checkout of storeAPI_Redis (see README "Benchmarks")');
+      await stop(flaskPeer);
     }
 
     // The forced race: instance A's Redis through a proxy that holds the stale store.
@@ -313,6 +327,7 @@ async function main() {
       bench: 'peers',
       connections,
       duration_s: durationSeconds,
+      rounds,
       trials,
       body_bytes: Buffer.byteLength(body),
       mongo: servers.mongoKind,
@@ -382,6 +397,11 @@ async function findKey(redis: Redis, pattern: string): Promise<string> {
   } while (cursor !== '0');
   if (keys.length !== 1) throw new Error(`expected one key matching ${pattern}, found ${keys.join(', ') || 'none'}`);
   return keys[0];
+}
+
+/** The run with the median requests/s (its own latencies with it). */
+function medianRun(runs: LoadResult[]): LoadResult {
+  return [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)];
 }
 
 async function writes(trials: number, write: (i: number) => Promise<number>): Promise<Latency> {

@@ -13,7 +13,8 @@
  * the live JS heap + Buffers after a full GC, read through a preloaded probe, bench/peers/memory-probe.ts).
  * Env: BENCH_CONNECTIONS (50), BENCH_DURATION (10 s per route and round), BENCH_ROUNDS (3; each
  * figure is the round with the median requests/s), BENCH_TRIALS (30 sequential trials for
- * latencies), FLASK_PEER_DIR, MONGODB_URI / REDIS_URL (else embedded servers).
+ * latencies), BENCH_PHASES (throughput,costs,flask,race,memory: a subset runs only those),
+ * FLASK_PEER_DIR, MONGODB_URI / REDIS_URL (else embedded servers).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,8 @@ const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const DB = 'bench_peers';
 const COLLECTION = 'demo_items';
 const LIST = '/demo/items?limit=100';
+const STOCK_LIST = '/demo/items-stock?limit=100';
+const PHASES = ['throughput', 'costs', 'flask', 'race', 'memory'];
 const PEER_LIST = '/items?limit=100';
 const RACE_TRIALS = 20;
 const MEMORY_PAGES = 100;
@@ -48,6 +51,9 @@ async function main() {
   const durationSeconds = Number(process.env.BENCH_DURATION ?? 10);
   const trials = Number(process.env.BENCH_TRIALS ?? 30);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const phases = new Set((process.env.BENCH_PHASES ?? PHASES.join(',')).split(','));
+  const unknown = [...phases].filter((phase) => !PHASES.includes(phase));
+  if (unknown.length) throw new Error(`unknown BENCH_PHASES ${unknown.join(',')}; known: ${PHASES.join(',')}`);
   const flaskDir = process.env.FLASK_PEER_DIR;
   const servers = await startBenchServers();
   const redis = new Redis(servers.redisUrl);
@@ -88,96 +94,108 @@ async function main() {
     const body = await (await fetch(`${ours.url}${LIST}`)).text();
     const ids = (JSON.parse(body) as { items: { _id: string }[] }).items.map((item) => item._id);
     for (const app of [ours, oursL2]) await fetch(`${app.url}${LIST}`);
+    await fetch(`${ours.url}${STOCK_LIST}`);
+    const listKey = await findKey(redis, 'demo:list*');
+    const results: Record<string, LoadResult> = {};
+    const sameBytes: Record<string, boolean> = {};
+    const costs: Record<string, { miss: Latency; invalidation: Latency; write: Latency }> = {};
+    const race: Record<string, RaceResult> = {};
+    const memory: Record<string, number> = {};
+    let flask: { cold: Latency; oursCold: Latency; bytes: number } | undefined;
+    let flaskPeer: FlaskPeer | undefined;
+    if (flaskDir && (phases.has('throughput') || phases.has('flask'))) {
+      progress('starting the Flask peer (seed 002 storeAPI_Redis, gunicorn -w 2)');
+      flaskPeer = await started(startFlaskPeer(flaskDir, servers.mongodbUri, DB, servers.redisUrl));
+    } else if (!flaskDir) {
+      progress('Flask peer skipped: set FLASK_PEER_DIR to a checkout of storeAPI_Redis (see README "Benchmarks")');
+    }
 
     const options = { connections, durationSeconds };
     progress(
       `${connections} connections, ${durationSeconds} s per route (+1 s unrecorded warm-up), ${rounds} rounds, ${Buffer.byteLength(body)} byte body`,
     );
 
-    // Throughput: every server up at once, idle but for the one under load; the routes take turns
-    // round by round, so a burst of load from elsewhere on the machine hits all of them alike.
-    const sameBytes: Record<string, boolean> = {};
-    const routes: { name: string; url: string; path: string }[] = [];
-    const ceiling = await started(startNodeProcess(peerScript, peerEnv('constant')));
-    sameBytes.ceiling = (await (await fetch(`${ceiling.url}/constant`)).text()) === body;
-    routes.push({ name: 'ceiling', url: ceiling.url, path: '/constant' });
-    routes.push({ name: 'ours_l1', url: ours.url, path: LIST }, { name: 'ours_l2', url: oursL2.url, path: LIST });
-    const peers: AppProcess[] = [ceiling];
-    for (const library of LIBRARIES) {
-      for (const store of ['string', 'object']) {
-        for (const tier of ['l1', 'l2']) {
-          const name = `${library}_${store}_${tier}`;
-          progress(`starting ${name}`);
-          const peer = await started(startNodeProcess(peerScript, peerEnv(library, store, tier === 'l1' ? 'l1+l2' : 'l2')));
-          peers.push(peer);
-          sameBytes[name] = (await (await fetch(`${peer.url}${PEER_LIST}`)).text()) === body;
-          routes.push({ name, url: peer.url, path: PEER_LIST });
+    if (phases.has('throughput')) {
+      // Throughput: every server up at once, idle but for the one under load; the routes take turns
+      // round by round, so a burst of load from elsewhere on the machine hits all of them alike.
+      const routes: { name: string; url: string; path: string }[] = [];
+      const ceiling = await started(startNodeProcess(peerScript, peerEnv('constant')));
+      sameBytes.ceiling = (await (await fetch(`${ceiling.url}/constant`)).text()) === body;
+      routes.push({ name: 'ceiling', url: ceiling.url, path: '/constant' });
+      routes.push(
+        { name: 'ours_l1', url: ours.url, path: LIST },
+        { name: 'ours_l2', url: oursL2.url, path: LIST },
+        { name: 'ours_stock', url: ours.url, path: STOCK_LIST },
+      );
+      const peers: AppProcess[] = [ceiling];
+      for (const library of LIBRARIES) {
+        for (const store of ['string', 'object']) {
+          for (const tier of ['l1', 'l2']) {
+            const name = `${library}_${store}_${tier}`;
+            progress(`starting ${name}`);
+            const peer = await started(startNodeProcess(peerScript, peerEnv(library, store, tier === 'l1' ? 'l1+l2' : 'l2')));
+            peers.push(peer);
+            sameBytes[name] = (await (await fetch(`${peer.url}${PEER_LIST}`)).text()) === body;
+            routes.push({ name, url: peer.url, path: PEER_LIST });
+          }
         }
       }
-    }
-    let flaskPeer: FlaskPeer | undefined;
-    if (flaskDir) {
-      progress('starting the Flask peer (seed 002 storeAPI_Redis, gunicorn -w 2)');
-      flaskPeer = await started(startFlaskPeer(flaskDir, servers.mongodbUri, DB, servers.redisUrl));
-      routes.push({ name: 'flask_hot', url: flaskPeer.url, path: flaskPeer.listPath(COLLECTION) });
-    } else {
-      progress('Flask peer skipped: set FLASK_PEER_DIR to a checkout of storeAPI_Redis (see README "Benchmarks")');
-    }
-    const runs: Record<string, LoadResult[]> = {};
-    for (let round = 1; round <= rounds; round++) {
-      for (const { name, url, path } of round % 2 ? routes : [...routes].reverse()) {
-        progress(`round ${round}/${rounds}: ${name}`);
-        const result = await load(name, url, path, options);
-        if (result.non2xx || result.errors) throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-        (runs[name] ??= []).push(result);
+      if (flaskPeer) routes.push({ name: 'flask_hot', url: flaskPeer.url, path: flaskPeer.listPath(COLLECTION) });
+      const runs: Record<string, LoadResult[]> = {};
+      for (let round = 1; round <= rounds; round++) {
+        for (const { name, url, path } of round % 2 ? routes : [...routes].reverse()) {
+          progress(`round ${round}/${rounds}: ${name}`);
+          const result = await load(name, url, path, options);
+          if (result.non2xx || result.errors) throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+          (runs[name] ??= []).push(result);
+        }
       }
+      for (const [name, r] of Object.entries(runs)) results[name] = medianRun(r);
+      for (const peer of peers) await stop(peer);
     }
-    const results = Object.fromEntries(Object.entries(runs).map(([name, r]) => [name, medianRun(r)]));
-    for (const peer of peers) await stop(peer);
 
-    // Miss and invalidation cost: sequential, "delete the key, then read it".
-    progress(`miss and invalidation cost (${trials} trials each)`);
-    const listKey = await findKey(redis, 'demo:list*');
-    const costs: Record<string, { miss: Latency; invalidation: Latency; write: Latency }> = {};
-    costs.ours = {
-      ...(await missAndInvalidation(
-        trials,
-        () => timed(`${ours.url}/cache/entries/${encodeURIComponent(listKey)}`, { method: 'DELETE', headers: ADMIN }),
-        () => timed(`${ours.url}${LIST}`),
-      )),
-      write: await writes(trials, (i) =>
-        timed(`${ours.url}/demo/items/${ids[99]}`, {
-          method: 'PUT',
-          headers: { ...ADMIN, 'content-type': 'application/json' },
-          body: JSON.stringify({ name: `write ${i}` }),
-        }),
-      ),
-    };
-    for (const library of LIBRARIES) {
-      for (const store of ['string', 'object']) {
-        const peer = await started(startNodeProcess(peerScript, peerEnv(library, store)));
-        await fetch(`${peer.url}${PEER_LIST}`);
-        costs[`${library}_${store}`] = {
-          ...(await missAndInvalidation(
-            trials,
-            () => timed(`${peer.url}/cache/${encodeURIComponent('list:1:100')}`, { method: 'DELETE' }),
-            () => timed(`${peer.url}${PEER_LIST}`),
-          )),
-          write: await writes(trials, (i) =>
-            timed(`${peer.url}/items/${ids[99]}`, {
-              method: 'PUT',
-              headers: { 'content-type': 'application/json' },
-              body: JSON.stringify({ name: `write ${i}` }),
-            }),
-          ),
-        };
-        await stop(peer);
+    if (phases.has('costs')) {
+      // Miss and invalidation cost: sequential, "delete the key, then read it".
+      progress(`miss and invalidation cost (${trials} trials each)`);
+      costs.ours = {
+        ...(await missAndInvalidation(
+          trials,
+          () => timed(`${ours.url}/cache/entries/${encodeURIComponent(listKey)}`, { method: 'DELETE', headers: ADMIN }),
+          () => timed(`${ours.url}${LIST}`),
+        )),
+        write: await writes(trials, (i) =>
+          timed(`${ours.url}/demo/items/${ids[99]}`, {
+            method: 'PUT',
+            headers: { ...ADMIN, 'content-type': 'application/json' },
+            body: JSON.stringify({ name: `write ${i}` }),
+          }),
+        ),
+      };
+      for (const library of LIBRARIES) {
+        for (const store of ['string', 'object']) {
+          const peer = await started(startNodeProcess(peerScript, peerEnv(library, store)));
+          await fetch(`${peer.url}${PEER_LIST}`);
+          costs[`${library}_${store}`] = {
+            ...(await missAndInvalidation(
+              trials,
+              () => timed(`${peer.url}/cache/${encodeURIComponent('list:1:100')}`, { method: 'DELETE' }),
+              () => timed(`${peer.url}${PEER_LIST}`),
+            )),
+            write: await writes(trials, (i) =>
+              timed(`${peer.url}/items/${ids[99]}`, {
+                method: 'PUT',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify({ name: `write ${i}` }),
+              }),
+            ),
+          };
+          await stop(peer);
+        }
       }
     }
 
     // The Flask peer: cold list (its Redis key deleted before each read) and hot list, beside ours.
-    let flask: { cold: Latency; oursCold: Latency; bytes: number } | undefined;
-    if (flaskPeer) {
+    if (flaskPeer && phases.has('flask')) {
       progress(`cold list: ours vs the Flask peer (${trials} trials each, interleaved)`);
       const flaskList = flaskPeer.listPath(COLLECTION);
       const flaskBody = await (await fetch(`${flaskPeer.url}${flaskList}`)).text();
@@ -194,113 +212,115 @@ async function main() {
         oursCold.push(await timed(`${ours.url}${LIST}`));
       }
       flask = { cold: percentiles(flaskCold), oursCold: percentiles(oursCold), bytes: Buffer.byteLength(flaskBody) };
-      await stop(flaskPeer);
     }
+    if (flaskPeer) await stop(flaskPeer);
 
-    // The forced race: instance A's Redis through a proxy that holds the stale store.
-    progress(`forced race (${RACE_TRIALS} trials per cache)`);
-    const target = new URL(servers.redisUrl);
-    const newProxy = async () => {
-      const proxy = new HoldProxy({ host: target.hostname, port: Number(target.port) });
-      proxies.push(proxy);
-      return { proxy, url: await proxy.listen() };
-    };
-    const setName = async (id: string, name: string) => {
-      await items.updateOne({ _id: new mongoose.Types.ObjectId(id) }, { $set: { name } });
-    };
-    const race: Record<string, RaceResult> = {};
-    {
-      const { proxy, url } = await newProxy();
-      // A long Redis timeout: the held store must not be abandoned as "Redis down".
-      const reader = await started(startAppProcess({ ...base, REDIS_URL: url, CACHE_REDIS_TIMEOUT_MS: '10000' }));
-      const oursTarget = (name: string, write: RaceTarget['write']): RaceTarget => ({
-        name,
-        readerUrl: reader.url,
-        otherUrl: ours.url,
-        proxy,
-        itemPath: (id) => `/demo/items/${id}`,
-        prepare: setName,
-        write,
-      });
-      race.ours_invalidate = await forceRace(
-        oursTarget('ours-invalidate', async (id, name) => {
-          const response = await fetch(`${ours.url}/demo/items/${id}`, {
-            method: 'PUT',
-            headers: { ...ADMIN, 'content-type': 'application/json' },
-            body: JSON.stringify({ name }),
-          });
-          if (!response.ok) throw new Error(`PUT: ${response.status}`);
-        }),
-        ids.slice(0, RACE_TRIALS),
-      );
-      race.ours_admin_delete = await forceRace(
-        oursTarget('ours-admin-delete', async (id, name) => {
-          await setName(id, name);
-          const response = await fetch(`${ours.url}/cache/entries/${encodeURIComponent(`demo:id:${id}`)}`, {
-            method: 'DELETE',
-            headers: ADMIN,
-          });
-          // 404: nothing was stored yet (the stale store is the one being held); the delete still ran.
-          if (response.status !== 204 && response.status !== 404) throw new Error(`admin DELETE: ${response.status}`);
-        }),
-        ids.slice(RACE_TRIALS, 2 * RACE_TRIALS),
-      );
-      await stop(reader);
-    }
-    for (const [n, library] of LIBRARIES.entries()) {
-      const { proxy, url } = await newProxy();
-      const reader = await started(startNodeProcess(peerScript, peerEnv(library, 'string', 'l1+l2', url)));
-      const writer = await started(startNodeProcess(peerScript, peerEnv(library)));
-      race[library] = await forceRace(
-        {
-          name: library,
+    if (phases.has('race')) {
+      // The forced race: instance A's Redis through a proxy that holds the stale store.
+      progress(`forced race (${RACE_TRIALS} trials per cache)`);
+      const target = new URL(servers.redisUrl);
+      const newProxy = async () => {
+        const proxy = new HoldProxy({ host: target.hostname, port: Number(target.port) });
+        proxies.push(proxy);
+        return { proxy, url: await proxy.listen() };
+      };
+      const setName = async (id: string, name: string) => {
+        await items.updateOne({ _id: new mongoose.Types.ObjectId(id) }, { $set: { name } });
+      };
+      {
+        const { proxy, url } = await newProxy();
+        // A long Redis timeout: the held store must not be abandoned as "Redis down".
+        const reader = await started(startAppProcess({ ...base, REDIS_URL: url, CACHE_REDIS_TIMEOUT_MS: '10000' }));
+        const oursTarget = (name: string, write: RaceTarget['write']): RaceTarget => ({
+          name,
           readerUrl: reader.url,
-          otherUrl: writer.url,
+          otherUrl: ours.url,
           proxy,
-          itemPath: (id) => `/items/${id}`,
+          itemPath: (id) => `/demo/items/${id}`,
           prepare: setName,
-          write: async (id, name) => {
-            const response = await fetch(`${writer.url}/items/${id}`, {
+          write,
+        });
+        race.ours_invalidate = await forceRace(
+          oursTarget('ours-invalidate', async (id, name) => {
+            const response = await fetch(`${ours.url}/demo/items/${id}`, {
               method: 'PUT',
-              headers: { 'content-type': 'application/json' },
+              headers: { ...ADMIN, 'content-type': 'application/json' },
               body: JSON.stringify({ name }),
             });
             if (!response.ok) throw new Error(`PUT: ${response.status}`);
+          }),
+          ids.slice(0, RACE_TRIALS),
+        );
+        race.ours_admin_delete = await forceRace(
+          oursTarget('ours-admin-delete', async (id, name) => {
+            await setName(id, name);
+            const response = await fetch(`${ours.url}/cache/entries/${encodeURIComponent(`demo:id:${id}`)}`, {
+              method: 'DELETE',
+              headers: ADMIN,
+            });
+            // 404: nothing was stored yet (the stale store is the one being held); the delete still ran.
+            if (response.status !== 204 && response.status !== 404) throw new Error(`admin DELETE: ${response.status}`);
+          }),
+          ids.slice(RACE_TRIALS, 2 * RACE_TRIALS),
+        );
+        await stop(reader);
+      }
+      for (const [n, library] of LIBRARIES.entries()) {
+        const { proxy, url } = await newProxy();
+        const reader = await started(startNodeProcess(peerScript, peerEnv(library, 'string', 'l1+l2', url)));
+        const writer = await started(startNodeProcess(peerScript, peerEnv(library)));
+        race[library] = await forceRace(
+          {
+            name: library,
+            readerUrl: reader.url,
+            otherUrl: writer.url,
+            proxy,
+            itemPath: (id) => `/items/${id}`,
+            prepare: setName,
+            write: async (id, name) => {
+              const response = await fetch(`${writer.url}/items/${id}`, {
+                method: 'PUT',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify({ name }),
+              });
+              if (!response.ok) throw new Error(`PUT: ${response.status}`);
+            },
           },
-        },
-        ids.slice((2 + n) * RACE_TRIALS, (3 + n) * RACE_TRIALS),
-      );
-      await stop(reader);
-      await stop(writer);
-    }
-
-    // Memory per entry: 100 distinct list pages of 100 documents each, RSS growth of the server.
-    progress(`memory per entry (${MEMORY_PAGES} list pages of 100 documents; live heap + buffers after a full GC)`);
-    const reseed = await fetch(`${ours.url}/demo/seed`, {
-      method: 'POST',
-      headers: { ...ADMIN, 'content-type': 'application/json' },
-      body: JSON.stringify({ count: MEMORY_PAGES * 100 }),
-    });
-    if (!reseed.ok) throw new Error(`reseeding failed: ${reseed.status}`);
-    const pages = (prefix: string) => Array.from({ length: MEMORY_PAGES }, (_, i) => `${prefix}?limit=100&page=${i + 1}`);
-    const memory: Record<string, number> = {};
-    const probeDir = mkdtempSync(join(tmpdir(), 'peers-memory-'));
-    const freshOurs = await started(startAppProcess({ ...base, ...memoryProbeEnv(join(probeDir, 'ours.json')) }));
-    await fetch(`${freshOurs.url}/demo/items?limit=100&page=${MEMORY_PAGES + 1}`);
-    memory.ours = await memoryPerEntry(freshOurs.pid, join(probeDir, 'ours.json'), freshOurs.url, pages('/demo/items'));
-    await stop(freshOurs);
-    for (const library of LIBRARIES) {
-      for (const store of ['string', 'object']) {
-        const file = join(probeDir, `${library}-${store}.json`);
-        const peer = await started(startNodeProcess(peerScript, { ...peerEnv(library, store), ...memoryProbeEnv(file) }));
-        await fetch(`${peer.url}/items?limit=100&page=${MEMORY_PAGES + 1}`);
-        memory[`${library}_${store}`] = await memoryPerEntry(peer.pid, file, peer.url, pages('/items'));
-        await stop(peer);
+          ids.slice((2 + n) * RACE_TRIALS, (3 + n) * RACE_TRIALS),
+        );
+        await stop(reader);
+        await stop(writer);
       }
     }
-    rmSync(probeDir, { recursive: true, force: true });
 
-    printTable(Object.values(results), results.ceiling);
+    if (phases.has('memory')) {
+      // Memory per entry: 100 distinct list pages of 100 documents each, live-memory growth of the server.
+      progress(`memory per entry (${MEMORY_PAGES} list pages of 100 documents; live heap + buffers after a full GC)`);
+      const reseed = await fetch(`${ours.url}/demo/seed`, {
+        method: 'POST',
+        headers: { ...ADMIN, 'content-type': 'application/json' },
+        body: JSON.stringify({ count: MEMORY_PAGES * 100 }),
+      });
+      if (!reseed.ok) throw new Error(`reseeding failed: ${reseed.status}`);
+      const pages = (prefix: string) => Array.from({ length: MEMORY_PAGES }, (_, i) => `${prefix}?limit=100&page=${i + 1}`);
+      const probeDir = mkdtempSync(join(tmpdir(), 'peers-memory-'));
+      const freshOurs = await started(startAppProcess({ ...base, ...memoryProbeEnv(join(probeDir, 'ours.json')) }));
+      await fetch(`${freshOurs.url}/demo/items?limit=100&page=${MEMORY_PAGES + 1}`);
+      memory.ours = await memoryPerEntry(freshOurs.pid, join(probeDir, 'ours.json'), freshOurs.url, pages('/demo/items'));
+      await stop(freshOurs);
+      for (const library of LIBRARIES) {
+        for (const store of ['string', 'object']) {
+          const file = join(probeDir, `${library}-${store}.json`);
+          const peer = await started(startNodeProcess(peerScript, { ...peerEnv(library, store), ...memoryProbeEnv(file) }));
+          await fetch(`${peer.url}/items?limit=100&page=${MEMORY_PAGES + 1}`);
+          memory[`${library}_${store}`] = await memoryPerEntry(peer.pid, file, peer.url, pages('/items'));
+          await stop(peer);
+        }
+      }
+      rmSync(probeDir, { recursive: true, force: true });
+    }
+
+    if (results.ceiling) printTable(Object.values(results), results.ceiling);
     console.table(
       Object.fromEntries(
         Object.entries(costs).map(([name, c]) => [
@@ -318,8 +338,8 @@ async function main() {
     console.table(Object.fromEntries(Object.entries(race).map(([name, r]) => [name, { ...r, fresh: r.trials - r.not_forced - r.stale }])));
     if (flask)
       console.table({
-        ours: { 'cold p50 ms': flask.oursCold.p50_ms, 'cold p99 ms': flask.oursCold.p99_ms, 'hot rps': results.ours_l1.rps },
-        flask: { 'cold p50 ms': flask.cold.p50_ms, 'cold p99 ms': flask.cold.p99_ms, 'hot rps': results.flask_hot.rps },
+        ours: { 'cold p50 ms': flask.oursCold.p50_ms, 'cold p99 ms': flask.oursCold.p99_ms, 'hot rps': results.ours_l1?.rps },
+        flask: { 'cold p50 ms': flask.cold.p50_ms, 'cold p99 ms': flask.cold.p99_ms, 'hot rps': results.flask_hot?.rps },
       });
 
     const rps = (name: string) => results[name]?.rps;
@@ -331,10 +351,11 @@ async function main() {
       trials,
       body_bytes: Buffer.byteLength(body),
       mongo: servers.mongoKind,
-      same_bytes: Object.values(sameBytes).every(Boolean),
+      same_bytes: phases.has('throughput') ? Object.values(sameBytes).every(Boolean) : undefined,
       ceiling_rps: rps('ceiling'),
       ours_l1_rps: rps('ours_l1'),
       ours_l2_rps: rps('ours_l2'),
+      stock_rps: rps('ours_stock'),
       ...Object.fromEntries(
         LIBRARIES.flatMap((library) => [
           [`${library}_l1_rps`, rps(`${library}_string_l1`)],

@@ -321,21 +321,25 @@ async function main() {
     }
 
     if (results.ceiling) printTable(Object.values(results), results.ceiling);
-    console.table(
-      Object.fromEntries(
-        Object.entries(costs).map(([name, c]) => [
-          name,
-          {
-            'miss p50 ms': c.miss.p50_ms,
-            'miss p99 ms': c.miss.p99_ms,
-            'invalidate p50 ms': c.invalidation.p50_ms,
-            'write+invalidate p50 ms': c.write.p50_ms,
-            'memory/entry KB': memory[name] === undefined ? '' : Math.round(memory[name] / 102.4) / 10,
-          },
-        ]),
-      ),
-    );
-    console.table(Object.fromEntries(Object.entries(race).map(([name, r]) => [name, { ...r, fresh: r.trials - r.not_forced - r.stale }])));
+    if (Object.keys(costs).length)
+      console.table(
+        Object.fromEntries(
+          Object.entries(costs).map(([name, c]) => [
+            name,
+            {
+              'miss p50 ms': c.miss.p50_ms,
+              'miss p99 ms': c.miss.p99_ms,
+              'invalidate p50 ms': c.invalidation.p50_ms,
+              'write+invalidate p50 ms': c.write.p50_ms,
+              'memory/entry KB': memory[name] === undefined ? '' : Math.round(memory[name] / 102.4) / 10,
+            },
+          ]),
+        ),
+      );
+    if (Object.keys(race).length)
+      console.table(
+        Object.fromEntries(Object.entries(race).map(([name, r]) => [name, { ...r, fresh: r.trials - r.not_forced - r.stale }])),
+      );
     if (flask)
       console.table({
         ours: { 'cold p50 ms': flask.oursCold.p50_ms, 'cold p99 ms': flask.oursCold.p99_ms, 'hot rps': results.ours_l1?.rps },
@@ -343,6 +347,8 @@ async function main() {
       });
 
     const rps = (name: string) => results[name]?.rps;
+    // A ratio only when both figures were measured in this run.
+    const over = (a?: number, b?: number) => (a === undefined || b === undefined ? undefined : ratio(a, b));
     const figures = {
       bench: 'peers',
       connections,
@@ -386,13 +392,14 @@ async function main() {
       flask_hot_rps: rps('flask_hot'),
       flask_body_bytes: flask?.bytes,
       // The goal table of issue 14.
-      l1_over_bare_ceiling: ratio(rps('ours_l1'), rps('ceiling')),
-      l2_over_bentocache_l2: ratio(rps('ours_l2'), rps('bentocache_string_l2')),
-      l1_over_bentocache_l1: ratio(rps('ours_l1'), rps('bentocache_string_l1')),
-      l1_over_cacheable_l1: ratio(rps('ours_l1'), rps('cacheable_string_l1')),
-      l2_over_cacheable_l2: ratio(rps('ours_l2'), rps('cacheable_string_l2')),
-      cold_ours_over_flask: flask ? ratio(flask.oursCold.p50_ms, flask.cold.p50_ms) : undefined,
-      hot_ours_over_flask: flask ? ratio(rps('ours_l1'), rps('flask_hot')) : undefined,
+      l1_over_bare_ceiling: over(rps('ours_l1'), rps('ceiling')),
+      l2_over_bentocache_l2: over(rps('ours_l2'), rps('bentocache_string_l2')),
+      l1_over_bentocache_l1: over(rps('ours_l1'), rps('bentocache_string_l1')),
+      l1_over_cacheable_l1: over(rps('ours_l1'), rps('cacheable_string_l1')),
+      l1_over_stock: over(rps('ours_l1'), rps('ours_stock')),
+      l2_over_cacheable_l2: over(rps('ours_l2'), rps('cacheable_string_l2')),
+      cold_ours_over_flask: over(flask?.oursCold.p50_ms, flask?.cold.p50_ms),
+      hot_ours_over_flask: over(rps('ours_l1'), rps('flask_hot')),
     };
     console.log(JSON.stringify(figures));
   } catch (error) {

@@ -22,13 +22,17 @@ export interface LoadOptions {
 /** Runs autocannon against one route; same connections and duration for every route of a run. */
 export async function load(name: string, baseUrl: string, path: string, options: LoadOptions = {}): Promise<LoadResult> {
   const paths = options.paths;
-  const result = await autocannon({
-    url: baseUrl,
-    connections: options.connections ?? 50,
-    duration: options.durationSeconds ?? 10,
-    headers: options.headers,
-    requests: paths ? [{ setupRequest: (req) => ({ ...req, path: paths[Math.floor(Math.random() * paths.length)] }) }] : [{ path }],
-  });
+  const run = (duration: number) =>
+    autocannon({
+      url: baseUrl,
+      connections: options.connections ?? 50,
+      duration,
+      headers: options.headers,
+      requests: paths ? [{ setupRequest: (req) => ({ ...req, path: paths[Math.floor(Math.random() * paths.length)] }) }] : [{ path }],
+    });
+  const warmupSeconds = options.warmupSeconds ?? 1;
+  if (warmupSeconds > 0) await run(warmupSeconds);
+  const result = await run(options.durationSeconds ?? 10);
   return {
     name,
     rps: Math.round(result.requests.average),

@@ -36,6 +36,10 @@ export async function startBenchServers(): Promise<BenchServers> {
 
 export interface AppProcess {
   url: string;
+  /** For reading its memory (/proc/<pid>/status). */
+  pid: number;
+  /** The end of what it wrote to stderr since it became healthy, for error reports. */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -52,8 +56,13 @@ const RATE_LIMITS_OFF = {
  * does not share its event loop. `env` overrides the defaults (LOG_LEVEL=warn, a free PORT).
  */
 export async function startAppProcess(env: Record<string, string>): Promise<AppProcess> {
+  return startNodeProcess(join(__dirname, '..', '..', 'src', 'main.js'), env);
+}
+
+/** Starts a compiled script that serves HTTP on PORT and answers GET /health once ready. */
+export async function startNodeProcess(script: string, env: Record<string, string>): Promise<AppProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'src', 'main.js')], {
+  const child = spawn(process.execPath, [script], {
     // Load comes from one address and a few accounts: rate limits would measure themselves, not the routes.
     env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...RATE_LIMITS_OFF, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,5 +82,7 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
     await new Promise((r) => setTimeout(r, 200));
   }
   child.stdout.resume();
-  return { url, stop: () => stopChild(child) };
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  return { url, pid: child.pid!, stderr: () => stderr, stop: () => stopChild(child) };
 }

@@ -19,8 +19,14 @@ if [ -z "${MONGODB_URI:-}" ] && [ ! -f "$standin_dir/.complete" ]; then
   if command -v mvn >/dev/null 2>&1; then
     echo "setup: fetching the MongoDB stand-in's jars into $standin_dir"
     mkdir -p "$standin_dir"
-    mvn -q -B -Dstyle.color=never -f tools/mongo-standin/pom.xml dependency:copy-dependencies -DoutputDirectory="$standin_dir" \
-      && touch "$standin_dir/.complete"
+    # Maven's output (colour resets even with -B) is shown only when it fails.
+    mvn_log=$(mktemp)
+    if mvn -q -B -f tools/mongo-standin/pom.xml dependency:copy-dependencies -DoutputDirectory="$standin_dir" >"$mvn_log" 2>&1; then
+      touch "$standin_dir/.complete"
+    else
+      cat "$mvn_log" >&2
+    fi
+    rm -f "$mvn_log"
   else
     echo "setup: Maven not found; set MONGODB_URI or install a mongod binary" >&2
   fi

@@ -30,17 +30,19 @@ import { TwoTierCache } from './two-tier-cache.service';
           ttl: config.get('CACHE_TTL_SECONDS', { infer: true }) * 1000,
           // createKeyv sets the namespace on both Keyv and the adapter: keys read [<prefix>]cache-manager::<key>.
           // (The cast bridges keyv's CommonJS and ESM type declarations of the same class.)
-          stores: redisUrl
-            ? ([
-                createKeyv(redisUrl, {
-                  namespace: `${cacheKeyPrefix({
-                    CACHE_KEY_PREFIX: config.get('CACHE_KEY_PREFIX', { infer: true }),
-                    MONGODB_URI: config.get('MONGODB_URI', { infer: true }),
-                    MONGODB_DB: config.get('MONGODB_DB', { infer: true }),
-                  })}cache-manager`,
-                }),
-              ] as unknown as CacheModuleOptions['stores'])
-            : undefined,
+          // @keyv/redis takes plain redis:// URLs only: behind Sentinel, CACHE_MANAGER keeps its in-memory store.
+          stores:
+            redisUrl && !redisUrl.startsWith('redis+sentinel:')
+              ? ([
+                  createKeyv(redisUrl, {
+                    namespace: `${cacheKeyPrefix({
+                      CACHE_KEY_PREFIX: config.get('CACHE_KEY_PREFIX', { infer: true }),
+                      MONGODB_URI: config.get('MONGODB_URI', { infer: true }),
+                      MONGODB_DB: config.get('MONGODB_DB', { infer: true }),
+                    })}cache-manager`,
+                  }),
+                ] as unknown as CacheModuleOptions['stores'])
+              : undefined,
         };
       },
     }),

@@ -11,14 +11,32 @@ export function redisServerBinary(): string | undefined {
   }
 }
 
-/** Starts a throw-away redis-server on loopback with persistence off. */
-export async function startRedisServer(options: { port?: number; databases?: number } = {}): Promise<RunningServer> {
+/**
+ * Starts a throw-away redis-server on loopback with persistence off. `configFile` and `extraArgs`
+ * make replicas and sentinels (`extraArgs: ['--sentinel']`, which logs `readyLine` when it monitors).
+ */
+export async function startRedisServer(
+  options: { port?: number; databases?: number; configFile?: string; extraArgs?: string[]; readyLine?: RegExp } = {},
+): Promise<RunningServer> {
   const binary = redisServerBinary();
   if (!binary) throw new Error('redis-server is not on PATH');
   const port = options.port || (await freePort());
   const child = spawn(
     binary,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--databases', String(options.databases ?? 16)],
+    [
+      ...(options.configFile ? [options.configFile] : []),
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--databases',
+      String(options.databases ?? 16),
+      ...(options.extraArgs ?? []),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   // redis-server does not notice its parent dying (java watches its stdin, mongodb-memory-server runs a
@@ -26,7 +44,7 @@ export async function startRedisServer(options: { port?: number; databases?: num
   const signalOnExit = () => child.kill('SIGTERM');
   process.once('exit', signalOnExit);
   try {
-    await waitForLine(child, /Ready to accept connections/, 10_000, 'redis-server');
+    await waitForLine(child, options.readyLine ?? /Ready to accept connections/, 10_000, 'redis-server');
   } catch (error) {
     process.off('exit', signalOnExit);
     await stopChild(child);

@@ -22,9 +22,10 @@ export interface SentinelGroup {
 /** One master, one replica and three sentinels (quorum 2) on loopback, each a real redis-server. */
 export async function startSentinelGroup(): Promise<SentinelGroup> {
   const dir = mkdtempSync(join(tmpdir(), 'cachebook-sentinel-'));
-  const master = await startRedisServer();
+  // Replication writes an RDB file even with persistence off: keep it in the temporary folder.
+  const master = await startRedisServer({ extraArgs: ['--dir', dir] });
   const masterPort = Number(new URL(master.uri).port);
-  const replica = await startRedisServer({ extraArgs: ['--replicaof', '127.0.0.1', String(masterPort)] });
+  const replica = await startRedisServer({ extraArgs: ['--dir', dir, '--replicaof', '127.0.0.1', String(masterPort)] });
   const sentinels: RunningServer[] = [];
   const ports: number[] = [];
   for (let i = 0; i < 3; i++) {

@@ -40,7 +40,9 @@ export class Env {
 
   /** Unset: a local redis-server is started if one is on PATH, else the in-process tier runs alone. */
   @IsOptional()
-  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  @Matches(/^(rediss?|redis\+sentinel):\/\/\S+$/, {
+    message: 'REDIS_URL must be a redis://, rediss:// or redis+sentinel://host:port,.../<master name> URL',
+  })
   REDIS_URL?: string;
 
   @IsInt()

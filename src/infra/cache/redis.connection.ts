@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import Redis from 'ioredis';
+import Redis, { type RedisOptions } from 'ioredis';
 import { CACHE_SETTINGS, CacheSettings } from './cache.settings';
 import { CircuitBreaker } from './circuit-breaker';
+import { parseRedisUrl, UnusableRedisUrlError } from './redis-url';
 
 export const REDIS_UNAVAILABLE = Symbol('REDIS_UNAVAILABLE');
 export type Unavailable = typeof REDIS_UNAVAILABLE;
@@ -22,14 +23,25 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
 
   constructor(@Inject(CACHE_SETTINGS) settings: CacheSettings) {
     if (!settings.redisUrl) return;
-    this.client = new Redis(settings.redisUrl, {
+    const options: RedisOptions = {
       lazyConnect: true,
       enableOfflineQueue: false,
       commandTimeout: settings.redisTimeoutMs,
       connectTimeout: 2000,
       maxRetriesPerRequest: 0,
       retryStrategy: (attempt) => Math.min(100 * attempt, 2000),
-    });
+    };
+    const target = parseRedisUrl(settings.redisUrl);
+    this.client =
+      target.kind === 'standalone'
+        ? new Redis(target.url, options)
+        : new Redis({
+            ...options,
+            ...target.options,
+            sentinelRetryStrategy: (attempt) => Math.min(100 * attempt, 2000),
+            // Follows +switch-master at once instead of waiting for the old master's socket to fail.
+            failoverDetector: true,
+          });
     this.client.on('ready', () => {
       this.breaker.success();
       this.logger.log('connected');
@@ -79,7 +91,14 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit() {
     if (!this.client) return;
     // Start even when Redis is down: the app serves from MongoDB meanwhile.
-    await this.client.connect().catch((error: Error) => this.logger.warn(`not reachable at start-up: ${error.message}`));
+    const connected = await this.client.connect().then(
+      () => true,
+      (error: Error) => this.logger.warn(`not reachable at start-up: ${error.message}`),
+    );
+    if (connected && (await this.client.info('cluster').catch(() => '')).includes('cluster_enabled:1')) {
+      // Every multi-key script would fail with CROSSSLOT and MOVED would read as misses: refuse, loudly.
+      throw new UnusableRedisUrlError('REDIS_URL points at a Redis Cluster node, which this version of the cache does not support');
+    }
   }
 
   async onApplicationShutdown() {

@@ -17,28 +17,33 @@ export const DEFAULT_REDIS_MAXMEMORY = '256mb';
 /**
  * Starts a throw-away redis-server on loopback with persistence off, capped at `maxmemory` with
  * `volatile-lru`: only keys with a TTL (cached entries, rate-limit counters) are evicted, never the
- * cache's bookkeeping, which has none (see src/infra/cache/redis-scripts.ts).
+ * cache's bookkeeping, which has none (see src/infra/cache/redis-scripts.ts). `configFile` and
+ * `extraArgs` make replicas and sentinels (`extraArgs: ['--sentinel']`, which logs `readyLine` when it monitors).
  */
-export async function startRedisServer(options: { port?: number; databases?: number; maxmemory?: string } = {}): Promise<RunningServer> {
+export async function startRedisServer(
+  options: { port?: number; databases?: number; maxmemory?: string; configFile?: string; extraArgs?: string[]; readyLine?: RegExp } = {},
+): Promise<RunningServer> {
   const binary = redisServerBinary();
   if (!binary) throw new Error('redis-server is not on PATH');
   const port = options.port || (await freePort());
   const child = spawn(
     binary,
     [
-      ...[
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--databases',
-        String(options.databases ?? 16),
-      ],
-      ...['--maxmemory', options.maxmemory ?? DEFAULT_REDIS_MAXMEMORY, '--maxmemory-policy', 'volatile-lru'],
+      ...(options.configFile ? [options.configFile] : []),
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--databases',
+      String(options.databases ?? 16),
+      ...(options.extraArgs?.includes('--sentinel')
+        ? []
+        : ['--maxmemory', options.maxmemory ?? DEFAULT_REDIS_MAXMEMORY, '--maxmemory-policy', 'volatile-lru']),
+      ...(options.extraArgs ?? []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -47,7 +52,7 @@ export async function startRedisServer(options: { port?: number; databases?: num
   const signalOnExit = () => child.kill('SIGTERM');
   process.once('exit', signalOnExit);
   try {
-    await waitForLine(child, /Ready to accept connections/, 10_000, 'redis-server');
+    await waitForLine(child, options.readyLine ?? /Ready to accept connections/, 10_000, 'redis-server');
   } catch (error) {
     process.off('exit', signalOnExit);
     await stopChild(child);

@@ -1,0 +1,47 @@
+/**
+ * The cache behind a Sentinel group (1 master, 1 replica, 3 sentinels; real redis-servers):
+ * the same behaviours as on one server. A failover test is not here yet: under a loaded machine
+ * one instance did not cache again within 30 s of the master being killed (see README).
+ */
+import Redis from 'ioredis';
+import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
+import { SentinelGroup, startSentinelGroup } from '../harness/redis-sentinel';
+import { seedDemo } from './demo-api';
+
+describe('shared cache: Redis Sentinel', () => {
+  let ctx: TestContext;
+  let group: SentinelGroup;
+  let a: TestApp;
+  let b: TestApp;
+  let ids: string[];
+
+  const onPort = (port: number) => new Redis({ host: '127.0.0.1', port }).on('error', () => undefined);
+
+  beforeAll(async () => {
+    ctx = await createTestContext('sentinel');
+    group = await startSentinelGroup();
+    const overrides = { DEMO_ROUTES: true, REDIS_URL: group.url, CACHE_REDIS_TIMEOUT_MS: 100 };
+    a = await ctx.startApp(overrides);
+    b = await ctx.startApp(overrides);
+    ids = (await seedDemo(a.http, 5)).map((item) => item._id);
+  });
+  afterAll(async () => {
+    await ctx.close();
+    await group.stop();
+  });
+
+  it('MISS then HIT on the master, invalidation and coherence across two instances', async () => {
+    const path = `/demo/items/${ids[0]}`;
+    expect((await a.http.get(path).expect(200)).headers['x-cache']).toBe('MISS');
+    expect((await a.http.get(path).expect(200)).headers['x-cache']).toBe('HIT');
+    const master = onPort(await group.masterPort());
+    expect(await master.exists(`demo:id:${ids[0]}`)).toBe(1);
+    expect((await b.http.get(path).expect(200)).headers['x-cache-tier']).toBe('l2');
+    expect((await b.http.get(path).expect(200)).headers['x-cache-tier']).toBe('l1');
+
+    await a.http.put(path).set(adminAuth).send({ name: 'changed through A' }).expect(200);
+    expect(await master.exists(`demo:id:${ids[0]}`)).toBe(0);
+    expect(await eventually(async () => (await b.http.get(path)).body.name === 'changed through A', 1000, 10)).toBe(true);
+    master.disconnect();
+  });
+});

@@ -5,6 +5,7 @@ import { mongodBinary, startMongod } from '../../src/infra/embedded/mongod';
 import { RunningServer, startMongoStandin } from '../../src/infra/embedded/mongo-standin';
 import { waitForLine, stopChild } from '../../src/infra/embedded/process';
 import { startRedisServer } from '../../src/infra/embedded/redis-server';
+import { RATE_LIMITS_OFF } from '../../src/infra/rate-limit/limits-off';
 
 export interface BenchServers {
   mongodbUri: string;
@@ -42,14 +43,6 @@ export interface AppProcess {
   stderr(): string;
   stop(): Promise<void>;
 }
-
-const RATE_LIMITS_OFF = {
-  RATE_LIMIT_GLOBAL: '0',
-  RATE_LIMIT_LOGIN_PER_IP: '0',
-  RATE_LIMIT_LOGIN_PER_ACCOUNT: '0',
-  RATE_LIMIT_REGISTER_PER_IP: '0',
-  RATE_LIMIT_OPERATIONS_PER_USER: '0',
-};
 
 /**
  * Starts the built app (dist-bench/src/main.js) in its own process, so the load generator

@@ -7,16 +7,9 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app.factory';
 import { Env, validateEnv } from '../../src/config/env';
+import { RATE_LIMITS_OFF } from '../../src/infra/rate-limit/limits-off';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
-
-const RATE_LIMITS_OFF = {
-  RATE_LIMIT_GLOBAL: '0',
-  RATE_LIMIT_LOGIN_PER_IP: '0',
-  RATE_LIMIT_LOGIN_PER_ACCOUNT: '0',
-  RATE_LIMIT_REGISTER_PER_IP: '0',
-  RATE_LIMIT_OPERATIONS_PER_USER: '0',
-};
 
 export interface TestContext {
   env: Env;

@@ -24,6 +24,10 @@ const config = {
   rootDir: require('node:path').resolve(__dirname, '..'),
   // jest-circus reads the timeout from the top level only, not from a project.
   testTimeout: 60_000,
+  // Some suites leave reconnecting clients behind (apps whose MongoDB or Redis a fault test killed,
+  // change-feed lease timers): Jest would wait for them forever after the last test. Exit instead;
+  // the global teardown still stops the servers it started.
+  forceExit: true,
   projects: [
     {
       displayName: 'unit',

@@ -108,7 +108,8 @@ export class CacheAdminService {
   }
 
   async delete(key: string) {
-    const existed = (await this.cache.delete(key)) || this.cache.l1.get(key) !== undefined;
+    const inL1 = this.cache.l1.get(key) !== undefined; // read before the delete empties it
+    const existed = (await this.cache.delete(key)) || inL1;
     if (!existed) throw new NotFoundException(`no cache entry "${key}"`);
   }
 

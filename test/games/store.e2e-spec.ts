@@ -170,7 +170,7 @@ describe('games store (seed 002)', () => {
     });
 
     it('lets a key expire after a short TTL; the next request misses and repopulates it', async () => {
-      const shortLived = await ctx.startApp({ CACHE_TTL_SECONDS: 2 });
+      const shortLived = await ctx.startApp({ CACHE_TTL_SECONDS: 2, CACHE_FEED_ENABLED: false });
       const key = `games:list:${sha1('[["sort","-year"]]')}`;
       expect((await shortLived.http.get('/games?sort=-year').expect(200)).headers['x-cache']).toBe('MISS');
       expect(await exists(key)).toBe(true);
@@ -304,7 +304,7 @@ describe('games store (seed 002)', () => {
       expect(results.find((r) => r.status === 409)!.body.message).toMatch(/out of stock/);
       expect((await games.findOne({ _id: new ObjectId(game._id) }))?.available).toBe(0);
 
-      const uncached = await ctx.startApp({ CACHE_ENABLED: false });
+      const uncached = await ctx.startApp({ CACHE_ENABLED: false, CACHE_FEED_ENABLED: false });
       const viaCache = await api.http.get(`/games/${game._id}`).expect(200);
       const direct = await uncached.http.get(`/games/${game._id}`).expect(200);
       expect(direct.headers['x-cache']).toBe('BYPASS');

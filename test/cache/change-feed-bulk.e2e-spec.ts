@@ -45,7 +45,7 @@ describe('change feed: restart and bulk writes', () => {
   afterAll(() => ctx.close());
 
   it('restart: a follower that comes back resumes from the stored token and applies the change it missed', async () => {
-    const first = await ctx.startApp();
+    const first = await ctx.startApp({ CACHE_FEED_ENABLED: true });
     const firstFeed = first.app.get(ChangeFeed);
     await firstFeed.ready();
     const changed = await createGame(first, 'Changed While Down');
@@ -55,7 +55,7 @@ describe('change feed: restart and bulk writes', () => {
     await first.close();
 
     await games.updateOne({ _id: new ObjectId(changed) }, { $set: { price_cents: 123 } });
-    const second = await ctx.startApp();
+    const second = await ctx.startApp({ CACHE_FEED_ENABLED: true });
     const feed = second.app.get(ChangeFeed);
     await feed.ready();
     // Stale for at most the restart plus 1 s.
@@ -68,7 +68,7 @@ describe('change feed: restart and bulk writes', () => {
   });
 
   it(`a bulk write of ${BULK.toLocaleString('en')} documents costs a bounded number of Redis commands, and the API keeps answering`, async () => {
-    const api = await ctx.startApp();
+    const api = await ctx.startApp({ CACHE_FEED_ENABLED: true });
     const feed = api.app.get(ChangeFeed);
     await feed.ready();
     const id = await createGame(api, 'Before The Bulk');

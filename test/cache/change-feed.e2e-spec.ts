@@ -60,11 +60,11 @@ describe('change feed: every committed write reaches every instance', () => {
 
   beforeAll(async () => {
     ctx = await createTestContext('change_feed');
-    const first = await startImagedoc(ctx, { CACHE_FEED_LEASE_MS: LEASE_MS });
+    const first = await startImagedoc(ctx, { CACHE_FEED_ENABLED: 'true', CACHE_FEED_LEASE_MS: LEASE_MS });
     a = first.api;
     feedA = a.app.get(ChangeFeed);
     await feedA.ready();
-    b = (await startImagedoc(ctx, { STORAGE_DIR: first.storageDir, CACHE_FEED_LEASE_MS: LEASE_MS })).api;
+    b = (await startImagedoc(ctx, { STORAGE_DIR: first.storageDir, CACHE_FEED_ENABLED: 'true', CACHE_FEED_LEASE_MS: LEASE_MS })).api;
     feedB = b.app.get(ChangeFeed);
     games = db().collection('games');
     ana = await signUp(a, 'ana');

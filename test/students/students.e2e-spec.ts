@@ -51,7 +51,7 @@ describe('students results (seed 000)', () => {
 
   beforeAll(async () => {
     ctx = await createTestContext('students');
-    api = await ctx.startApp({ CACHE_TTL_SECONDS: 120 });
+    api = await ctx.startApp({ CACHE_TTL_SECONDS: 120, CACHE_FEED_ENABLED: true });
     feed = api.app.get(ChangeFeed);
     await feed.ready();
     students = ctx.mongo.db(ctx.dbName).collection<Student>('students');

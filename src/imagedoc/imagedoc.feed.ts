@@ -37,18 +37,20 @@ export const COLLECTIONS_FEED: FeedSource<OwnedRecord> = {
 
 /**
  * Operation results are cached per file content (`operations.<sha256>`). A change to a document
- * drops the results of its content and, unless it is the insert that created it, of its source's
- * content (a cached edit names the derived document). A deleted document without a pre-image may have been anyone's edit: every result goes.
+ * drops the results of its content and of its source's content (a cached edit names the derived
+ * document); an insert drops nothing. A deleted document without a pre-image may have been anyone's edit: every result goes.
  */
 export const DOCUMENTS_FEED: FeedSource<DocumentRecord> = {
   collection: 'documents',
   targets(change) {
+    // Results are keyed by content, so a new document alters none (an edit's result names the derived
+    // document it inserted: the insert itself must not drop that result).
+    if (change.operationType === 'insert') return [];
     if (change.operationType === 'delete' && !change.before) return [{ prefix: `${OPERATIONS_NAMESPACE}.` }];
     const hashes = new Set<string>();
     for (const doc of shownDocuments(change)) {
       if (doc.metadata?.sha256) hashes.add(doc.metadata.sha256);
-      // An edit's result names the derived document it inserted: the insert itself must not drop that result.
-      if (change.operationType !== 'insert' && doc.metadata?.derived_from?.sha256) hashes.add(doc.metadata.derived_from.sha256);
+      if (doc.metadata?.derived_from?.sha256) hashes.add(doc.metadata.derived_from.sha256);
     }
     const targets: FeedTarget[] = [...hashes].map((sha) => ({ namespace: operationsNamespace(sha) }));
     return targets.length ? targets : [{ prefix: `${OPERATIONS_NAMESPACE}.` }];

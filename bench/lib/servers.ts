@@ -57,7 +57,8 @@ export async function startNodeProcess(script: string, env: Record<string, strin
   const port = await freePort();
   const child = spawn(process.execPath, [script], {
     // Load comes from one address and a few accounts: rate limits would measure themselves, not the routes.
-    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...RATE_LIMITS_OFF, ...env, PORT: String(port) },
+    // Each bench has its own Redis, so the plain key names the benches look up are safe (no prefix).
+    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...RATE_LIMITS_OFF, CACHE_KEY_PREFIX: 'none', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // main.ts logs "listening" at info; poll /health instead, which also proves MongoDB is reachable.

@@ -9,7 +9,8 @@ import type { Collection, Document } from 'mongodb';
 import { ObjectId } from 'mongodb';
 import type Redis from 'ioredis';
 import { ChangeFeed } from '../../src/infra/cache/feed/change-feed.service';
-import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
+import { createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
+import { createGame } from '../games/games-helpers';
 
 const BULK = 50_000;
 
@@ -17,16 +18,6 @@ describe('change feed: restart and bulk writes', () => {
   let ctx: TestContext;
   let games: Collection<Document>;
 
-  const createGame = async (app: TestApp, item: string) =>
-    String(
-      (
-        await app.http
-          .post('/games')
-          .set(adminAuth)
-          .send({ item, publisher: item, year: 2020, genre: ['Puzzle'], platforms: ['PC'], price: 9.99, available: 3 })
-          .expect(201)
-      ).body._id,
-    );
   const cached = async (app: TestApp, path: string) =>
     expect(await eventually(async () => (await app.http.get(path).expect(200)).headers['x-cache'] === 'HIT', 2000)).toBe(true);
   /** Waits until the feed has applied everything MongoDB sent it (no event for a few batch windows). */

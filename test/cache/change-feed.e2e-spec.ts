@@ -10,6 +10,7 @@ import { ChangeFeed } from '../../src/infra/cache/feed/change-feed.service';
 import { TwoTierCache } from '../../src/infra/cache/two-tier-cache.service';
 import { adminAuth, eventually, TestApp, TestContext, createTestContext } from '../harness/test-app';
 import { Caller, createCollection, generateImage, signUp, startImagedoc, upload } from '../imagedoc/imagedoc-helpers';
+import { createGame } from '../games/games-helpers';
 
 /** Short lease so that a dead leader is replaced quickly in the failover test (both instances share this process's event loop). */
 const LEASE_MS = 2000;
@@ -47,16 +48,6 @@ describe('change feed: every committed write reaches every instance', () => {
     );
     return seen.every(Boolean) && Date.now() - started <= 1100;
   };
-  const createGame = async (item: string, app = a) =>
-    String(
-      (
-        await app.http
-          .post('/games')
-          .set(adminAuth)
-          .send({ item, publisher: item, year: 2017, genre: ['Platform'], platforms: ['PC'], price: 14.99, available: 10 })
-          .expect(201)
-      ).body._id,
-    );
 
   beforeAll(async () => {
     ctx = await createTestContext('change_feed');
@@ -80,7 +71,7 @@ describe('change feed: every committed write reaches every instance', () => {
   });
 
   it('games: a price changed by another MongoDB client is served by both instances within 1 s (id and list)', async () => {
-    const id = await createGame('Feed Knight');
+    const id = await createGame(a, 'Feed Knight');
     await Promise.all([a, b].flatMap((app) => [cached(app, `/games/${id}`), cached(app, '/games?publisher=Feed%20Knight')]));
     await games.updateOne({ _id: new ObjectId(id) }, { $set: { price_cents: 1999 } });
     expect(await bothWithinOneSecond(`/games/${id}`, (g) => g.price === 19.99)).toBe(true);
@@ -155,7 +146,7 @@ describe('change feed: every committed write reaches every instance', () => {
     const stopped = new Promise<void>((r) => (resume = r));
     const hook = jest.spyOn(b.app.get(TwoTierCache), 'invalidate').mockImplementation(() => stopped);
     // A create (insert): the stand-in records no change events for findAndModify writes (see README).
-    const write = createGame('Crash Test', b);
+    const write = createGame(b, 'Crash Test');
     try {
       expect(await eventually(async () => (await games.countDocuments({ publisher: 'Crash Test' })) === 1, 2000, 5)).toBe(true);
       expect(await bothWithinOneSecond(list, (page) => page.total === 1)).toBe(true);
@@ -167,7 +158,7 @@ describe('change feed: every committed write reaches every instance', () => {
   });
 
   it('history lost: the collection feed is dropped whole, logged, and the stream follows again', async () => {
-    const id = await createGame('Lost History');
+    const id = await createGame(a, 'Lost History');
     await cached(a, `/games/${id}`);
     expect(await ctx.redis.exists(`games:id:${id}`)).toBe(1);
     const follower = (feedA as unknown as { followers: Map<string, { stream: NodeJS.EventEmitter }> }).followers.get('games')!;
@@ -183,8 +174,8 @@ describe('change feed: every committed write reaches every instance', () => {
   });
 
   it('failover: a leader that dies without releasing its lease is replaced, and the new leader resumes the changes it missed', async () => {
-    const changed = await createGame('Missed While Dead');
-    const untouched = await createGame('Untouched');
+    const changed = await createGame(a, 'Missed While Dead');
+    const untouched = await createGame(a, 'Untouched');
     await Promise.all([cached(b, `/games/${changed}`), cached(b, `/games/${untouched}`)]);
     const resumesBefore = feedB.snapshot().resumes;
     // Dies like a killed process: streams gone, lease left in Redis until it expires.

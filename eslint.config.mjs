@@ -44,6 +44,18 @@ export default tseslint.config(
               from: ['./src/cli', './src/app.module.ts', './src/app.factory.ts'],
               message: 'Features never import the CLI or the app wiring.',
             })),
+            // The cache's seams point one way: http → service → redis → core.
+            {
+              target: './src/infra/cache/core',
+              from: './src/infra/cache',
+              except: ['./core'],
+              message: 'The cache core knows nothing of Redis, HTTP, the change feed or Nest wiring.',
+            },
+            {
+              target: './src/infra/cache/redis',
+              from: ['./src/infra/cache/http', './src/infra/cache/feed', './src/infra/cache/two-tier-cache.service.ts'],
+              message: 'The Redis side sits under the tiers: it never imports the HTTP side, the feed or the service.',
+            },
           ],
         },
       ],

@@ -1,8 +1,8 @@
 import type Redis from 'ioredis';
 import { Injectable, NotFoundException, Optional, ServiceUnavailableException } from '@nestjs/common';
-import { ratio } from '../infra/cache/cache-stats';
+import { ratio } from '../infra/cache/core/cache-stats';
 import { ChangeFeed } from '../infra/cache/feed/change-feed.service';
-import { REDIS_UNAVAILABLE, RedisConnection } from '../infra/cache/redis.connection';
+import { REDIS_UNAVAILABLE, RedisConnection } from '../infra/cache/redis/redis.connection';
 import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
 
 /** Seed 000's checkCache / getFromCache / clearCache and seed 004's backup(), over both tiers. */

@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminGuard } from '../auth/admin.guard';
 import { ObjectIdParam } from '../common/object-id';
 import { PaginationQuery } from '../common/pagination';
-import { Cached } from '../infra/cache/cache.decorators';
+import { Cached } from '../infra/cache/http/cache.decorators';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { CacheDemoService, DEMO_NAMESPACE } from './cache-demo.service';
 import { SeedDemoDto, UpdateDemoItemDto } from './dto/demo-item.dto';

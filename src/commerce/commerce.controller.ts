@@ -15,9 +15,9 @@ import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiCreatedResponse, 
 import type { FastifyReply } from 'fastify';
 import { AdminGuard } from '../auth/admin.guard';
 import { PaginationQuery, pageWindow } from '../common/pagination';
-import { Cached, CACHE_HEADERS } from '../infra/cache/cache.decorators';
+import { Cached, CACHE_HEADERS } from '../infra/cache/http/cache.decorators';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
-import { cacheKeys } from '../infra/cache/cache-keys';
+import { cacheKeys } from '../infra/cache/core/cache-keys';
 import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
 import { SPENDING_CACHE_NS } from './commerce.constants';
 import { CommerceDataService } from './commerce-data.service';

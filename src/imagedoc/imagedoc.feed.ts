@@ -1,4 +1,4 @@
-import { scopedNamespace } from '../infra/cache/cache-keys';
+import { scopedNamespace } from '../infra/cache/core/cache-keys';
 import type { FeedChange, FeedSource, FeedTarget } from '../infra/cache/feed/feed-source';
 import { shownDocuments } from '../infra/cache/feed/feed-source';
 import { MANAGER_SCOPE } from './access';

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { cacheKeys } from '../infra/cache/cache-keys';
+import { cacheKeys } from '../infra/cache/core/cache-keys';
 import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
 import { COURSE_CODES } from './courses';
 import { toStudentView, WarmUpResult } from './dto/student.response';

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AdminGuard } from '../auth/admin.guard';
-import { Cached } from '../infra/cache/cache.decorators';
+import { Cached } from '../infra/cache/http/cache.decorators';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { CpfAccessGuard, FullCpf, maskedViewScope } from './cpf-access.guard';
 import { CreateStudentDto, UpdateStudentDto } from './dto/student-input.dto';

@@ -5,7 +5,7 @@ import { Model, Types } from 'mongoose';
 import { BoundedPool } from '../common/bounded-pool';
 import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
-import { cacheKeys } from '../infra/cache/cache-keys';
+import { cacheKeys } from '../infra/cache/core/cache-keys';
 import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
 import { User, UserRole } from './schemas/user.schema';
 

@@ -7,7 +7,7 @@ import Redis from 'ioredis';
 import { startRedisServer } from '../../src/infra/embedded/redis-server';
 import type { RunningServer } from '../../src/infra/embedded/mongo-standin';
 import { TwoTierCache } from '../../src/infra/cache/two-tier-cache.service';
-import { cacheKeys } from '../../src/infra/cache/cache-keys';
+import { cacheKeys } from '../../src/infra/cache/core/cache-keys';
 import { createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
 import { seedDemo } from './demo-api';
 

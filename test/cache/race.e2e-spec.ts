@@ -7,7 +7,7 @@ import { Body, Controller, Get, Injectable, Module, Param, Put } from '@nestjs/c
 import { InjectModel, MongooseModule, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { IsString } from 'class-validator';
 import { Model } from 'mongoose';
-import { Cached } from '../../src/infra/cache/cache.decorators';
+import { Cached } from '../../src/infra/cache/http/cache.decorators';
 import { TwoTierCache } from '../../src/infra/cache/two-tier-cache.service';
 import { adminAuth, createTestContext, TestApp, TestContext } from '../harness/test-app';
 

@@ -5,7 +5,7 @@ import { CurrentUser } from '../../auth/current-user.decorator';
 import { JwtAuthGuard } from '../../auth/jwt-auth.guard';
 import { ObjectIdParam } from '../../common/object-id';
 import { PaginationQuery } from '../../common/pagination';
-import { Cached } from '../../infra/cache/cache.decorators';
+import { Cached } from '../../infra/cache/http/cache.decorators';
 import { ApiErrors } from '../../infra/http/api-errors.decorator';
 import { collectionsScope } from '../access';
 import { DocumentsService } from '../documents/documents.service';

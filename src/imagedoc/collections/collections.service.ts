@@ -3,7 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import type { AuthUser } from '../../auth/auth-user';
 import { Page, pageWindow, PaginationQuery } from '../../common/pagination';
-import { scopedNamespace } from '../../infra/cache/cache-keys';
+import { scopedNamespace } from '../../infra/cache/core/cache-keys';
 import { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
 import { MANAGER_SCOPE, ownedBy } from '../access';
 import type { CreateCollectionDto, UpdateCollectionDto } from '../dto/collection.dto';

@@ -4,7 +4,7 @@ import { Model, Types } from 'mongoose';
 import type { Readable } from 'node:stream';
 import type { AuthUser } from '../../auth/auth-user';
 import { Page, pageWindow, PaginationQuery } from '../../common/pagination';
-import { scopedNamespace } from '../../infra/cache/cache-keys';
+import { scopedNamespace } from '../../infra/cache/core/cache-keys';
 import { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
 import { ownedBy } from '../access';
 import { CollectionsService, CollectionView } from '../collections/collections.service';

@@ -3,12 +3,12 @@ import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ENV } from '../../config/config.module';
 import { cacheKeyPrefix, type Env } from '../../config/env';
-import { CacheBus } from './cache-bus';
-import { CACHE_SETTINGS, cacheSettingsFrom } from './cache.settings';
-import { CacheStats } from './cache-stats';
-import { HttpCacheInterceptor } from './http-cache.interceptor';
-import { L1FastPath } from './l1-fast-path';
-import { RedisConnection } from './redis.connection';
+import { CacheBus } from './redis/cache-bus';
+import { CACHE_SETTINGS, cacheSettingsFrom } from './core/cache.settings';
+import { CacheStats } from './core/cache-stats';
+import { HttpCacheInterceptor } from './http/http-cache.interceptor';
+import { L1FastPath } from './http/l1-fast-path';
+import { RedisConnection } from './redis/redis.connection';
 import { TwoTierCache } from './two-tier-cache.service';
 
 /**

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { cacheKeys } from './cache-keys';
-import { CacheBus } from './cache-bus';
-import { CACHE_SETTINGS, CacheSettings } from './cache.settings';
-import { CacheStats, CacheTier } from './cache-stats';
-import { L1Store } from './l1-store';
-import { REDIS_UNAVAILABLE, RedisConnection } from './redis.connection';
-import { withCacheScripts } from './redis-scripts';
-import { SingleFlight } from './single-flight';
+import { cacheKeys } from './core/cache-keys';
+import { CacheBus } from './redis/cache-bus';
+import { CACHE_SETTINGS, CacheSettings } from './core/cache.settings';
+import { CacheStats, CacheTier } from './core/cache-stats';
+import { L1Store } from './core/l1-store';
+import { REDIS_UNAVAILABLE, RedisConnection } from './redis/redis.connection';
+import { withCacheScripts } from './redis/redis-scripts';
+import { SingleFlight } from './core/single-flight';
 
 export interface CacheResult {
   body: Buffer;

@@ -17,7 +17,7 @@ export const DEFAULT_REDIS_MAXMEMORY = '256mb';
 /**
  * Starts a throw-away redis-server on loopback with persistence off, capped at `maxmemory` with
  * `volatile-lru`: only keys with a TTL (cached entries, rate-limit counters) are evicted, never the
- * cache's bookkeeping, which has none (see src/infra/cache/redis-scripts.ts). `configFile` and
+ * cache's bookkeeping, which has none (see src/infra/cache/redis/redis-scripts.ts). `configFile` and
  * `extraArgs` make replicas and sentinels (`extraArgs: ['--sentinel']`, which logs `readyLine` when it monitors).
  */
 export async function startRedisServer(

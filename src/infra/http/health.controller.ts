@@ -1,10 +1,10 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CACHE_SETTINGS, CacheSettings } from '../cache/cache.settings';
+import { CACHE_SETTINGS, CacheSettings } from '../cache/core/cache.settings';
 import { ChangeFeed } from '../cache/feed/change-feed.service';
 import type { FeedState } from '../cache/feed/feed-stats';
-import { RedisConnection } from '../cache/redis.connection';
+import { RedisConnection } from '../cache/redis/redis.connection';
 import { MongoHealth } from '../mongo/mongo-health';
 
 export type DependencyState = 'up' | 'down' | 'disabled';

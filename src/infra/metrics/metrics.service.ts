@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { CacheStats } from '../cache/cache-stats';
+import { CacheStats } from '../cache/core/cache-stats';
 import { ChangeFeed } from '../cache/feed/change-feed.service';
 import { TwoTierCache } from '../cache/two-tier-cache.service';
 import { registerFeedMetrics } from './feed-metrics';

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
-import { REDIS_UNAVAILABLE, RedisConnection } from '../cache/redis.connection';
+import { REDIS_UNAVAILABLE, RedisConnection } from '../cache/redis/redis.connection';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 

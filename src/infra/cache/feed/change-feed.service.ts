@@ -4,7 +4,7 @@ import { InjectConnection } from '@nestjs/mongoose';
 import { Connection, mongo } from 'mongoose';
 import { ENV } from '../../../config/config.module';
 import type { Env } from '../../../config/env';
-import { RedisConnection } from '../redis.connection';
+import { RedisConnection } from '../redis/redis.connection';
 import { TwoTierCache } from '../two-tier-cache.service';
 import { FeedBatch, FeedPlan } from './feed-batch';
 import { FeedLease } from './feed-lease';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { REDIS_UNAVAILABLE, RedisConnection } from '../redis.connection';
+import { REDIS_UNAVAILABLE, RedisConnection } from '../redis/redis.connection';
 
 /** Takes the lease when free, or extends it when ours. KEYS: lease key. ARGV: owner, ttl ms. */
 const ACQUIRE_OR_RENEW = `

@@ -1,5 +1,5 @@
 import type { mongo } from 'mongoose';
-import { REDIS_UNAVAILABLE, RedisConnection } from '../redis.connection';
+import { REDIS_UNAVAILABLE, RedisConnection } from '../redis/redis.connection';
 
 /**
  * Resume tokens of the last applied event per collection, in one Redis hash every instance reads,

@@ -7,8 +7,8 @@ import { cacheTargetFor } from './cache-target';
 import { queryCanonicalizerFor } from './canonical-query';
 import { JSON_TYPE, L1FastPath } from './l1-fast-path';
 import { CACHE_POLICY, CachePolicy } from './cache-policy';
-import { TwoTierCache } from './two-tier-cache.service';
-import { isMongoUnavailable } from '../mongo/mongo-errors';
+import { TwoTierCache } from '../two-tier-cache.service';
+import { isMongoUnavailable } from '../../mongo/mongo-errors';
 
 /**
  * Route-level cache-aside. A hit sends the stored JSON bytes as they are (no MongoDB, no

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { CACHE_SETTINGS, CacheSettings } from './cache.settings';
+import { CACHE_SETTINGS, CacheSettings } from '../core/cache.settings';
 import { REDIS_UNAVAILABLE, RedisConnection } from './redis.connection';
 
 export type BusPayload = { kind: 'invalidate'; namespace: string; keys: string[] } | { kind: 'clear'; prefix: string };

@@ -1,5 +1,5 @@
-import type { Env } from '../../config/env';
-import { cacheKeyPrefix, databaseName } from '../../config/env';
+import type { Env } from '../../../config/env';
+import { cacheKeyPrefix, databaseName } from '../../../config/env';
 
 export const CACHE_SETTINGS = Symbol('CACHE_SETTINGS');
 

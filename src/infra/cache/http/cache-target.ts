@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { cacheKeys, scopedNamespace } from './cache-keys';
+import { cacheKeys, scopedNamespace } from '../core/cache-keys';
 import type { CachePolicy } from './cache-policy';
 import type { QueryCanonicalizer } from './canonical-query';
 

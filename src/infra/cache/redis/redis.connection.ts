@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import Redis, { type RedisOptions } from 'ioredis';
-import { CACHE_SETTINGS, CacheSettings } from './cache.settings';
-import { CircuitBreaker } from './circuit-breaker';
+import { CACHE_SETTINGS, CacheSettings } from '../core/cache.settings';
+import { CircuitBreaker } from '../core/circuit-breaker';
 import { parseRedisUrl, UnusableRedisUrlError } from './redis-url';
 
 export const REDIS_UNAVAILABLE = Symbol('REDIS_UNAVAILABLE');

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CachePolicy } from './cache-policy';
 import { cacheTargetFor } from './cache-target';
 import type { QueryCanonicalizer } from './canonical-query';
-import { TwoTierCache } from './two-tier-cache.service';
+import { TwoTierCache } from '../two-tier-cache.service';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
 

@@ -15,6 +15,9 @@ async function main() {
   useProcessLogger(env.LOG_LEVEL, env.LOG_FORMAT);
   const logger = new Logger('Main');
   logger.log(`cachebook on Node ${process.version}`);
+  if (!env.JWT_SECRET) {
+    logger.warn('JWT_SECRET is not set: using a random secret, so tokens stop working on restart and on other instances');
+  }
 
   // No MONGODB_URI / REDIS_URL: start embedded ones, persistent, and record them for the CLI.
   const services = await startEmbeddedServices(env, { persistent: true, record: true });

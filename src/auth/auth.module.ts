@@ -1,4 +1,4 @@
-import { Global, Logger, Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { JwtModule, JwtModuleOptions } from '@nestjs/jwt';
 import type { StringValue } from 'ms';
 import { randomBytes } from 'node:crypto';
@@ -11,16 +11,16 @@ import { AuthService } from './auth.service';
 import { AuthTokens } from './auth-tokens.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
 
-/** One random secret per process when JWT_SECRET is unset: every app instance in the process shares it. */
+/**
+ * One random secret per process when JWT_SECRET is unset: every app instance in the process shares it.
+ * The server warns about it at start (main.ts); CLI commands issue no tokens, so they stay quiet.
+ */
 let processSecret: string | undefined;
 
 function jwtOptions(env: Env): JwtModuleOptions {
   let secret = env.JWT_SECRET;
   if (!secret) {
-    if (!processSecret) {
-      processSecret = randomBytes(48).toString('base64url');
-      new Logger('Auth').warn('JWT_SECRET is not set: using a random secret, so tokens stop working on restart and on other instances');
-    }
+    processSecret ??= randomBytes(48).toString('base64url');
     secret = processSecret;
   }
   // Env validation guarantees "<digits>" or "<digits><s|m|h|d>", the forms jsonwebtoken's ms() reads.

@@ -1,8 +1,7 @@
-import type Redis from 'ioredis';
 import { Injectable, NotFoundException, Optional, ServiceUnavailableException } from '@nestjs/common';
 import { ratio } from '../infra/cache/core/cache-stats';
 import { ChangeFeed } from '../infra/cache/feed/change-feed.service';
-import { REDIS_UNAVAILABLE, RedisConnection } from '../infra/cache/redis/redis.connection';
+import { REDIS_UNAVAILABLE, RedisClient, RedisConnection } from '../infra/cache/redis/redis.connection';
 import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
 
 /** Seed 000's checkCache / getFromCache / clearCache and seed 004's backup(), over both tiers. */
@@ -40,15 +39,15 @@ export class CacheAdminService {
   }
 
   async keys(prefix = '', cursor = '0', count = 100) {
-    const result = await this.redis.run((redis) => redis.scan(cursor, 'MATCH', `${this.cache.l2Key(prefix)}*`, 'COUNT', count));
+    const result = await this.redis.scanPage(this.cache.l2Pattern(prefix), cursor, count);
     if (result === REDIS_UNAVAILABLE) {
       if (this.redis.enabled) throw new ServiceUnavailableException('Redis is unavailable');
       const keys = this.cache.l1Keys(prefix);
       return { keys, cursor: '0', done: true, source: 'l1' };
     }
-    const [next, keys] = result;
-    const own = this.cache.l2Key('').length;
-    return { keys: keys.map((k) => k.slice(own)).sort(), cursor: next, done: next === '0', source: 'l2' };
+    const [next, names] = result;
+    const keys = names.map((name) => this.cache.fromL2Key(name)).filter((k): k is string => k !== undefined);
+    return { keys: keys.sort(), cursor: next, done: next === '0', source: 'l2' };
   }
 
   async entry(key: string) {
@@ -88,13 +87,13 @@ export class CacheAdminService {
     if (head === REDIS_UNAVAILABLE) return this.unavailable();
     const [type, ttlMs] = head;
     if (type === 'none') return null;
-    const size: Record<string, (redis: Redis) => Promise<number>> = {
+    const size: Record<string, (redis: RedisClient) => Promise<number>> = {
       set: (redis) => redis.scard(key),
       zset: (redis) => redis.zcard(key),
       hash: (redis) => redis.hlen(key),
       list: (redis) => redis.llen(key),
     };
-    const read: ((redis: Redis) => Promise<string | number | null>) | undefined =
+    const read: ((redis: RedisClient) => Promise<string | number | null>) | undefined =
       type === 'string' ? (redis) => redis.get(key) : size[type];
     const value = read ? await this.redis.run(read) : undefined;
     if (value === REDIS_UNAVAILABLE) return this.unavailable();

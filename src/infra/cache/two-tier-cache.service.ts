@@ -3,13 +3,19 @@ import { cacheKeys } from './core/cache-keys';
 import { CacheBus } from './redis/cache-bus';
 import { CACHE_SETTINGS, CacheSettings } from './core/cache.settings';
 import { CacheStats, CacheTier } from './core/cache-stats';
-import { L1Store } from './core/l1-store';
+import { entityTag } from './core/entity-tag';
+import { L1Entry, L1Store } from './core/l1-store';
 import { REDIS_UNAVAILABLE, RedisConnection } from './redis/redis.connection';
 import { withCacheScripts } from './redis/redis-scripts';
 import { SingleFlight } from './core/single-flight';
 
+/** A body with what HTTP needs to send it: its entity tag (and, from L1, its compressed forms). */
+export type CachedBody = Pick<L1Entry, 'body' | 'etag' | 'br' | 'gzip'>;
+
 export interface CacheResult {
   body: Buffer;
+  /** The L1 entry when there is one (tag computed when it entered L1), else the tag computed now. */
+  entry: CachedBody;
   /** Where the body came from; undefined when it was loaded from the source (a miss). */
   tier?: CacheTier;
   /** Set when the source failed and an expired copy answered instead (stale-if-error). */
@@ -60,7 +66,12 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
     private readonly bus: CacheBus,
     readonly stats: CacheStats,
   ) {
-    this.l1 = new L1Store({ maxEntries: settings.l1MaxEntries, maxBytes: settings.l1MaxBytes, staleGraceMs: settings.staleGraceMs });
+    this.l1 = new L1Store({
+      maxEntries: settings.l1MaxEntries,
+      maxBytes: settings.l1MaxBytes,
+      staleGraceMs: settings.staleGraceMs,
+      compressMinBytes: settings.compressMinBytes,
+    });
   }
 
   onModuleInit() {
@@ -87,9 +98,9 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The L1 tier alone, for the interceptor's fast path. */
-  peekL1(key: string): Buffer | undefined {
+  peekL1(key: string): L1Entry | undefined {
     if (!this.l1Usable) return undefined;
-    return this.l1.get(key)?.body;
+    return this.l1.get(key);
   }
 
   async getOrLoad(namespace: string, key: string, load: () => Promise<Buffer>, options: LoadOptions): Promise<CacheResult> {
@@ -99,7 +110,7 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
       const stale = options.staleIfError?.(error) ? this.l1.getStale(key) : undefined;
       if (!stale) throw error;
       this.stats.stale(namespace);
-      return { body: stale.body, stale: { ageSeconds: Math.floor(stale.ageMs / 1000) } };
+      return { body: stale.body, entry: stale, stale: { ageSeconds: Math.floor(stale.ageMs / 1000) } };
     }
   }
 
@@ -107,13 +118,13 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
     if (this.pending.has(namespace)) {
       // Redis may still hold entries this instance's own write made stale: read the source.
       this.stats.miss(namespace);
-      return { body: await load() };
+      return withTag(await load());
     }
     const useL1 = !(options.sharedOnly && this.redis.enabled);
-    const l1Body = useL1 ? this.peekL1(key) : undefined;
-    if (l1Body) {
+    const l1Entry = useL1 ? this.peekL1(key) : undefined;
+    if (l1Entry) {
       this.stats.hit(namespace, 'l1');
-      return { body: l1Body, tier: 'l1' };
+      return { body: l1Entry.body, entry: l1Entry, tier: 'l1' };
     }
     const l1Generation = this.l1.generation(namespace);
     const l2 = await this.redis.run((redis) =>
@@ -129,8 +140,8 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
       const [[, body], [, pttl], [, generation]] = l2 as [[null, Buffer | null], [null, number], [null, string | null]];
       if (body) {
         this.stats.hit(namespace, 'l2');
-        if (useL1) this.storeL1(namespace, key, body, pttl, l1Generation, options.isList);
-        return { body, tier: 'l2' };
+        const promoted = useL1 && this.storeL1(namespace, key, body, pttl, l1Generation, options.isList) ? this.l1.get(key) : undefined;
+        return { ...withTag(body, promoted), tier: 'l2' };
       }
       l2Generation = generation ?? '0';
     }
@@ -140,7 +151,8 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
       await this.store(namespace, key, body, options, l2Generation, l1Generation);
       return body;
     });
-    return { body: await promise };
+    const body = await promise;
+    return withTag(body, useL1 ? this.l1.get(key) : undefined);
   }
 
   /** Stores many entries of one namespace in one pipelined round trip (warm-up); returns how many were stored. */
@@ -313,7 +325,8 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
   private storeL1(namespace: string, key: string, body: Buffer, l2TtlMs: number, generation: number, isList: boolean): boolean {
     if (!this.l1Usable) return false;
     const ttlMs = Math.min(this.settings.l1TtlSeconds * 1000, l2TtlMs > 0 ? l2TtlMs : this.settings.l1TtlSeconds * 1000);
-    return this.l1.set(key, { body, namespace }, ttlMs, generation, isList);
+    const l2ExpiresAt = l2TtlMs > 0 ? Date.now() + l2TtlMs : undefined;
+    return this.l1.set(key, { body, namespace, l2ExpiresAt }, ttlMs, generation, isList);
   }
 
   private async invalidateL2(namespace: string, idKeys: string[], options: { probe?: boolean } = {}): Promise<boolean> {
@@ -374,4 +387,9 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
       }
     }
   }
+}
+
+/** The L1 entry when it holds these very bytes (its tag was computed when it entered), else a tag computed now. */
+function withTag(body: Buffer, entry?: L1Entry): { body: Buffer; entry: CachedBody } {
+  return { body, entry: entry && (entry.body === body || entry.body.equals(body)) ? entry : { body, etag: entityTag(body) } };
 }

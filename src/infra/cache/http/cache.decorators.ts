@@ -10,6 +10,8 @@ export const CACHE_HEADERS = {
     schema: { type: 'string', enum: ['HIT', 'MISS', 'BYPASS', 'STALE'] },
   },
   'X-Cache-Tier': { description: 'on hits: l1 (in-process) or l2 (Redis)', schema: { type: 'string', enum: ['l1', 'l2'] } },
+  ETag: { description: 'strong validator of the body; send it back in If-None-Match to get a 304', schema: { type: 'string' } },
+  'Cache-Control': { description: 'no-cache (private, no-cache when the answer depends on the caller)', schema: { type: 'string' } },
 };
 
 /** Serves a GET route cache-aside through both tiers with `X-Cache: HIT|MISS`. */
@@ -22,6 +24,8 @@ export function Cached(policy: CachePolicy) {
       description: `Cached in namespace "${policy.namespace}"`,
       headers: CACHE_HEADERS,
     }),
+    ApiResponse({ status: 304, description: 'Not Modified: If-None-Match names the current ETag (no body)' }),
+    ApiHeader({ name: 'If-None-Match', required: false, description: 'ETag(s) of a copy the client holds' }),
     ApiHeader({ name: 'X-Request-Id', required: false, description: 'echoed back; generated when absent' }),
   );
 }

@@ -5,7 +5,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, map, Observable, of } from 'rxjs';
 import { cacheTargetFor } from './cache-target';
 import { queryCanonicalizerFor } from './canonical-query';
-import { JSON_TYPE, L1FastPath } from './l1-fast-path';
+import { markCachedReply } from './cached-reply';
+import { L1FastPath } from './l1-fast-path';
 import { CACHE_POLICY, CachePolicy } from './cache-policy';
 import { TwoTierCache } from '../two-tier-cache.service';
 import { isMongoUnavailable } from '../../mongo/mongo-errors';
@@ -40,13 +41,16 @@ export class HttpCacheInterceptor implements NestInterceptor {
       return next.handle();
     }
     const { namespace, key } = target;
-    if (!this.hasGuards(context)) this.fastPath.learn(request.method, request.routeOptions.url, policy, query);
+    const guarded = this.hasGuards(context);
+    if (!guarded) this.fastPath.learn(request.method, request.routeOptions.url, policy, query);
+    const perCaller = guarded || policy.scope !== undefined;
 
-    const l1Body = this.cache.peekL1(key);
-    if (l1Body) {
+    const l1Entry = this.cache.peekL1(key);
+    if (l1Entry) {
       this.cache.stats.hit(namespace, 'l1');
-      reply.header('content-type', JSON_TYPE).header('x-cache', 'HIT').header('x-cache-tier', 'l1');
-      return of(l1Body);
+      reply.header('x-cache', 'HIT').header('x-cache-tier', 'l1');
+      markCachedReply(request, l1Entry, perCaller);
+      return of(l1Entry.body);
     }
 
     const load = () =>
@@ -55,8 +59,8 @@ export class HttpCacheInterceptor implements NestInterceptor {
       });
     const options = { ttlSeconds: policy.ttlSeconds, isList: policy.kind === 'list', staleIfError: isMongoUnavailable };
     return from(this.cache.getOrLoad(namespace, key, load, options)).pipe(
-      map(({ body, tier, stale }) => {
-        reply.header('content-type', JSON_TYPE);
+      map(({ body, entry, tier, stale }) => {
+        markCachedReply(request, entry, perCaller);
         if (stale) {
           reply.header('x-cache', 'STALE').header('age', String(stale.ageSeconds)).header('warning', '110 - "Response is Stale"');
         } else {

@@ -4,8 +4,9 @@ import type { CachePolicy } from './cache-policy';
 import { cacheTargetFor } from './cache-target';
 import type { QueryCanonicalizer } from './canonical-query';
 import { TwoTierCache } from '../two-tier-cache.service';
+import { cachedPayload, registerCachedReplies } from './cached-reply';
 
-export const JSON_TYPE = 'application/json; charset=utf-8';
+export { JSON_TYPE } from './cached-reply';
 
 /**
  * Serves L1 hits of public cached routes from a Fastify onRequest hook, before Nest's
@@ -24,15 +25,17 @@ export class L1FastPath {
   }
 
   register(fastify: FastifyInstance): void {
+    registerCachedReplies(fastify);
     fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
       if (request.method !== 'GET' || this.routes.size === 0) return done();
       const route = this.routes.get(request.routeOptions.url ?? '');
       if (!route || !this.cache.settings.enabled) return done();
       const target = cacheTargetFor(route.policy, request, route.query);
-      const body = target && this.cache.peekL1(target.key);
-      if (!body) return done();
+      const entry = target && this.cache.peekL1(target.key);
+      if (!entry) return done();
       this.cache.stats.hit(target.namespace, 'l1');
-      void reply.header('content-type', JSON_TYPE).header('x-cache', 'HIT').header('x-cache-tier', 'l1').send(body);
+      void reply.header('x-cache', 'HIT').header('x-cache-tier', 'l1');
+      void reply.send(cachedPayload(request, reply, entry, false));
     });
   }
 }

@@ -1,3 +1,4 @@
+import compress from '@fastify/compress';
 import multipart from '@fastify/multipart';
 import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -77,6 +78,10 @@ export async function createApp(env: Env, extraModules: Type[] = []): Promise<Ne
   // fast path, so cache hits count against it.
   app.get(GlobalRateLimit).register(fastify);
   app.get(L1FastPath).register(fastify);
+  // Answers not cached are compressed per request from 1 KB; cached routes send their stored
+  // forms instead (left out of the plugin by the fast path's onRoute hook, registered above).
+  // Request bodies are not decompressed: the body limits stay about the bytes received.
+  await app.register(compress, { global: true, globalDecompression: false, threshold: 1024, encodings: ['br', 'gzip'] });
   fastify.addHook('onResponse', (request, reply, done) => {
     metrics.httpDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode },

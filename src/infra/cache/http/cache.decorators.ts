@@ -1,5 +1,7 @@
 import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiHeader, ApiResponse } from '@nestjs/swagger';
+import { CACHED_ROUTE_CONFIG } from './cached-reply';
 import { CACHE_POLICY, CachePolicy } from './cache-policy';
 import { HttpCacheInterceptor } from './http-cache.interceptor';
 
@@ -11,6 +13,10 @@ export const CACHE_HEADERS = {
   },
   'X-Cache-Tier': { description: 'on hits: l1 (in-process) or l2 (Redis)', schema: { type: 'string', enum: ['l1', 'l2'] } },
   ETag: { description: 'strong validator of the body; send it back in If-None-Match to get a 304', schema: { type: 'string' } },
+  'Content-Encoding': {
+    description: 'br or gzip (stored forms, for bodies of CACHE_COMPRESS_MIN_BYTES or more) when Accept-Encoding allows',
+    schema: { type: 'string' },
+  },
   'Cache-Control': { description: 'no-cache (private, no-cache when the answer depends on the caller)', schema: { type: 'string' } },
 };
 
@@ -18,6 +24,7 @@ export const CACHE_HEADERS = {
 export function Cached(policy: CachePolicy) {
   return applyDecorators(
     SetMetadata(CACHE_POLICY, policy),
+    RouteConfig(CACHED_ROUTE_CONFIG),
     UseInterceptors(HttpCacheInterceptor),
     ApiResponse({
       status: 200,

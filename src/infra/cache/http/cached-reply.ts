@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CachedBody } from '../two-tier-cache.service';
+import { preferredCoding } from './accept-encoding';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -21,18 +22,27 @@ interface CachedReply {
 
 type MarkedRequest = FastifyRequest & { [CACHED_REPLY]?: CachedReply };
 
+/** Route config set by @Cached: cached answers choose their own encoding (see registerCachedReplies). */
+export const CACHED_ROUTE_CONFIG = { cachedRoute: true };
+
 /**
- * The payload for a cached answer, with its validator and caching headers set: undefined (and
- * status 304) when the client's `If-None-Match` already names this body.
+ * The payload for a cached answer, with its validator and caching headers set: the stored
+ * br or gzip form when the client accepts it and the entry has it (else identity); undefined
+ * (and status 304) when the client's `If-None-Match` already names that representation.
+ * Each encoding is its own representation, so it has its own strong tag (`"<hash>.br"`).
  */
 export function cachedPayload(request: FastifyRequest, reply: FastifyReply, entry: CachedBody, perCaller: boolean): Buffer | undefined {
-  void reply.headers(perCaller ? PER_CALLER_HEADERS : PUBLIC_HEADERS).header('etag', entry.etag);
-  if (notModified(request.headers['if-none-match'], entry.etag)) {
+  const coding = entry.br || entry.gzip ? preferredCoding(request.headers['accept-encoding']) : undefined;
+  const form = coding === 'br' ? entry.br : coding === 'gzip' ? entry.gzip : undefined;
+  const etag = form ? `${entry.etag.slice(0, -1)}.${coding === 'br' ? 'br' : 'gz'}"` : entry.etag;
+  void reply.headers(perCaller ? PER_CALLER_HEADERS : PUBLIC_HEADERS).header('etag', etag);
+  if (notModified(request.headers['if-none-match'], etag)) {
     void reply.code(304).removeHeader('content-type');
     return undefined;
   }
   void reply.header('content-type', JSON_TYPE);
-  return entry.body;
+  if (form) void reply.header('content-encoding', coding);
+  return form ?? entry.body;
 }
 
 /**
@@ -43,7 +53,14 @@ export function markCachedReply(request: FastifyRequest, entry: CachedBody, perC
   (request as MarkedRequest)[CACHED_REPLY] = { entry, perCaller };
 }
 
+/**
+ * Before a compression plugin is registered: cached routes are left out of it (their stored
+ * forms are compressed once; compressing identity per request would also break the strong tag).
+ */
 export function registerCachedReplies(fastify: FastifyInstance): void {
+  fastify.addHook('onRoute', (route) => {
+    if ((route.config as Partial<typeof CACHED_ROUTE_CONFIG> | undefined)?.cachedRoute) (route as { compress?: false }).compress = false;
+  });
   fastify.addHook(
     'onSend',
     (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void) => {

@@ -47,12 +47,13 @@ describe('HTTP edge: pre-compressed cached bodies and compression of the rest', 
   });
 
   it('identity for clients that ask for it, send no Accept-Encoding, or refuse every coding we hold', async () => {
-    for (const headers of [
+    const cases: Record<string, string>[] = [
       { 'accept-encoding': 'identity' },
       {},
       { 'accept-encoding': 'br;q=0, gzip;q=0' },
       { 'accept-encoding': 'deflate' },
-    ]) {
+    ];
+    for (const headers of cases) {
       const res = await get(api, '/demo/items?limit=40', headers);
       expect(res.status).toBe(200);
       expect(res.headers['content-encoding']).toBeUndefined();

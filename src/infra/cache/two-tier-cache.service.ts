@@ -103,6 +103,26 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
     return this.l1.get(key);
   }
 
+  /**
+   * The L2 tier alone, for the fast path: one round trip of two commands on the entry's own key
+   * (GET for the body, PTTL so the L1 copy never outlives it), promoted to L1. A hit needs no
+   * generation: the value in Redis is what the race guard let through, and a write deletes it.
+   * Undefined on a miss, when Redis cannot answer, or while this instance's own invalidation of
+   * the namespace has not reached Redis (Redis may still hold what that write made stale).
+   */
+  async peekL2(namespace: string, key: string, isList: boolean): Promise<CachedBody | undefined> {
+    if (!this.redis.enabled || this.pending.has(namespace)) return undefined;
+    const l1Generation = this.l1.generation(namespace);
+    const l2Key = this.l2Key(key);
+    const reply = await this.redis.run((redis) => redis.pipeline().getBuffer(l2Key).pttl(l2Key).exec());
+    if (reply === REDIS_UNAVAILABLE || !reply) return undefined;
+    const [[, body], [, pttl]] = reply as [[null, Buffer | null], [null, number]];
+    if (!body) return undefined;
+    this.stats.hit(namespace, 'l2');
+    const promoted = this.storeL1(namespace, key, body, pttl, l1Generation, isList) ? this.l1.get(key) : undefined;
+    return withTag(body, promoted).entry;
+  }
+
   async getOrLoad(namespace: string, key: string, load: () => Promise<Buffer>, options: LoadOptions): Promise<CacheResult> {
     try {
       return await this.lookupOrLoad(namespace, key, load, options);

@@ -3,14 +3,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CachePolicy } from './cache-policy';
 import { cacheTargetFor } from './cache-target';
 import type { QueryCanonicalizer } from './canonical-query';
-import { TwoTierCache } from '../two-tier-cache.service';
+import { CachedBody, TwoTierCache } from '../two-tier-cache.service';
 import { cachedPayload, registerCachedReplies } from './cached-reply';
 
 export { JSON_TYPE } from './cached-reply';
 
 /**
- * Serves L1 hits of public cached routes from a Fastify onRequest hook, before Nest's
- * router, interceptors and pipes run: a hit costs a key computation and a map lookup.
+ * Serves hits of public cached routes from a Fastify onRequest hook, before Nest's router,
+ * interceptors and pipes run: an L1 hit costs a key computation and a map lookup; an L2 hit one
+ * Redis round trip (then promoted to L1). Misses go on to Nest (the interceptor loads and stores).
  * Routes are learnt by the interceptor on their first pass; routes with guards or a per-caller
  * scope are never learnt, so authentication always runs for them.
  */
@@ -31,11 +32,21 @@ export class L1FastPath {
       const route = this.routes.get(request.routeOptions.url ?? '');
       if (!route || !this.cache.settings.enabled) return done();
       const target = cacheTargetFor(route.policy, request, route.query);
-      const entry = target && this.cache.peekL1(target.key);
-      if (!entry) return done();
-      this.cache.stats.hit(target.namespace, 'l1');
-      void reply.header('x-cache', 'HIT').header('x-cache-tier', 'l1');
-      void reply.send(cachedPayload(request, reply, entry, false));
+      if (!target) return done();
+      const entry = this.cache.peekL1(target.key);
+      if (entry) {
+        this.cache.stats.hit(target.namespace, 'l1');
+        return send(request, reply, entry, 'l1');
+      }
+      this.cache.peekL2(target.namespace, target.key, route.policy.kind === 'list').then(
+        (hit) => (hit ? send(request, reply, hit, 'l2') : done()),
+        () => done(),
+      );
     });
   }
+}
+
+function send(request: FastifyRequest, reply: FastifyReply, entry: CachedBody, tier: 'l1' | 'l2'): void {
+  void reply.header('x-cache', 'HIT').header('x-cache-tier', tier);
+  void reply.send(cachedPayload(request, reply, entry, false));
 }

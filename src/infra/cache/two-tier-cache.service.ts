@@ -5,7 +5,9 @@ import { CACHE_SETTINGS, CacheSettings } from './core/cache.settings';
 import { CacheStats, CacheTier } from './core/cache-stats';
 import { entityTag } from './core/entity-tag';
 import { L1Entry, L1Store } from './core/l1-store';
+import { inRefreshWindow, refreshLockKey } from './core/refresh-ahead';
 import { REDIS_UNAVAILABLE, RedisConnection } from './redis/redis.connection';
+import { takeRefreshLock } from './redis/refresh-lock';
 import { withCacheScripts } from './redis/redis-scripts';
 import { SingleFlight } from './core/single-flight';
 
@@ -57,6 +59,8 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
   private readonly flights = new SingleFlight<Buffer>();
   /** Invalidations that could not reach Redis (or be published); retried until they land. */
   private readonly pending = new Map<string, Set<string>>();
+  /** Refresh-ahead reloads running in this process, by key. */
+  private readonly refreshing = new Map<string, Promise<void>>();
   private replayTimer?: NodeJS.Timeout;
   private replaying = false;
 
@@ -144,6 +148,7 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
     const l1Entry = useL1 ? this.peekL1(key) : undefined;
     if (l1Entry) {
       this.stats.hit(namespace, 'l1');
+      this.refreshIfDue(namespace, key, l1Entry, load, options);
       return { body: l1Entry.body, entry: l1Entry, tier: 'l1' };
     }
     const l1Generation = this.l1.generation(namespace);
@@ -161,6 +166,7 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
       if (body) {
         this.stats.hit(namespace, 'l2');
         const promoted = useL1 && this.storeL1(namespace, key, body, pttl, l1Generation, options.isList) ? this.l1.get(key) : undefined;
+        this.refreshIfDue(namespace, key, promoted ?? { l2ExpiresAt: pttl > 0 ? Date.now() + pttl : undefined }, load, options);
         return { ...withTag(body, promoted), tier: 'l2' };
       }
       l2Generation = generation ?? '0';
@@ -173,6 +179,75 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
     });
     const body = await promise;
     return withTag(body, useL1 ? this.l1.get(key) : undefined);
+  }
+
+  /**
+   * For the fast path: a hit it should let through to Nest this once, because the entry is due
+   * for a refresh-ahead and only the interceptor holds the loader.
+   */
+  wantsRefresh(key: string, entry: L1Entry, ttlSeconds?: number): boolean {
+    return !entry.refreshStarted && !this.refreshing.has(key) && this.refreshDue(entry.l2ExpiresAt, ttlSeconds);
+  }
+
+  /**
+   * Refresh-ahead: a read in the last CACHE_REFRESH_AHEAD_FRACTION of an entry's TTL reloads it
+   * in the background, so a hot key is replaced before it expires instead of missing. Once per
+   * entry in this process (single-flight by key) and once across instances: a copy another
+   * instance already refreshed is taken from Redis, else a short SET NX lock picks the one that
+   * loads. The reload stores through the same generation guard as a miss, with the generations
+   * read before it queried the source: a write meanwhile discards it.
+   */
+  refreshIfDue(
+    namespace: string,
+    key: string,
+    entry: { l2ExpiresAt?: number; refreshStarted?: boolean },
+    load: () => Promise<Buffer>,
+    options: LoadOptions,
+  ): void {
+    if (entry.refreshStarted || this.refreshing.has(key) || !this.refreshDue(entry.l2ExpiresAt, options.ttlSeconds)) return;
+    entry.refreshStarted = true;
+    const run = this.refresh(namespace, key, load, options)
+      .catch((error: unknown) => this.logger.warn(`refresh-ahead of ${key} failed: ${(error as Error).message}`))
+      .finally(() => this.refreshing.delete(key));
+    this.refreshing.set(key, run);
+  }
+
+  /** The refresh-ahead of `key` running in this process, if any (tests and shutdown wait on it). */
+  refreshInFlight(key: string): Promise<void> | undefined {
+    return this.refreshing.get(key);
+  }
+
+  private refreshDue(l2ExpiresAt: number | undefined, ttlSeconds?: number): boolean {
+    const ttlMs = (ttlSeconds ?? this.settings.defaultTtlSeconds) * 1000;
+    return this.redis.enabled && inRefreshWindow(l2ExpiresAt, ttlMs, this.settings.refreshAheadFraction);
+  }
+
+  private async refresh(namespace: string, key: string, load: () => Promise<Buffer>, options: LoadOptions): Promise<void> {
+    const useL1 = !(options.sharedOnly && this.redis.enabled);
+    const l1Generation = this.l1.generation(namespace);
+    const l2Key = this.l2Key(key);
+    const state = await this.redis.run((redis) =>
+      redis
+        .pipeline()
+        .getBuffer(l2Key)
+        .pttl(l2Key)
+        .get(this.l2Key(cacheKeys.generation(namespace)))
+        .exec(),
+    );
+    if (state === REDIS_UNAVAILABLE || !state) return;
+    const [[, body], [, pttl], [, generation]] = state as [[null, Buffer | null], [null, number], [null, string | null]];
+    if (body && pttl > 0 && !this.refreshDue(Date.now() + pttl, options.ttlSeconds)) {
+      // Another instance reloaded it already.
+      if (useL1) this.storeL1(namespace, key, body, pttl, l1Generation, options.isList);
+      return;
+    }
+    const ttlMs = (options.ttlSeconds ?? this.settings.defaultTtlSeconds) * 1000;
+    const lockMs = Math.max(1000, Math.round(ttlMs * this.settings.refreshAheadFraction));
+    const locked = await this.redis.run((redis) => takeRefreshLock(redis, this.l2Key(refreshLockKey(key)), lockMs));
+    if (locked !== true) return;
+    const fresh = await load();
+    await this.store(namespace, key, fresh, options, generation ?? '0', l1Generation);
+    this.logger.debug(`refreshed ${key} ahead of its expiry`);
   }
 
   /** Stores many entries of one namespace in one pipelined round trip (warm-up); returns how many were stored. */

@@ -15,6 +15,8 @@ export interface L1Input {
 export interface L1Entry extends L1Input, EncodedForms {
   /** Strong entity tag of `body`, computed once at store time. */
   etag: string;
+  /** Set once a refresh-ahead of this entry was started or tried: later reads just serve it. */
+  refreshStarted?: boolean;
 }
 
 interface StoredEntry extends L1Entry {

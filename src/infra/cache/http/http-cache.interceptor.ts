@@ -45,19 +45,22 @@ export class HttpCacheInterceptor implements NestInterceptor {
     if (!guarded) this.fastPath.learn(request.method, request.routeOptions.url, policy, query);
     const perCaller = guarded || policy.scope !== undefined;
 
-    const l1Entry = this.cache.peekL1(key);
-    if (l1Entry) {
-      this.cache.stats.hit(namespace, 'l1');
-      reply.header('x-cache', 'HIT').header('x-cache-tier', 'l1');
-      markCachedReply(request, l1Entry, perCaller);
-      return of(l1Entry.body);
-    }
-
+    // Also the refresh-ahead's loader: then it runs the handler after this answer was sent.
     const load = () =>
       new Promise<Buffer>((resolve, reject) => {
         next.handle().subscribe({ next: (value) => resolve(Buffer.from(JSON.stringify(value ?? null))), error: reject });
       });
     const options = { ttlSeconds: policy.ttlSeconds, isList: policy.kind === 'list', staleIfError: isMongoUnavailable };
+
+    const l1Entry = this.cache.peekL1(key);
+    if (l1Entry) {
+      this.cache.stats.hit(namespace, 'l1');
+      this.cache.refreshIfDue(namespace, key, l1Entry, load, options);
+      reply.header('x-cache', 'HIT').header('x-cache-tier', 'l1');
+      markCachedReply(request, l1Entry, perCaller);
+      return of(l1Entry.body);
+    }
+
     return from(this.cache.getOrLoad(namespace, key, load, options)).pipe(
       map(({ body, entry, tier, stale }) => {
         markCachedReply(request, entry, perCaller);

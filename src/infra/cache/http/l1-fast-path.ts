@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import type { CachePolicy } from './cache-policy';
-import { cacheTargetFor } from './cache-target';
+import { CacheTarget, cacheTargetFor } from './cache-target';
 import type { QueryCanonicalizer } from './canonical-query';
 import { CachedBody, TwoTierCache } from '../two-tier-cache.service';
 import { cachedPayload, registerCachedReplies } from './cached-reply';
@@ -18,6 +19,12 @@ export { JSON_TYPE } from './cached-reply';
 @Injectable()
 export class L1FastPath {
   private readonly routes = new Map<string, { policy: CachePolicy; query: QueryCanonicalizer | null }>();
+  /**
+   * URL → its cache target (false: not cacheable), for learnt routes: they are public, so the
+   * URL alone decides the key, and canonicalizing a list query (the DTO's transforms and
+   * validation) would otherwise cost more than the rest of a hit.
+   */
+  private readonly targets = new LRUCache<string, CacheTarget | false>({ max: 10_000 });
 
   constructor(private readonly cache: TwoTierCache) {}
 
@@ -31,7 +38,7 @@ export class L1FastPath {
       if (request.method !== 'GET' || this.routes.size === 0) return done();
       const route = this.routes.get(request.routeOptions.url ?? '');
       if (!route || !this.cache.settings.enabled) return done();
-      const target = cacheTargetFor(route.policy, request, route.query);
+      const target = this.targetOf(request, route.policy, route.query);
       if (!target) return done();
       const entry = this.cache.peekL1(target.key);
       // Due for a refresh-ahead: this request goes through Nest, whose interceptor can reload.
@@ -46,7 +53,19 @@ export class L1FastPath {
       );
     });
   }
+
+  private targetOf(request: FastifyRequest, policy: CachePolicy, query: QueryCanonicalizer | null): CacheTarget | undefined {
+    const url = request.url;
+    let target = this.targets.get(url);
+    if (target === undefined) {
+      target = cacheTargetFor(policy, request, query) ?? false;
+      if (url.length <= MAX_REMEMBERED_URL) this.targets.set(url, target);
+    }
+    return target || undefined;
+  }
 }
+
+const MAX_REMEMBERED_URL = 512;
 
 function send(request: FastifyRequest, reply: FastifyReply, entry: CachedBody, tier: 'l1' | 'l2'): void {
   void reply.header('x-cache', 'HIT').header('x-cache-tier', tier);

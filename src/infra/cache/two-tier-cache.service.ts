@@ -118,9 +118,10 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
     if (!this.redis.enabled || this.pending.has(namespace)) return undefined;
     const l1Generation = this.l1.generation(namespace);
     const l2Key = this.l2Key(key);
-    const reply = await this.redis.run((redis) => redis.pipeline().getBuffer(l2Key).pttl(l2Key).exec());
-    if (reply === REDIS_UNAVAILABLE || !reply) return undefined;
-    const [[, body], [, pttl]] = reply as [[null, Buffer | null], [null, number]];
+    // Both written before either reply is read: one round trip, without a Pipeline object per hit.
+    const reply = await this.redis.run((redis) => Promise.all([redis.getBuffer(l2Key), redis.pttl(l2Key)]));
+    if (reply === REDIS_UNAVAILABLE) return undefined;
+    const [body, pttl] = reply;
     if (!body) return undefined;
     this.stats.hit(namespace, 'l2');
     const promoted = this.storeL1(namespace, key, body, pttl, l1Generation, isList) ? this.l1.get(key) : undefined;

@@ -6,11 +6,17 @@
  *   l2        the same, L1 off (Redis)
  *   miss      the same, cache bypassed (every request reads MongoDB)
  *   stock     the same data behind @nestjs/cache-manager's CacheInterceptor (Keyv + Redis)
+ *   bare_ceiling      bare Fastify (no Nest) sending the same bytes: the physical ceiling
+ *   etag_304          the l1 route revalidated: If-None-Match with its ETag, answered 304 with no body
+ *   br                the l1 route for a client accepting br: the stored compressed form
+ *   compress_plugin   bare Fastify + @fastify/compress compressing the same bytes per request (br)
  * Each app runs in its own process; autocannon runs here. Env: BENCH_CONNECTIONS (50),
- * BENCH_DURATION (10 s), MONGODB_URI / REDIS_URL (else embedded servers).
+ * BENCH_DURATION (10 s), BENCH_ROUNDS (1; with more, each figure is the round with the median rps), MONGODB_URI / REDIS_URL (else embedded servers).
  */
+import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
 import { load, LoadResult, printTable, ratio } from './lib/load';
-import { startAppProcess, startBenchServers } from './lib/servers';
+import { startAppProcess, startBenchServers, startNodeProcess } from './lib/servers';
 
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const LIST = '/demo/items?limit=100';
@@ -18,6 +24,7 @@ const LIST = '/demo/items?limit=100';
 async function main() {
   const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
   const durationSeconds = Number(process.env.BENCH_DURATION ?? 10);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
   const servers = await startBenchServers();
   const base = {
     MONGODB_URI: servers.mongodbUri,
@@ -46,24 +53,63 @@ async function main() {
     if (body !== constant) throw new Error('the constant route does not send the same bytes as the list');
     for (const app of [cached, l2Only]) await fetch(`${app.url}${LIST}`); // warm the tiers
     await fetch(`${cached.url}/demo/items-stock?limit=100`);
+    const peerScript = join(__dirname, 'peers', 'peer-server.js');
+    const peerEnv = (peer: string) => ({
+      PEER: peer,
+      MONGODB_URI: servers.mongodbUri,
+      MONGODB_DB: 'bench_cache',
+      REDIS_URL: servers.redisUrl,
+    });
+    const bare = await startNodeProcess(peerScript, peerEnv('constant'));
+    apps.push(bare);
+    const compressing = await startNodeProcess(peerScript, peerEnv('compress'));
+    apps.push(compressing);
+    const identity = await raw(`${cached.url}${LIST}`, {});
+    const etag = identity.headers.etag as string;
+    if (!etag) throw new Error('the cached list has no ETag');
+    // The br form is computed in the background after the entry enters L1.
+    let br = await raw(`${cached.url}${LIST}`, BR);
+    for (let i = 0; i < 100 && br.headers['content-encoding'] !== 'br'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      br = await raw(`${cached.url}${LIST}`, BR);
+    }
+    if (br.headers['content-encoding'] !== 'br') throw new Error('the br form of the cached list never appeared');
+    const plugin = await raw(`${compressing.url}/constant`, BR);
+    if (plugin.headers['content-encoding'] !== 'br') throw new Error('@fastify/compress did not compress the constant route');
+    if ((await raw(`${bare.url}/constant`, {})).body.toString() !== body) throw new Error('the bare ceiling does not send the same bytes');
 
     const options = { connections, durationSeconds };
     console.log(
-      `${connections} connections, ${durationSeconds} s per route, ${Buffer.byteLength(body)} byte body, MongoDB: ${servers.mongoKind}`,
+      `${connections} connections, ${durationSeconds} s per route and round, ${rounds} round(s), ${Buffer.byteLength(body)} byte body, MongoDB: ${servers.mongoKind}`,
     );
-    const results: Record<string, LoadResult> = {};
-    for (const [name, url, path] of [
+    const routes: [string, string, string, Record<string, string>?][] = [
       ['trivial', cached.url, '/demo/ping'],
       ['ceiling', cached.url, '/demo/constant'],
       ['l1', cached.url, LIST],
       ['l2', l2Only.url, LIST],
       ['miss', bypass.url, LIST],
       ['stock', cached.url, '/demo/items-stock?limit=100'],
-    ] as const) {
-      results[name] = await load(name, url, path, options);
-      if (results[name].non2xx || results[name].errors)
-        throw new Error(`${name}: ${results[name].non2xx} non-2xx, ${results[name].errors} errors`);
+      ['bare_ceiling', bare.url, '/constant'],
+      ['etag_304', cached.url, LIST, { 'if-none-match': etag }],
+      ['br', cached.url, LIST, BR],
+      ['compress_plugin', compressing.url, '/constant', BR],
+    ];
+    // Rounds take turns (every other one reversed), so a burst of load from elsewhere on the
+    // machine hits every route alike; each figure is its round with the median requests/s.
+    const runs: Record<string, LoadResult[]> = {};
+    for (let round = 1; round <= rounds; round++) {
+      for (const [name, url, path, headers] of round % 2 ? routes : [...routes].reverse()) {
+        const result = await load(name, url, path, { ...options, headers });
+        const expected = name === 'etag_304' ? '304' : '200';
+        const unexpected = Object.entries(result.statuses ?? {}).filter(([code]) => code !== expected);
+        if (unexpected.length || result.errors)
+          throw new Error(`${name}: ${JSON.stringify(Object.fromEntries(unexpected))} unexpected statuses, ${result.errors} errors`);
+        (runs[name] ??= []).push(result);
+      }
     }
+    const results: Record<string, LoadResult> = Object.fromEntries(
+      routes.map(([name]) => [name, [...runs[name]].sort((a, b) => a.rps - b.rps)[Math.floor(runs[name].length / 2)]]),
+    );
     const tiers = (await (await fetch(`${cached.url}/cache/stats`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as {
       namespaces?: Record<string, { hitRatio: number }>;
     };
@@ -73,6 +119,7 @@ async function main() {
       bench: 'cache',
       connections,
       duration_s: durationSeconds,
+      rounds,
       body_bytes: Buffer.byteLength(body),
       mongo: servers.mongoKind,
       trivial_rps: results.trivial.rps,
@@ -81,6 +128,13 @@ async function main() {
       l2_rps: results.l2.rps,
       miss_rps: results.miss.rps,
       stock_rps: results.stock.rps,
+      bare_ceiling_rps: results.bare_ceiling.rps,
+      etag_304_rps: results.etag_304.rps,
+      br_rps: results.br.rps,
+      compress_plugin_rps: results.compress_plugin.rps,
+      bytes_identity: identity.body.length,
+      bytes_br: br.body.length,
+      bytes_compress_plugin: plugin.body.length,
       ...Object.fromEntries(
         Object.values(results).flatMap((r) => [
           [`${r.name}_p50_ms`, r.p50_ms],
@@ -92,6 +146,11 @@ async function main() {
       l1_over_miss: ratio(results.l1.rps, results.miss.rps),
       l1_over_stock: ratio(results.l1.rps, results.stock.rps),
       l2_over_miss: ratio(results.l2.rps, results.miss.rps),
+      l1_over_bare_ceiling: ratio(results.l1.rps, results.bare_ceiling.rps),
+      l2_over_bare_ceiling: ratio(results.l2.rps, results.bare_ceiling.rps),
+      etag_304_over_ceiling: ratio(results.etag_304.rps, results.ceiling.rps),
+      br_over_compress_plugin: ratio(results.br.rps, results.compress_plugin.rps),
+      bytes_br_over_identity: Math.round((br.body.length / identity.body.length) * 1000) / 1000,
       l1_hit_ratio_during_run: tiers.namespaces?.demo?.hitRatio,
     };
     console.log(
@@ -102,6 +161,25 @@ async function main() {
     await Promise.allSettled(apps.map((a) => a.stop()));
     await servers.stop();
   }
+}
+
+const BR = { 'accept-encoding': 'br' };
+
+/** Status, headers and the bytes as sent (fetch would decode them). */
+function raw(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 main().catch((error) => {

@@ -7,6 +7,8 @@ export interface LoadResult {
   p99_ms: number;
   non2xx: number;
   errors: number;
+  /** Responses per status code (autocannon counts a 304 as non-2xx). */
+  statuses?: Record<string, number>;
 }
 
 export interface LoadOptions {
@@ -40,6 +42,7 @@ export async function load(name: string, baseUrl: string, path: string, options:
     p99_ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count ?? 0])),
   };
 }
 

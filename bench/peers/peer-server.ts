@@ -3,6 +3,7 @@
  * demo list from the same MongoDB collection, cached by a library a NestJS team would pick instead.
  * Run as its own process; configured by environment:
  *   PEER        bentocache | cacheable | constant (the same bytes, pre-serialized: the physical ceiling)
+ *               | compress (the constant bytes through @fastify/compress, compressed per request)
  *   PEER_STORE  string (cache the JSON text) | object (cache the documents, serialize per request)
  *   PEER_TIERS  l1+l2 (memory in front of Redis) | l2 (Redis only)
  *   MONGODB_URI, MONGODB_DB, REDIS_URL, PORT
@@ -86,6 +87,7 @@ async function main() {
 
   let constant = Buffer.from(JSON.stringify(await listPage(1, 100)));
   const app = Fastify({ logger: false });
+  if (kind === 'compress') await app.register((await import('@fastify/compress')).default, { threshold: 1024 });
   const json = 'application/json; charset=utf-8';
   app.get('/health', async () => ({ ok: true }));
   app.get('/constant', (_request, reply) => void reply.header('content-type', json).send(constant));

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 /** Reads the raw string: implicit conversion would already have turned "false" into true. */
 const toBoolean = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
@@ -107,6 +107,18 @@ export class Env {
   @Min(0)
   @Max(7 * 24 * 3600)
   CACHE_STALE_GRACE_SECONDS: number = 600;
+
+  /** L1 entries of at least this many bytes also hold their br and gzip forms, computed once (0: never compress). */
+  @IsInt()
+  @Min(0)
+  @Max(64 * 1024 * 1024)
+  CACHE_COMPRESS_MIN_BYTES: number = 1024;
+
+  /** Refresh-ahead: a cached entry read in this last fraction of its TTL is reloaded once in the background (0: never). */
+  @IsNumber()
+  @Min(0)
+  @Max(0.5)
+  CACHE_REFRESH_AHEAD_FRACTION: number = 0.1;
 
   /** How long a MongoDB operation waits for a reachable server before failing (503); bounds requests while MongoDB is down. */
   @IsInt()

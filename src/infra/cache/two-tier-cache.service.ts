@@ -3,13 +3,21 @@ import { cacheKeys, logicalKey, redisKey, redisKeyPattern, variantKey } from './
 import { CacheBus } from './redis/cache-bus';
 import { CACHE_SETTINGS, CacheSettings } from './core/cache.settings';
 import { CacheStats, CacheTier } from './core/cache-stats';
-import { L1Store } from './core/l1-store';
+import { entityTag } from './core/entity-tag';
+import { L1Entry, L1Store } from './core/l1-store';
+import { inRefreshWindow, refreshLockKey } from './core/refresh-ahead';
 import { REDIS_UNAVAILABLE, RedisConnection } from './redis/redis.connection';
+import { takeRefreshLock } from './redis/refresh-lock';
 import { withCacheScripts } from './redis/redis-scripts';
 import { SingleFlight } from './core/single-flight';
 
+/** A body with what HTTP needs to send it: its entity tag (and, from L1, its compressed forms). */
+export type CachedBody = Pick<L1Entry, 'body' | 'etag' | 'br' | 'gzip'>;
+
 export interface CacheResult {
   body: Buffer;
+  /** The L1 entry when there is one (tag computed when it entered L1), else the tag computed now. */
+  entry: CachedBody;
   /** Where the body came from; undefined when it was loaded from the source (a miss). */
   tier?: CacheTier;
   /** Set when the source failed and an expired copy answered instead (stale-if-error). */
@@ -74,6 +82,8 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
   private readonly flights = new SingleFlight<Buffer>();
   /** Invalidations that could not reach Redis (or be published); retried until they land. */
   private readonly pending = new Map<string, Set<string>>();
+  /** Refresh-ahead reloads running in this process, by key. */
+  private readonly refreshing = new Map<string, Promise<void>>();
   private replayTimer?: NodeJS.Timeout;
   private replaying = false;
 
@@ -83,7 +93,12 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
     private readonly bus: CacheBus,
     readonly stats: CacheStats,
   ) {
-    this.l1 = new L1Store({ maxEntries: settings.l1MaxEntries, maxBytes: settings.l1MaxBytes, staleGraceMs: settings.staleGraceMs });
+    this.l1 = new L1Store({
+      maxEntries: settings.l1MaxEntries,
+      maxBytes: settings.l1MaxBytes,
+      staleGraceMs: settings.staleGraceMs,
+      compressMinBytes: settings.compressMinBytes,
+    });
   }
 
   onModuleInit() {
@@ -110,9 +125,30 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The L1 tier alone, for the interceptor's fast path. */
-  peekL1(key: string): Buffer | undefined {
+  peekL1(key: string): L1Entry | undefined {
     if (!this.l1Usable) return undefined;
-    return this.l1.get(key)?.body;
+    return this.l1.get(key);
+  }
+
+  /**
+   * The L2 tier alone, for the fast path: one round trip of two commands on the entry's own key
+   * (GET for the body, PTTL so the L1 copy never outlives it), promoted to L1. A hit needs no
+   * generation: the value in Redis is what the race guard let through, and a write deletes it.
+   * Undefined on a miss, when Redis cannot answer, or while this instance's own invalidation of
+   * the namespace has not reached Redis (Redis may still hold what that write made stale).
+   */
+  async peekL2(namespace: string, key: string, isList: boolean): Promise<CachedBody | undefined> {
+    if (!this.redis.enabled || this.pending.has(namespace)) return undefined;
+    const l1Generation = this.l1.generation(namespace);
+    const l2Key = this.l2Key(key);
+    // Both written before either reply is read: one round trip, without a Pipeline object per hit.
+    const reply = await this.redis.run((redis) => Promise.all([redis.getBuffer(l2Key), redis.pttl(l2Key)]));
+    if (reply === REDIS_UNAVAILABLE) return undefined;
+    const [body, pttl] = reply;
+    if (!body) return undefined;
+    this.stats.hit(namespace, 'l2');
+    const promoted = this.storeL1(namespace, key, body, pttl, l1Generation, isList) ? this.l1.get(key) : undefined;
+    return withTag(body, promoted).entry;
   }
 
   get enabled(): boolean {
@@ -166,7 +202,7 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
       const stale = options.staleIfError?.(error) ? this.l1.getStale(key) : undefined;
       if (!stale) throw error;
       this.stats.stale(namespace);
-      return { body: stale.body, stale: { ageSeconds: Math.floor(stale.ageMs / 1000) } };
+      return { body: stale.body, entry: stale, stale: { ageSeconds: Math.floor(stale.ageMs / 1000) } };
     }
   }
 
@@ -174,13 +210,14 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
     if (this.pending.has(namespace)) {
       // Redis may still hold entries this instance's own write made stale: read the source.
       this.stats.miss(namespace);
-      return { body: await load() };
+      return withTag(await load());
     }
     const useL1 = !(options.sharedOnly && this.redis.enabled);
-    const l1Body = useL1 ? this.peekL1(key) : undefined;
-    if (l1Body) {
+    const l1Entry = useL1 ? this.peekL1(key) : undefined;
+    if (l1Entry) {
       this.stats.hit(namespace, 'l1');
-      return { body: l1Body, tier: 'l1' };
+      this.refreshIfDue(namespace, key, l1Entry, load, options);
+      return { body: l1Entry.body, entry: l1Entry, tier: 'l1' };
     }
     const l1Generation = this.l1.generation(namespace);
     const l2 = await this.redis.run((redis) =>
@@ -196,8 +233,9 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
       const [[, body], [, pttl], [, generation]] = l2 as [[null, Buffer | null], [null, number], [null, string | null]];
       if (body) {
         this.stats.hit(namespace, 'l2');
-        if (useL1) this.storeL1(namespace, key, body, pttl, l1Generation, options.isList);
-        return { body, tier: 'l2' };
+        const promoted = useL1 && this.storeL1(namespace, key, body, pttl, l1Generation, options.isList) ? this.l1.get(key) : undefined;
+        this.refreshIfDue(namespace, key, promoted ?? { l2ExpiresAt: pttl > 0 ? Date.now() + pttl : undefined }, load, options);
+        return { ...withTag(body, promoted), tier: 'l2' };
       }
       l2Generation = generation ?? '0';
     }
@@ -207,7 +245,77 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
       await this.store(namespace, key, body, options, l2Generation, l1Generation);
       return body;
     });
-    return { body: await promise };
+    const body = await promise;
+    return withTag(body, useL1 ? this.l1.get(key) : undefined);
+  }
+
+  /**
+   * For the fast path: a hit it should let through to Nest this once, because the entry is due
+   * for a refresh-ahead and only the interceptor holds the loader.
+   */
+  wantsRefresh(key: string, entry: L1Entry, ttlSeconds?: number): boolean {
+    return !entry.refreshStarted && !this.refreshing.has(key) && this.refreshDue(entry.l2ExpiresAt, ttlSeconds);
+  }
+
+  /**
+   * Refresh-ahead: a read in the last CACHE_REFRESH_AHEAD_FRACTION of an entry's TTL reloads it
+   * in the background, so a hot key is replaced before it expires instead of missing. Once per
+   * entry in this process (single-flight by key) and once across instances: a copy another
+   * instance already refreshed is taken from Redis, else a short SET NX lock picks the one that
+   * loads. The reload stores through the same generation guard as a miss, with the generations
+   * read before it queried the source: a write meanwhile discards it.
+   */
+  refreshIfDue(
+    namespace: string,
+    key: string,
+    entry: { l2ExpiresAt?: number; refreshStarted?: boolean },
+    load: () => Promise<Buffer>,
+    options: LoadOptions,
+  ): void {
+    if (entry.refreshStarted || this.refreshing.has(key) || !this.refreshDue(entry.l2ExpiresAt, options.ttlSeconds)) return;
+    entry.refreshStarted = true;
+    const run = this.refresh(namespace, key, load, options)
+      .catch((error: unknown) => this.logger.warn(`refresh-ahead of ${key} failed: ${(error as Error).message}`))
+      .finally(() => this.refreshing.delete(key));
+    this.refreshing.set(key, run);
+  }
+
+  /** The refresh-ahead of `key` running in this process, if any (tests and shutdown wait on it). */
+  refreshInFlight(key: string): Promise<void> | undefined {
+    return this.refreshing.get(key);
+  }
+
+  private refreshDue(l2ExpiresAt: number | undefined, ttlSeconds?: number): boolean {
+    const ttlMs = (ttlSeconds ?? this.settings.defaultTtlSeconds) * 1000;
+    return this.redis.enabled && inRefreshWindow(l2ExpiresAt, ttlMs, this.settings.refreshAheadFraction);
+  }
+
+  private async refresh(namespace: string, key: string, load: () => Promise<Buffer>, options: LoadOptions): Promise<void> {
+    const useL1 = !(options.sharedOnly && this.redis.enabled);
+    const l1Generation = this.l1.generation(namespace);
+    const l2Key = this.l2Key(key);
+    const state = await this.redis.run((redis) =>
+      redis
+        .pipeline()
+        .getBuffer(l2Key)
+        .pttl(l2Key)
+        .get(this.l2Key(cacheKeys.generation(namespace)))
+        .exec(),
+    );
+    if (state === REDIS_UNAVAILABLE || !state) return;
+    const [[, body], [, pttl], [, generation]] = state as [[null, Buffer | null], [null, number], [null, string | null]];
+    if (body && pttl > 0 && !this.refreshDue(Date.now() + pttl, options.ttlSeconds)) {
+      // Another instance reloaded it already.
+      if (useL1) this.storeL1(namespace, key, body, pttl, l1Generation, options.isList);
+      return;
+    }
+    const ttlMs = (options.ttlSeconds ?? this.settings.defaultTtlSeconds) * 1000;
+    const lockMs = Math.max(1000, Math.round(ttlMs * this.settings.refreshAheadFraction));
+    const locked = await this.redis.run((redis) => takeRefreshLock(redis, this.l2Key(refreshLockKey(key)), lockMs));
+    if (locked !== true) return;
+    const fresh = await load();
+    await this.store(namespace, key, fresh, options, generation ?? '0', l1Generation);
+    this.logger.debug(`refreshed ${key} ahead of its expiry`);
   }
 
   /** Stores many entries of one namespace in one pipelined round trip (warm-up); returns how many were stored. */
@@ -415,7 +523,8 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
   private storeL1(namespace: string, key: string, body: Buffer, l2TtlMs: number, generation: number, isList: boolean): boolean {
     if (!this.l1Usable) return false;
     const ttlMs = Math.min(this.settings.l1TtlSeconds * 1000, l2TtlMs > 0 ? l2TtlMs : this.settings.l1TtlSeconds * 1000);
-    return this.l1.set(key, { body, namespace }, ttlMs, generation, isList);
+    const l2ExpiresAt = l2TtlMs > 0 ? Date.now() + l2TtlMs : undefined;
+    return this.l1.set(key, { body, namespace, l2ExpiresAt }, ttlMs, generation, isList);
   }
 
   private async invalidateL2(namespace: string, idKeys: string[], options: { probe?: boolean } = {}): Promise<boolean> {
@@ -476,4 +585,9 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
       }
     }
   }
+}
+
+/** The L1 entry when it holds these very bytes (its tag was computed when it entered), else a tag computed now. */
+function withTag(body: Buffer, entry?: L1Entry): { body: Buffer; entry: CachedBody } {
+  return { body, entry: entry && (entry.body === body || entry.body.equals(body)) ? entry : { body, etag: entityTag(body) } };
 }

@@ -22,6 +22,10 @@ export interface CacheSettings {
   staleGraceMs: number;
   /** Pub/sub channel for L1 invalidations; scoped to the database so unrelated apps on one Redis stay apart. */
   channel: string;
+  /** L1 entries from this size (bytes) hold br and gzip forms too; 0 never. */
+  compressMinBytes: number;
+  /** A read in this last fraction of an entry's TTL reloads it in the background; 0 never. */
+  refreshAheadFraction: number;
   /** Fraction of the TTL removed at random so keys written together do not expire together. */
   ttlJitter: number;
 }
@@ -41,6 +45,8 @@ export function cacheSettingsFrom(env: Env): CacheSettings {
     keyPrefix: cacheKeyPrefix(env),
     staleGraceMs: env.CACHE_STALE_GRACE_SECONDS * 1000,
     channel: `cache:invalidate:${databaseName(env)}`,
+    compressMinBytes: env.CACHE_COMPRESS_MIN_BYTES,
+    refreshAheadFraction: env.CACHE_REFRESH_AHEAD_FRACTION,
     ttlJitter: 0.1,
   };
 }

@@ -50,6 +50,6 @@ describe('L1Store memory', () => {
     const stored = l1.get('ns:id:2')!.body;
     expect(stored.length).toBe(1000);
     expect(stored.buffer.byteLength).toBe(1000);
-    expect(l1.bytes).toBe(1000 + 'ns:id:2'.length);
+    expect(l1.bytes).toBe(1000 + 'ns:id:2'.length + l1.get('ns:id:2')!.etag.length);
   });
 });

@@ -1,9 +1,22 @@
 import { LRUCache } from 'lru-cache';
 import { cacheKeys } from './cache-keys';
+import { compressForms, EncodedForms } from './encodings';
+import { entityTag } from './entity-tag';
 
-export interface L1Entry {
+/** What a caller stores. */
+export interface L1Input {
   body: Buffer;
   namespace: string;
+  /** When the Redis copy expires (epoch ms), if known: refresh-ahead reads it. */
+  l2ExpiresAt?: number;
+}
+
+/** What the tier holds: the body and what is derived from it once, when it enters the tier. */
+export interface L1Entry extends L1Input, EncodedForms {
+  /** Strong entity tag of `body`, computed once at store time. */
+  etag: string;
+  /** Set once a refresh-ahead of this entry was started or tried: later reads just serve it. */
+  refreshStarted?: boolean;
 }
 
 interface StoredEntry extends L1Entry {
@@ -28,13 +41,26 @@ export class L1Store {
   private readonly listKeys = new Map<string, Set<string>>();
 
   private readonly staleGraceMs: number;
+  private readonly compressMinBytes: number;
+  private readonly compress: (body: Buffer) => Promise<EncodedForms>;
 
-  constructor(options: { maxEntries: number; maxBytes: number; staleGraceMs?: number }) {
+  constructor(options: {
+    maxEntries: number;
+    maxBytes: number;
+    staleGraceMs?: number;
+    /** Bodies of at least this many bytes get their br and gzip forms (0: never). */
+    compressMinBytes?: number;
+    compress?: (body: Buffer) => Promise<EncodedForms>;
+  }) {
     this.staleGraceMs = options.staleGraceMs ?? 0;
+    this.compressMinBytes = options.compressMinBytes ?? 0;
+    this.compress = options.compress ?? compressForms;
     this.lru = new LRUCache<string, StoredEntry>({
       max: options.maxEntries,
       maxSize: options.maxBytes,
-      sizeCalculation: (entry, key) => entry.body.length + key.length,
+      // The compressed forms count too: the bound is on what the tier really holds.
+      sizeCalculation: (entry, key) =>
+        entry.body.length + key.length + entry.etag.length + (entry.br?.length ?? 0) + (entry.gzip?.length ?? 0),
       ttlAutopurge: false,
       allowStale: false,
       dispose: (entry, key) => {
@@ -55,7 +81,7 @@ export class L1Store {
     const entry = this.lru.get(key, { updateAgeOnGet: false });
     const now = Date.now();
     if (!entry || entry.freshUntil + this.staleGraceMs <= now) return undefined;
-    return { body: entry.body, namespace: entry.namespace, ageMs: now - entry.storedAt };
+    return { ...entry, ageMs: now - entry.storedAt };
   }
 
   /** Only ever grows (both terms only grow), so any bump makes earlier readings stale. */
@@ -68,20 +94,41 @@ export class L1Store {
   }
 
   /** Stores only if no invalidation of the namespace happened since `generation` was read. */
-  set(key: string, entry: L1Entry, ttlMs: number, generation: number, isList: boolean): boolean {
+  set(key: string, entry: L1Input, ttlMs: number, generation: number, isList: boolean): boolean {
     if (this.generation(entry.namespace) !== generation || ttlMs <= 0) return false;
     const now = Date.now();
-    this.lru.set(
-      key,
-      { body: ownedCopy(entry.body), namespace: entry.namespace, freshUntil: now + ttlMs, storedAt: now },
-      { ttl: ttlMs + this.staleGraceMs },
-    );
+    const body = ownedCopy(entry.body);
+    const stored: StoredEntry = {
+      body,
+      namespace: entry.namespace,
+      etag: entityTag(body),
+      l2ExpiresAt: entry.l2ExpiresAt,
+      freshUntil: now + ttlMs,
+      storedAt: now,
+    };
+    this.lru.set(key, stored, { ttl: ttlMs + this.staleGraceMs });
+    if (this.compressMinBytes > 0 && body.length >= this.compressMinBytes && this.lru.peek(key) === stored) {
+      this.compress(body).then(
+        (forms) => this.attachForms(key, stored, forms),
+        () => undefined, // identity is always there to send
+      );
+    }
     if (isList && this.lru.has(key)) {
       let keys = this.listKeys.get(entry.namespace);
       if (!keys) this.listKeys.set(entry.namespace, (keys = new Set()));
       keys.add(key);
     }
     return true;
+  }
+
+  /**
+   * Adds the compressed forms to the entry they were computed for, if it is still the one held
+   * (not invalidated, replaced or evicted meanwhile). A new object, so the byte bound is
+   * recomputed; the TTL and the list index stay as they were.
+   */
+  private attachForms(key: string, stored: StoredEntry, forms: EncodedForms): void {
+    if (this.lru.peek(key, { allowStale: true }) !== stored || (!forms.br && !forms.gzip)) return;
+    this.lru.set(key, { ...stored, ...forms }, { noUpdateTTL: true, noDisposeOnSet: true });
   }
 
   /** Drops the given id keys and every list of the namespace. */

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { CacheOutcome } from '../two-tier-cache.service';
-import { JSON_TYPE } from './l1-fast-path';
+import { JSON_TYPE } from './cached-reply';
 
 /** The response headers of a cached answer (see CACHE_HEADERS): content type, X-Cache, tier, staleness. */
 export function setCacheHeaders(reply: FastifyReply, outcome: Omit<CacheOutcome, 'body'>): void {

@@ -1,5 +1,7 @@
 import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiHeader, ApiResponse } from '@nestjs/swagger';
+import { CACHED_ROUTE_CONFIG } from './cached-reply';
 import { CACHE_POLICY, CachePolicy } from './cache-policy';
 import { HttpCacheInterceptor } from './http-cache.interceptor';
 
@@ -10,18 +12,27 @@ export const CACHE_HEADERS = {
     schema: { type: 'string', enum: ['HIT', 'MISS', 'BYPASS', 'STALE'] },
   },
   'X-Cache-Tier': { description: 'on hits: l1 (in-process) or l2 (Redis)', schema: { type: 'string', enum: ['l1', 'l2'] } },
+  ETag: { description: 'strong validator of the body; send it back in If-None-Match to get a 304', schema: { type: 'string' } },
+  'Content-Encoding': {
+    description: 'br or gzip (stored forms, for bodies of CACHE_COMPRESS_MIN_BYTES or more) when Accept-Encoding allows',
+    schema: { type: 'string' },
+  },
+  'Cache-Control': { description: 'no-cache (private, no-cache when the answer depends on the caller)', schema: { type: 'string' } },
 };
 
 /** Serves a GET route cache-aside through both tiers with `X-Cache: HIT|MISS`. */
 export function Cached(policy: CachePolicy) {
   return applyDecorators(
     SetMetadata(CACHE_POLICY, policy),
+    RouteConfig(CACHED_ROUTE_CONFIG),
     UseInterceptors(HttpCacheInterceptor),
     ApiResponse({
       status: 200,
       description: `Cached in namespace "${policy.namespace}"`,
       headers: CACHE_HEADERS,
     }),
+    ApiResponse({ status: 304, description: 'Not Modified: If-None-Match names the current ETag (no body)' }),
+    ApiHeader({ name: 'If-None-Match', required: false, description: 'ETag(s) of a copy the client holds' }),
     ApiHeader({ name: 'X-Request-Id', required: false, description: 'echoed back; generated when absent' }),
   );
 }

@@ -6,7 +6,8 @@ import { from, map, Observable, of } from 'rxjs';
 import { setCacheHeaders } from './cache-headers';
 import { cacheTargetFor } from './cache-target';
 import { queryCanonicalizerFor } from './canonical-query';
-import { JSON_TYPE, L1FastPath } from './l1-fast-path';
+import { markCachedReply } from './cached-reply';
+import { L1FastPath } from './l1-fast-path';
 import { CACHE_POLICY, CachePolicy } from './cache-policy';
 import { TwoTierCache } from '../two-tier-cache.service';
 import { isMongoUnavailable } from '../../mongo/mongo-errors';
@@ -41,22 +42,29 @@ export class HttpCacheInterceptor implements NestInterceptor {
       return next.handle();
     }
     const { namespace, key } = target;
-    if (!this.hasGuards(context)) this.fastPath.learn(request.method, request.routeOptions.url, policy, query);
+    const guarded = this.hasGuards(context);
+    if (!guarded) this.fastPath.learn(request.method, request.routeOptions.url, policy, query);
+    const perCaller = guarded || policy.scope !== undefined;
 
-    const l1Body = this.cache.peekL1(key);
-    if (l1Body) {
-      this.cache.stats.hit(namespace, 'l1');
-      reply.header('content-type', JSON_TYPE).header('x-cache', 'HIT').header('x-cache-tier', 'l1');
-      return of(l1Body);
-    }
-
+    // Also the refresh-ahead's loader: then it runs the handler after this answer was sent.
     const load = () =>
       new Promise<Buffer>((resolve, reject) => {
         next.handle().subscribe({ next: (value) => resolve(Buffer.from(JSON.stringify(value ?? null))), error: reject });
       });
     const options = { ttlSeconds: policy.ttlSeconds, isList: policy.kind === 'list', staleIfError: isMongoUnavailable };
+
+    const l1Entry = this.cache.peekL1(key);
+    if (l1Entry) {
+      this.cache.stats.hit(namespace, 'l1');
+      this.cache.refreshIfDue(namespace, key, l1Entry, load, options);
+      reply.header('x-cache', 'HIT').header('x-cache-tier', 'l1');
+      markCachedReply(request, l1Entry, perCaller);
+      return of(l1Entry.body);
+    }
+
     return from(this.cache.getOrLoad(namespace, key, load, options)).pipe(
-      map(({ body, tier, stale }) => {
+      map(({ body, entry, tier, stale }) => {
+        markCachedReply(request, entry, perCaller);
         setCacheHeaders(reply, stale ? { status: 'STALE', ageSeconds: stale.ageSeconds } : { status: tier ? 'HIT' : 'MISS', tier });
         return body;
       }),

@@ -1,21 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import type { CachePolicy } from './cache-policy';
-import { cacheTargetFor } from './cache-target';
+import { CacheTarget, cacheTargetFor } from './cache-target';
 import type { QueryCanonicalizer } from './canonical-query';
-import { TwoTierCache } from '../two-tier-cache.service';
+import { CachedBody, TwoTierCache } from '../two-tier-cache.service';
+import { cachedPayload, registerCachedReplies } from './cached-reply';
 
-export const JSON_TYPE = 'application/json; charset=utf-8';
+export { JSON_TYPE } from './cached-reply';
 
 /**
- * Serves L1 hits of public cached routes from a Fastify onRequest hook, before Nest's
- * router, interceptors and pipes run: a hit costs a key computation and a map lookup.
+ * Serves hits of public cached routes from a Fastify onRequest hook, before Nest's router,
+ * interceptors and pipes run: an L1 hit costs a key computation and a map lookup; an L2 hit one
+ * Redis round trip (then promoted to L1). Misses go on to Nest (the interceptor loads and stores).
  * Routes are learnt by the interceptor on their first pass; routes with guards or a per-caller
  * scope are never learnt, so authentication always runs for them.
  */
 @Injectable()
 export class L1FastPath {
   private readonly routes = new Map<string, { policy: CachePolicy; query: QueryCanonicalizer | null }>();
+  /**
+   * URL → its cache target (false: not cacheable), for learnt routes: they are public, so the
+   * URL alone decides the key, and canonicalizing a list query (the DTO's transforms and
+   * validation) would otherwise cost more than the rest of a hit.
+   */
+  private readonly targets = new LRUCache<string, CacheTarget | false>({ max: 10_000 });
 
   constructor(private readonly cache: TwoTierCache) {}
 
@@ -24,15 +33,41 @@ export class L1FastPath {
   }
 
   register(fastify: FastifyInstance): void {
+    registerCachedReplies(fastify);
     fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
       if (request.method !== 'GET' || this.routes.size === 0) return done();
       const route = this.routes.get(request.routeOptions.url ?? '');
       if (!route || !this.cache.settings.enabled) return done();
-      const target = cacheTargetFor(route.policy, request, route.query);
-      const body = target && this.cache.peekL1(target.key);
-      if (!body) return done();
-      this.cache.stats.hit(target.namespace, 'l1');
-      void reply.header('content-type', JSON_TYPE).header('x-cache', 'HIT').header('x-cache-tier', 'l1').send(body);
+      const target = this.targetOf(request, route.policy, route.query);
+      if (!target) return done();
+      const entry = this.cache.peekL1(target.key);
+      // Due for a refresh-ahead: this request goes through Nest, whose interceptor can reload.
+      if (entry && this.cache.wantsRefresh(target.key, entry, route.policy.ttlSeconds)) return done();
+      if (entry) {
+        this.cache.stats.hit(target.namespace, 'l1');
+        return send(request, reply, entry, 'l1');
+      }
+      this.cache.peekL2(target.namespace, target.key, route.policy.kind === 'list').then(
+        (hit) => (hit ? send(request, reply, hit, 'l2') : done()),
+        () => done(),
+      );
     });
   }
+
+  private targetOf(request: FastifyRequest, policy: CachePolicy, query: QueryCanonicalizer | null): CacheTarget | undefined {
+    const url = request.url;
+    let target = this.targets.get(url);
+    if (target === undefined) {
+      target = cacheTargetFor(policy, request, query) ?? false;
+      if (url.length <= MAX_REMEMBERED_URL) this.targets.set(url, target);
+    }
+    return target || undefined;
+  }
+}
+
+const MAX_REMEMBERED_URL = 512;
+
+function send(request: FastifyRequest, reply: FastifyReply, entry: CachedBody, tier: 'l1' | 'l2'): void {
+  void reply.header('x-cache', 'HIT').header('x-cache-tier', tier);
+  void reply.send(cachedPayload(request, reply, entry, false));
 }

@@ -1,0 +1,10 @@
+import { hash } from 'node:crypto';
+
+/**
+ * A strong validator of a body's bytes, quoted as an HTTP entity tag. A hash of the content
+ * rather than a version counter: every instance, and either tier, gives the same bytes the same
+ * tag, so a client that revalidates against another instance still gets its 304.
+ */
+export function entityTag(body: Buffer): string {
+  return `"${hash('sha1', body, 'base64url')}"`;
+}

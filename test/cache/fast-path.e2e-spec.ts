@@ -1,0 +1,70 @@
+import { adminAuth, createTestContext, TestApp, TestContext } from '../harness/test-app';
+import { HttpCacheInterceptor } from '../../src/infra/cache/http/http-cache.interceptor';
+import { TwoTierCache } from '../../src/infra/cache/two-tier-cache.service';
+import { seedDemo } from './demo-api';
+
+describe('HTTP edge: L2 hits on the fast path', () => {
+  let ctx: TestContext;
+  let a: TestApp;
+
+  beforeAll(async () => {
+    ctx = await createTestContext('fast-path');
+    a = await ctx.startApp({ DEMO_ROUTES: true, CACHE_TTL_SECONDS: 60 });
+    await seedDemo(a.http, 5);
+    await a.http.delete('/cache').set(adminAuth).expect(200);
+  });
+  afterAll(() => ctx.close());
+
+  it('an L2 hit of a learnt route is served before Nest runs, in one round trip of GET + PTTL on its key, and promoted to L1', async () => {
+    const miss = await a.http.get('/demo/items').expect(200); // learns the route, stores in both tiers
+    expect(miss.headers['x-cache']).toBe('MISS');
+    const cache = a.app.get(TwoTierCache);
+    cache.l1.clear();
+
+    const monitor = await ctx.redis.monitor();
+    const commands: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => commands.push(args.map(String)));
+    const intercept = jest.spyOn(HttpCacheInterceptor.prototype, 'intercept');
+    try {
+      const hit = await a.http.get('/demo/items').expect(200);
+      expect(hit.headers['x-cache-tier']).toBe('l2');
+      expect(hit.body).toEqual(miss.body);
+      expect(hit.headers.etag).toBe(miss.headers.etag);
+      expect(intercept).not.toHaveBeenCalled();
+      const promoted = await a.http.get('/demo/items').expect(200);
+      expect(promoted.headers['x-cache-tier']).toBe('l1');
+    } finally {
+      intercept.mockRestore();
+    }
+    await new Promise((r) => setTimeout(r, 50)); // let MONITOR deliver what it saw
+    monitor.disconnect();
+    const cacheCommands = commands.filter(([name]) => !/^(ping|publish|subscribe|client|info|select)$/i.test(name));
+    expect(cacheCommands).toEqual([
+      ['get', 'demo:list'],
+      ['pttl', 'demo:list'],
+    ]);
+  });
+
+  it('an L2 miss on the fast path goes on to Nest, which loads and stores', async () => {
+    await a.http
+      .put(`/demo/items/${(await a.http.get('/demo/items').expect(200)).body.items[0]._id}`)
+      .set(adminAuth)
+      .send({ name: 'x' })
+      .expect(200);
+    const res = await a.http.get('/demo/items').expect(200);
+    expect(res.headers['x-cache']).toBe('MISS');
+    expect(res.body.items.map((i: { name: string }) => i.name)).toContain('x');
+    expect((await a.http.get('/demo/items').expect(200)).headers['x-cache-tier']).toBe('l1');
+  });
+
+  it('with L1 off, hits are L2 hits served by the fast path', async () => {
+    const b = await ctx.startApp({ DEMO_ROUTES: true, CACHE_TTL_SECONDS: 60, CACHE_L1_ENABLED: false });
+    try {
+      await b.http.get('/demo/items').expect(200); // learnt
+      const hit = await b.http.get('/demo/items').expect(200);
+      expect(hit.headers['x-cache-tier']).toBe('l2');
+    } finally {
+      await b.close();
+    }
+  });
+});

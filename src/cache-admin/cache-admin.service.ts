@@ -27,12 +27,7 @@ export class CacheAdminService {
     return {
       redis: this.redis.state(),
       l1: {
-        enabled: this.cache.settings.l1Enabled,
-        serving: this.cache.l1Usable,
-        entries: this.cache.l1.size,
-        bytes: this.cache.l1.bytes,
-        maxEntries: this.cache.settings.l1MaxEntries,
-        maxBytes: this.cache.settings.l1MaxBytes,
+        ...this.cache.l1Summary(),
         hitRatio: ratio(totals.l1Hits, requests),
       },
       l2: { hitRatio: ratio(totals.l2Hits, requests - totals.l1Hits) },
@@ -47,7 +42,7 @@ export class CacheAdminService {
     const result = await this.redis.scanPage(this.cache.l2Pattern(prefix), cursor, count);
     if (result === REDIS_UNAVAILABLE) {
       if (this.redis.enabled) throw new ServiceUnavailableException('Redis is unavailable');
-      const keys = this.cache.l1.keys().filter((k) => k.startsWith(prefix));
+      const keys = this.cache.l1Keys(prefix);
       return { keys, cursor: '0', done: true, source: 'l1' };
     }
     const [next, names] = result;
@@ -56,7 +51,7 @@ export class CacheAdminService {
   }
 
   async entry(key: string) {
-    const l1 = this.cache.l1.get(key);
+    const l1 = this.cache.l1Entry(key);
     const l2 = await this.l2Entry(this.cache.l2Key(key));
     if (!l1 && !l2) throw new NotFoundException(`no cache entry "${key}"`);
     const raw = l2 ? l2.value : l1!.body.toString();
@@ -71,7 +66,7 @@ export class CacheAdminService {
     return {
       key,
       value,
-      l1: l1 ? { ttlMs: Math.round(this.cache.l1.remainingTtlMs(key)) } : null,
+      l1: l1 ? { ttlMs: Math.round(l1.ttlMs) } : null,
       l2: l2 ? { ttlMs: l2.ttlMs } : null,
     };
   }
@@ -107,7 +102,7 @@ export class CacheAdminService {
   }
 
   async delete(key: string) {
-    const inL1 = this.cache.l1.get(key) !== undefined; // read before the delete empties it
+    const inL1 = this.cache.l1Entry(key) !== undefined; // read before the delete empties it
     const existed = (await this.cache.delete(key)) || inL1;
     if (!existed) throw new NotFoundException(`no cache entry "${key}"`);
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { cacheKeys, logicalKey, redisKey, redisKeyPattern } from './core/cache-keys';
+import { cacheKeys, logicalKey, redisKey, redisKeyPattern, variantKey } from './core/cache-keys';
 import { CacheBus } from './redis/cache-bus';
 import { CACHE_SETTINGS, CacheSettings } from './core/cache.settings';
 import { CacheStats, CacheTier } from './core/cache-stats';
@@ -30,6 +30,29 @@ export interface LoadOptions {
    * Errors of `load` that mean the source is unreachable: an expired in-process copy (within
    * CACHE_STALE_GRACE_SECONDS) answers instead of the error. Unset: errors pass through.
    */
+  staleIfError?: (error: unknown) => boolean;
+}
+
+/** What a programmatic cache-aside read answers: the bytes and where they came from. */
+export interface CacheOutcome {
+  body: Buffer;
+  /** HIT (tier says which), MISS (loaded and stored), BYPASS (CACHE_ENABLED=false), STALE (source down). */
+  status: 'HIT' | 'MISS' | 'BYPASS' | 'STALE';
+  tier?: CacheTier;
+  /** On STALE: how long this instance has held the copy. */
+  ageSeconds?: number;
+}
+
+export interface AsideRequest {
+  namespace: string;
+  /** What identifies the answer in the namespace (e.g. a validated body + page); hashed into the key. */
+  parts: Record<string, unknown>;
+  /** Readable kind in the key: `<ns>:list:<label>:<sha1>` (default `<ns>:list:<sha1>`). */
+  label?: string;
+  ttlSeconds?: number;
+  /** Produces the value on a miss; serialized once as JSON, and those bytes are stored and answered. */
+  load: () => Promise<unknown>;
+  /** Errors of `load` that mean the source is unreachable (see LoadOptions.staleIfError). */
   staleIfError?: (error: unknown) => boolean;
 }
 
@@ -90,6 +113,50 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
   peekL1(key: string): Buffer | undefined {
     if (!this.l1Usable) return undefined;
     return this.l1.get(key)?.body;
+  }
+
+  get enabled(): boolean {
+    return this.settings.enabled;
+  }
+
+  /**
+   * Cache-aside for answers that are not plain GETs (POST searches, document operations): the
+   * key is a list variant of `namespace` built from `parts`, so any write to the namespace drops
+   * it; same race guard and single-flight as `@Cached`. Set headers with `setCacheHeaders`.
+   */
+  async aside(request: AsideRequest): Promise<CacheOutcome> {
+    const load = async () => Buffer.from(JSON.stringify((await request.load()) ?? null));
+    if (!this.settings.enabled) return { body: await load(), status: 'BYPASS' };
+    const key = variantKey(request.namespace, request.parts, request.label);
+    const { body, tier, stale } = await this.getOrLoad(request.namespace, key, load, {
+      isList: true,
+      ttlSeconds: request.ttlSeconds,
+      staleIfError: request.staleIfError,
+    });
+    if (stale) return { body, status: 'STALE', ageSeconds: stale.ageSeconds };
+    return tier ? { body, status: 'HIT', tier } : { body, status: 'MISS' };
+  }
+
+  /** The in-process tier's figures, for stats and metrics. */
+  l1Summary() {
+    return {
+      enabled: this.settings.l1Enabled,
+      serving: this.l1Usable,
+      entries: this.l1.size,
+      bytes: this.l1.bytes,
+      maxEntries: this.settings.l1MaxEntries,
+      maxBytes: this.settings.l1MaxBytes,
+    };
+  }
+
+  /** A fresh L1 copy of `key` and its time left, for the admin API. */
+  l1Entry(key: string): { body: Buffer; ttlMs: number } | undefined {
+    const entry = this.l1.get(key);
+    return entry && { body: entry.body, ttlMs: this.l1.remainingTtlMs(key) };
+  }
+
+  l1Keys(prefix = ''): string[] {
+    return this.l1.keys().filter((k) => k.startsWith(prefix));
   }
 
   async getOrLoad(namespace: string, key: string, load: () => Promise<Buffer>, options: LoadOptions): Promise<CacheResult> {

@@ -79,3 +79,13 @@ export function canonicalQuery(query?: Record<string, unknown>): string {
   if (keys.length === 0) return '';
   return JSON.stringify(keys.map((k) => [k, query[k]]));
 }
+
+/**
+ * The key of an answer that is not a plain GET (a POST search, an operation's result): a list
+ * variant of its namespace, so any write to the namespace drops it. `label` keeps kinds apart
+ * in the key (`<ns>:list:<label>:<sha1>`), readable in Redis.
+ */
+export function variantKey(namespace: string, parts: Record<string, unknown>, label?: string): string {
+  if (!label) return cacheKeys.list(namespace, parts);
+  return `${namespace}:list:${label}:${sha1(canonicalQuery(parts) || '{}')}`;
+}

@@ -166,4 +166,18 @@ describe('shared cache: Redis Cluster', () => {
     expect(await eventually(async () => (await a.http.get(path)).body.name === 'after the move', 1000, 10)).toBe(true);
     expect((await a.http.get(path).expect(200)).headers['x-cache']).toBe('HIT');
   });
+
+  it('counts rate limits in the Cluster, shared by instances (a counter and its block key share a slot)', async () => {
+    const limits = { REDIS_URL: cluster.url, CACHE_REDIS_TIMEOUT_MS: 1000, RATE_LIMIT_LOGIN_PER_IP: 1 };
+    const c = await ctx.startApp(limits);
+    const d = await ctx.startApp(limits);
+    await c.http.post('/auth/login').send({ username: 'nobody', password: 'wrong-password' }).expect(401);
+    expect((await d.http.post('/auth/login').send({ username: 'nobody', password: 'wrong-password' })).status).toBe(429);
+    const names: string[] = [];
+    for (const master of redis.nodes('master')) names.push(...(await master.keys('{ratelimit:*')));
+    expect(names.length).toBeGreaterThan(0);
+    const blocked = names.find((name) => name.endsWith(':blocked'))!;
+    expect(blocked).toMatch(/^\{ratelimit:[^}]+\}:blocked$/);
+    expect(await slotOf(blocked)).toBe(await slotOf(blocked.slice(0, -':blocked'.length)));
+  });
 });

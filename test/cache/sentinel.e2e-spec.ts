@@ -1,7 +1,6 @@
 /**
  * The cache behind a Sentinel group (1 master, 1 replica, 3 sentinels; real redis-servers):
- * the same behaviours as on one server. A failover test is not here yet: under a loaded machine
- * one instance did not cache again within 30 s of the master being killed (see README).
+ * the same behaviours as on one server. The failover under read load is in sentinel-failover.e2e-spec.ts.
  */
 import Redis from 'ioredis';
 import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';

@@ -1,6 +1,5 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminGuard } from '../auth/admin.guard';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
 import {
   CacheEntryDto,
@@ -13,11 +12,10 @@ import {
   RefreshResultDto,
 } from './cache-admin.dto';
 import { CacheAdminService } from './cache-admin.service';
+import { AdminOnly } from '../auth/access';
 
 @ApiTags('cache')
-@ApiBearerAuth()
-@UseGuards(AdminGuard)
-@ApiErrors(401, 403)
+@AdminOnly()
 @Controller('cache')
 export class CacheAdminController {
   constructor(private readonly admin: CacheAdminService) {}

@@ -1,13 +1,13 @@
 import { CacheInterceptor } from '@nestjs/cache-manager';
-import { Body, Controller, Get, Header, Param, Post, Put, Query, UseGuards, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminGuard } from '../auth/admin.guard';
+import { Body, Controller, Get, Header, Param, Post, Put, Query, UseInterceptors } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ObjectIdParam } from '../common/object-id';
 import { PaginationQuery } from '../common/pagination';
 import { Cached } from '../infra/cache/http/cache.decorators';
-import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { CacheDemoService, DEMO_NAMESPACE } from './cache-demo.service';
 import { SeedDemoDto, UpdateDemoItemDto } from './dto/demo-item.dto';
+import { AdminOnly } from '../auth/access';
+import { Public } from '../common/kit/access';
 
 /**
  * The smallest complete example of the cache pattern, used by the cache's e2e tests and by
@@ -19,12 +19,14 @@ export class CacheDemoController {
   constructor(private readonly demo: CacheDemoService) {}
 
   @Get('ping')
+  @Public()
   @ApiOperation({ summary: 'Trivial route: the framework ceiling' })
   ping() {
     return { ok: true };
   }
 
   @Get('constant')
+  @Public()
   @Header('content-type', 'application/json; charset=utf-8')
   @ApiOperation({ summary: 'The list as constant pre-serialized bytes: the ceiling for a cached route' })
   constant() {
@@ -32,12 +34,14 @@ export class CacheDemoController {
   }
 
   @Get('items')
+  @Public()
   @Cached({ namespace: DEMO_NAMESPACE, kind: 'list' })
   list(@Query() query: PaginationQuery) {
     return this.demo.list(query);
   }
 
   @Get('items-stock')
+  @Public()
   @UseInterceptors(CacheInterceptor)
   @ApiOperation({ summary: "The same list behind @nestjs/cache-manager's stock CacheInterceptor (for comparison)" })
   listStock(@Query() query: PaginationQuery) {
@@ -45,23 +49,20 @@ export class CacheDemoController {
   }
 
   @Get('items/:id')
+  @Public()
   @Cached({ namespace: DEMO_NAMESPACE, kind: 'id' })
   get(@Param() { id }: ObjectIdParam) {
     return this.demo.get(id);
   }
 
   @Put('items/:id')
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   update(@Param() { id }: ObjectIdParam, @Body() body: UpdateDemoItemDto) {
     return this.demo.update(id, body);
   }
 
   @Post('seed')
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   seed(@Body() body: SeedDemoDto) {
     return this.demo.seed(body.count ?? 100);
   }

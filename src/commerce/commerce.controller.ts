@@ -1,19 +1,6 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  Post,
-  Query,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AdminGuard } from '../auth/admin.guard';
 import { PaginationQuery, pageWindow } from '../common/pagination';
 import { Cached, CACHE_HEADERS } from '../infra/cache/http/cache.decorators';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
@@ -31,6 +18,8 @@ import { GeneratorService } from './generator/generator.service';
 import { CommerceJobsService } from './jobs/commerce-jobs.service';
 import { OrdersService } from './orders.service';
 import { SpendingService } from './spending.service';
+import { AdminOnly } from '../auth/access';
+import { Public } from '../common/kit/access';
 
 @ApiTags('commerce')
 @Controller('commerce')
@@ -47,9 +36,7 @@ export class CommerceController {
 
   @Post('generate')
   @HttpCode(202)
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiOperation({ summary: 'Generate customers, products, carts and orders (a job; poll GET /commerce/jobs/:id)' })
   @ApiAcceptedResponse({ type: CommerceJobView, description: 'the job, with its id' })
   @ApiErrors({ 409: 'a job is running, or commerce data exists and reset was not asked for' })
@@ -63,9 +50,7 @@ export class CommerceController {
 
   @Post('crunch')
   @HttpCode(202)
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiOperation({ summary: 'Build the spending table (all customers, or only customer_ids) as a job' })
   @ApiAcceptedResponse({ type: CommerceJobView, description: 'the job, with its id' })
   @ApiErrors({ 404: 'unknown customer_id', 409: 'a job is running' })
@@ -78,9 +63,7 @@ export class CommerceController {
 
   @Post('reset')
   @HttpCode(200)
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiOperation({ summary: 'Drop every commerce collection and the spending table' })
   @ApiOkResponse({ type: ResetResult })
   @ApiErrors({ 409: 'a job is running' })
@@ -90,9 +73,7 @@ export class CommerceController {
   }
 
   @Get('jobs/:id')
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiOperation({ summary: 'A generate or crunch job: status, progress per phase, result or error' })
   @ApiOkResponse({ type: CommerceJobView })
   @ApiErrors({ 404: 'no such job on this instance' })
@@ -103,6 +84,7 @@ export class CommerceController {
   }
 
   @Get('spending/:customer_id')
+  @Public()
   @Cached({ namespace: SPENDING_CACHE_NS, kind: 'id', idParam: 'customer_id' })
   @ApiOperation({ summary: "A customer's row of the spending table" })
   @ApiOkResponse({ type: SpendingRow })
@@ -112,6 +94,7 @@ export class CommerceController {
   }
 
   @Post('spending/search')
+  @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Query the spending table with a validated MongoDB filter (paginated, cached)' })
   @ApiOkResponse({ type: SpendingPage, headers: CACHE_HEADERS })
@@ -143,9 +126,7 @@ export class CommerceController {
   }
 
   @Post('orders')
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiOperation({ summary: "Order a cart; recomputes that customer's spending row and drops its cached copies" })
   @ApiCreatedResponse({ type: OrderResult })
   @ApiErrors({ 404: 'unknown customer or cart', 409: 'the cart has already been ordered' })

@@ -1,12 +1,13 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminGuard } from '../auth/admin.guard';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ObjectIdParam } from '../common/object-id';
 import { Cached } from '../infra/cache/http/cache.decorators';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { ClientsService } from './clients.service';
 import { ClientListQuery, ClientPage, ClientView, CreateClientDto, ReplaceClientDto, UpdateClientDto } from './dto/client.dto';
 import { CLIENTS_CACHE } from './store-cache';
+import { AdminOnly } from '../auth/access';
+import { Public } from '../common/kit/access';
 
 @ApiTags('clients')
 @Controller('clients')
@@ -14,6 +15,7 @@ export class ClientsController {
   constructor(private readonly clients: ClientsService) {}
 
   @Get()
+  @Public()
   @Cached({ namespace: CLIENTS_CACHE, kind: 'list' })
   @ApiOperation({ summary: 'List clients (filters, sort, pagination)' })
   @ApiOkResponse({ type: ClientPage })
@@ -22,6 +24,7 @@ export class ClientsController {
   }
 
   @Get(':id')
+  @Public()
   @Cached({ namespace: CLIENTS_CACHE, kind: 'id' })
   @ApiOkResponse({ type: ClientView })
   @ApiErrors({ 404: 'no such client' })
@@ -30,9 +33,7 @@ export class ClientsController {
   }
 
   @Post()
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiCreatedResponse({ type: ClientView })
   @ApiErrors({ 409: 'email already exists' })
   create(@Body() dto: CreateClientDto) {
@@ -40,9 +41,7 @@ export class ClientsController {
   }
 
   @Put(':id')
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiOperation({ summary: 'Replace a client (every field required)' })
   @ApiOkResponse({ type: ClientView })
   @ApiErrors({ 404: 'no such client', 409: 'email already exists' })
@@ -51,9 +50,7 @@ export class ClientsController {
   }
 
   @Patch(':id')
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiOkResponse({ type: ClientView })
   @ApiErrors({ 404: 'no such client', 409: 'email already exists' })
   update(@Param() { id }: ObjectIdParam, @Body() dto: UpdateClientDto) {
@@ -61,9 +58,7 @@ export class ClientsController {
   }
 
   @Delete(':id')
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiOkResponse({ type: ClientView, description: 'the deleted client' })
   @ApiErrors({ 404: 'no such client' })
   remove(@Param() { id }: ObjectIdParam) {

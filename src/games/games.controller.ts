@@ -1,6 +1,5 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminGuard } from '../auth/admin.guard';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ObjectIdParam } from '../common/object-id';
 import { Cached } from '../infra/cache/http/cache.decorators';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
@@ -9,6 +8,8 @@ import { PurchaseDto, PurchaseResult } from './dto/purchase.dto';
 import { GamesService } from './games.service';
 import { PurchasesService } from './purchases.service';
 import { GAMES_CACHE } from './store-cache';
+import { AdminOnly } from '../auth/access';
+import { Public } from '../common/kit/access';
 
 @ApiTags('games')
 @Controller('games')
@@ -19,6 +20,7 @@ export class GamesController {
   ) {}
 
   @Get()
+  @Public()
   @Cached({ namespace: GAMES_CACHE, kind: 'list' })
   @ApiOperation({ summary: 'List games (filters, sort, pagination)' })
   @ApiOkResponse({ type: GamePage })
@@ -27,6 +29,7 @@ export class GamesController {
   }
 
   @Get(':id')
+  @Public()
   @Cached({ namespace: GAMES_CACHE, kind: 'id' })
   @ApiOkResponse({ type: GameView })
   @ApiErrors({ 404: 'no such game' })
@@ -35,18 +38,14 @@ export class GamesController {
   }
 
   @Post()
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiCreatedResponse({ type: GameView })
   create(@Body() dto: CreateGameDto) {
     return this.games.create(dto);
   }
 
   @Put(':id')
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiOperation({ summary: 'Replace a game (every field required)' })
   @ApiOkResponse({ type: GameView })
   @ApiErrors({ 404: 'no such game' })
@@ -55,9 +54,7 @@ export class GamesController {
   }
 
   @Patch(':id')
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiOkResponse({ type: GameView })
   @ApiErrors({ 404: 'no such game' })
   update(@Param() { id }: ObjectIdParam, @Body() dto: UpdateGameDto) {
@@ -65,9 +62,7 @@ export class GamesController {
   }
 
   @Delete(':id')
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiOkResponse({ type: GameView, description: 'the deleted game' })
   @ApiErrors({ 404: 'no such game' })
   remove(@Param() { id }: ObjectIdParam) {
@@ -75,9 +70,7 @@ export class GamesController {
   }
 
   @Post(':id/purchase')
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiOperation({ summary: 'Sell one unit to a client (stock never goes below zero)' })
   @ApiCreatedResponse({ type: PurchaseResult })
   @ApiErrors({ 404: 'unknown game or client', 409: 'out of stock' })

@@ -8,6 +8,7 @@ import { CourseParam, RankingQuery } from './dto/student-query.dto';
 import { Ranking } from './dto/student.response';
 import { RANKINGS_BASE_NS } from './students.cache';
 import { StudentsService } from './students.service';
+import { Public } from '../common/kit/access';
 
 /** One cache namespace per course (`rankings.<course>`), so a change in one course leaves the others cached. */
 function courseScope(request: FastifyRequest): string | undefined {
@@ -21,6 +22,7 @@ export class RankingsController {
   constructor(private readonly students: StudentsService) {}
 
   @Get(':course/ranking')
+  @Public()
   @Cached({ namespace: RANKINGS_BASE_NS, kind: 'list', scope: courseScope })
   @ApiOperation({ summary: "A course's leaderboard (by classification)" })
   @ApiResponse({ status: 200, type: Ranking })

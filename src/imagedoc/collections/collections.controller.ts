@@ -1,8 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../../auth/auth-user';
 import { CurrentUser } from '../../auth/current-user.decorator';
-import { JwtAuthGuard } from '../../auth/jwt-auth.guard';
 import { ObjectIdParam } from '../../common/object-id';
 import { PaginationQuery } from '../../common/pagination';
 import { Cached } from '../../infra/cache/http/cache.decorators';
@@ -12,11 +11,10 @@ import { DocumentsService } from '../documents/documents.service';
 import { CreateCollectionDto, UpdateCollectionDto } from '../dto/collection.dto';
 import { CollectionPage, CollectionView } from '../dto/imagedoc.response';
 import { COLLECTIONS_NAMESPACE, CollectionsService } from './collections.service';
+import { Authenticated } from '../../auth/access';
 
 @ApiTags('imagedoc')
-@ApiBearerAuth()
-@UseGuards(JwtAuthGuard)
-@ApiErrors(401)
+@Authenticated()
 @Controller('collections')
 export class CollectionsController {
   constructor(

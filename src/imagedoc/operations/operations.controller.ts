@@ -1,19 +1,18 @@
-import { Body, Controller, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../auth/auth-user';
 import { CurrentUser } from '../../auth/current-user.decorator';
-import { JwtAuthGuard } from '../../auth/jwt-auth.guard';
 import { ObjectIdParam } from '../../common/object-id';
 import { RateLimited } from '../../infra/rate-limit/rate-limits';
 import { ApiErrors } from '../../infra/http/api-errors.decorator';
 import { OperationResult } from '../dto/imagedoc.response';
 import { OperationDto } from '../dto/operation.dto';
 import { OperationsService } from './operations.service';
+import { Authenticated } from '../../auth/access';
 
 @ApiTags('imagedoc')
-@ApiBearerAuth()
-@UseGuards(JwtAuthGuard)
+@Authenticated()
 @Controller('documents/:id/operations')
 export class OperationsController {
   constructor(private readonly operations: OperationsService) {}
@@ -34,7 +33,7 @@ export class OperationsController {
       },
     },
   })
-  @ApiErrors(401, {
+  @ApiErrors({
     400: 'unknown type, parameters out of range, an image edit on a PDF, or a request the translation server refused',
     404: "no such document, or another user's",
     422: 'the file could not be decoded, edited or read',

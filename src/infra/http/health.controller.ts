@@ -6,6 +6,7 @@ import { ChangeFeed } from '../cache/feed/change-feed.service';
 import type { FeedState } from '../cache/feed/feed-stats';
 import { RedisConnection } from '../cache/redis/redis.connection';
 import { MongoHealth } from '../mongo/mongo-health';
+import { Public } from '../../common/kit/access';
 
 export type DependencyState = 'up' | 'down' | 'disabled';
 
@@ -42,6 +43,7 @@ export class HealthDto {
 }
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

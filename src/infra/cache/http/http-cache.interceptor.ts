@@ -1,5 +1,4 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import { GUARDS_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, map, Observable, of } from 'rxjs';
@@ -23,11 +22,6 @@ export class HttpCacheInterceptor implements NestInterceptor {
     private readonly fastPath: L1FastPath,
   ) {}
 
-  private hasGuards(context: ExecutionContext): boolean {
-    const guards = this.reflector.getAllAndMerge<unknown[]>(GUARDS_METADATA, [context.getHandler(), context.getClass()]);
-    return guards.length > 0;
-  }
-
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const policy = this.reflector.get<CachePolicy>(CACHE_POLICY, context.getHandler());
     const http = context.switchToHttp();
@@ -40,7 +34,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
       return next.handle();
     }
     const { namespace, key } = target;
-    if (!this.hasGuards(context)) this.fastPath.learn(request.method, request.routeOptions.url, policy, query);
+    this.fastPath.learn(context, request.method, request.routeOptions.url, policy, query);
 
     const l1Body = this.cache.peekL1(key);
     if (l1Body) {

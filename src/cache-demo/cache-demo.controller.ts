@@ -4,7 +4,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ObjectIdParam } from '../common/object-id';
 import { PaginationQuery } from '../common/pagination';
 import { Cached } from '../infra/cache/http/cache.decorators';
-import { CacheDemoService, DEMO_NAMESPACE } from './cache-demo.service';
+import { CacheDemoService, DEMO_NS } from './cache-demo.service';
 import { SeedDemoDto, UpdateDemoItemDto } from './dto/demo-item.dto';
 import { AdminOnly } from '../auth/access';
 import { Public } from '../common/kit/access';
@@ -35,7 +35,7 @@ export class CacheDemoController {
 
   @Get('items')
   @Public()
-  @Cached({ namespace: DEMO_NAMESPACE, kind: 'list' })
+  @Cached({ namespace: DEMO_NS, kind: 'list' })
   list(@Query() query: PaginationQuery) {
     return this.demo.list(query);
   }
@@ -50,7 +50,7 @@ export class CacheDemoController {
 
   @Get('items/:id')
   @Public()
-  @Cached({ namespace: DEMO_NAMESPACE, kind: 'id' })
+  @Cached({ namespace: DEMO_NS, kind: 'id' })
   get(@Param() { id }: ObjectIdParam) {
     return this.demo.get(id);
   }

@@ -6,7 +6,7 @@ import { PaginationQuery, pageWindow } from '../common/pagination';
 import { UpdateDemoItemDto } from './dto/demo-item.dto';
 import { DemoItem } from './schemas/demo-item.schema';
 
-export const DEMO_NAMESPACE = 'demo';
+export const DEMO_NS = 'demo';
 
 @Injectable()
 export class CacheDemoService {
@@ -36,7 +36,7 @@ export class CacheDemoService {
   async update(id: string, changes: UpdateDemoItemDto) {
     const item = await this.items.findByIdAndUpdate(id, { $set: changes }, { returnDocument: 'after' }).lean();
     if (!item) throw new NotFoundException(`demo item ${id} not found`);
-    await this.cache.invalidate(DEMO_NAMESPACE, [id]);
+    await this.cache.invalidate(DEMO_NS, [id]);
     return item;
   }
 
@@ -49,7 +49,7 @@ export class CacheDemoService {
       description: `Demo item number ${i}, sized like a small catalogue entry.`,
     }));
     await this.items.insertMany(docs);
-    await this.cache.invalidate(DEMO_NAMESPACE);
+    await this.cache.invalidate(DEMO_NS);
     this.constantBody = Buffer.from(JSON.stringify(await this.list({ limit: Math.min(count, 100) })));
     return { inserted: count };
   }

@@ -22,7 +22,7 @@ export const MONTH_KEYS = ['jan', 'fev', 'mar', 'abr', 'mai', 'jun', 'jul', 'ago
 export type MonthKey = (typeof MONTH_KEYS)[number];
 
 /** Cache namespace of the spending rows and searches. */
-export const SPENDING_CACHE_NS = 'spending';
+export const SPENDING_NS = 'spending';
 
 export const GENERATOR_DEFAULTS = {
   /** The seed's settings: 800 users, up to 6 orders each. */

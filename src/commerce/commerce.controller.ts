@@ -6,7 +6,7 @@ import { Cached, CACHE_HEADERS } from '../infra/cache/http/cache.decorators';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { cacheKeys } from '../infra/cache/core/cache-keys';
 import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
-import { SPENDING_CACHE_NS } from './commerce.constants';
+import { SPENDING_NS } from './commerce.constants';
 import { CommerceDataService } from './commerce-data.service';
 import { CrunchService } from './crunch/crunch.service';
 import { CrunchBodyDto, GenerateBodyDto } from './dto/commerce-admin.dto';
@@ -85,7 +85,7 @@ export class CommerceController {
 
   @Get('spending/:customer_id')
   @Public()
-  @Cached({ namespace: SPENDING_CACHE_NS, kind: 'id', idParam: 'customer_id' })
+  @Cached({ namespace: SPENDING_NS, kind: 'id', idParam: 'customer_id' })
   @ApiOperation({ summary: "A customer's row of the spending table" })
   @ApiOkResponse({ type: SpendingRow })
   @ApiErrors({ 404: 'unknown customer, or crunch has not run' })
@@ -114,12 +114,12 @@ export class CommerceController {
       return load();
     }
     // POST bodies are not seen by the route interceptor: keyed here like a list variant, so any write to the namespace drops it.
-    const key = cacheKeys.list(SPENDING_CACHE_NS, {
+    const key = cacheKeys.list(SPENDING_NS, {
       filter: JSON.stringify(canonicalFilter(filter)),
       page: window.page,
       limit: window.limit,
     });
-    const { body: bytes, tier } = await this.cache.getOrLoad(SPENDING_CACHE_NS, key, load, { isList: true });
+    const { body: bytes, tier } = await this.cache.getOrLoad(SPENDING_NS, key, load, { isList: true });
     reply.header('x-cache', tier ? 'HIT' : 'MISS');
     if (tier) reply.header('x-cache-tier', tier);
     return bytes;

@@ -1,72 +1,29 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Param, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminOnly } from '../auth/access';
+import { CachedCrudController } from '../common/kit';
 import { ObjectIdParam } from '../common/object-id';
-import { Cached } from '../infra/cache/http/cache.decorators';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { CreateGameDto, GameListQuery, GamePage, GameView, UpdateGameDto } from './dto/game.dto';
 import { PurchaseDto, PurchaseResult } from './dto/purchase.dto';
 import { GamesService } from './games.service';
 import { PurchasesService } from './purchases.service';
-import { GAMES_CACHE } from './store-cache';
-import { AdminOnly } from '../auth/access';
-import { Public } from '../common/kit/access';
+import { GAMES_NS } from './store-cache';
 
 @ApiTags('games')
 @Controller('games')
-export class GamesController {
+export class GamesController extends CachedCrudController(GamesService, {
+  namespace: GAMES_NS,
+  noun: 'game',
+  plural: 'games',
+  types: { view: GameView, page: GamePage, query: GameListQuery, create: CreateGameDto, update: UpdateGameDto },
+  writeAccess: AdminOnly,
+}) {
   constructor(
-    private readonly games: GamesService,
+    games: GamesService,
     private readonly purchases: PurchasesService,
-  ) {}
-
-  @Get()
-  @Public()
-  @Cached({ namespace: GAMES_CACHE, kind: 'list' })
-  @ApiOperation({ summary: 'List games (filters, sort, pagination)' })
-  @ApiOkResponse({ type: GamePage })
-  list(@Query() query: GameListQuery) {
-    return this.games.list(query);
-  }
-
-  @Get(':id')
-  @Public()
-  @Cached({ namespace: GAMES_CACHE, kind: 'id' })
-  @ApiOkResponse({ type: GameView })
-  @ApiErrors({ 404: 'no such game' })
-  get(@Param() { id }: ObjectIdParam) {
-    return this.games.get(id);
-  }
-
-  @Post()
-  @AdminOnly()
-  @ApiCreatedResponse({ type: GameView })
-  create(@Body() dto: CreateGameDto) {
-    return this.games.create(dto);
-  }
-
-  @Put(':id')
-  @AdminOnly()
-  @ApiOperation({ summary: 'Replace a game (every field required)' })
-  @ApiOkResponse({ type: GameView })
-  @ApiErrors({ 404: 'no such game' })
-  replace(@Param() { id }: ObjectIdParam, @Body() dto: CreateGameDto) {
-    return this.games.replace(id, dto);
-  }
-
-  @Patch(':id')
-  @AdminOnly()
-  @ApiOkResponse({ type: GameView })
-  @ApiErrors({ 404: 'no such game' })
-  update(@Param() { id }: ObjectIdParam, @Body() dto: UpdateGameDto) {
-    return this.games.update(id, dto);
-  }
-
-  @Delete(':id')
-  @AdminOnly()
-  @ApiOkResponse({ type: GameView, description: 'the deleted game' })
-  @ApiErrors({ 404: 'no such game' })
-  remove(@Param() { id }: ObjectIdParam) {
-    return this.games.remove(id);
+  ) {
+    super(games);
   }
 
   @Post(':id/purchase')

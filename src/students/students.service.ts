@@ -1,6 +1,7 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, QueryFilter } from 'mongoose';
+import { containsText } from '../common/kit/list-query';
 import { Page, pageWindow } from '../common/pagination';
 import { findCourse, type StudentStatus } from './courses';
 import { normalizeCpf } from './cpf';
@@ -31,7 +32,7 @@ export class StudentsService {
 
   async list(query: ListStudentsQuery, fullCpf: boolean): Promise<Page<StudentView>> {
     const filter: QueryFilter<Student> = {};
-    if (query.name) filter.name = { $regex: escapeRegex(query.name), $options: 'i' };
+    if (query.name) filter.name = containsText(query.name);
     if (query.course) filter.course = query.course;
     if (query.status) filter.status = query.status as StudentStatus;
     const { page, limit, skip } = pageWindow(query);
@@ -157,10 +158,6 @@ function pickScores(s: Scores): Scores {
     mathematics: s.mathematics,
     essay: s.essay,
   };
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** `_id` is the registration: say so instead of the filter's generic "_id already exists". */

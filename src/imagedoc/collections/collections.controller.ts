@@ -10,7 +10,7 @@ import { collectionsScope } from '../access';
 import { DocumentsService } from '../documents/documents.service';
 import { CreateCollectionDto, UpdateCollectionDto } from '../dto/collection.dto';
 import { CollectionPage, CollectionView } from '../dto/imagedoc.response';
-import { COLLECTIONS_NAMESPACE, CollectionsService } from './collections.service';
+import { COLLECTIONS_NS, CollectionsService } from './collections.service';
 import { Authenticated } from '../../auth/access';
 
 @ApiTags('imagedoc')
@@ -24,7 +24,7 @@ export class CollectionsController {
 
   @Get()
   @ApiOperation({ summary: "The caller's collections (a manager: everyone's), newest first; cached per user" })
-  @Cached({ namespace: COLLECTIONS_NAMESPACE, kind: 'list', scope: collectionsScope })
+  @Cached({ namespace: COLLECTIONS_NS, kind: 'list', scope: collectionsScope })
   @ApiOkResponse({ type: CollectionPage })
   list(@CurrentUser() user: AuthUser, @Query() query: PaginationQuery) {
     return this.collections.list(user, query);

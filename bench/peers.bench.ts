@@ -165,7 +165,7 @@ async function main() {
         )),
         write: await writes(trials, (i) =>
           timed(`${ours.url}/demo/items/${ids[99]}`, {
-            method: 'PUT',
+            method: 'PATCH',
             headers: { ...ADMIN, 'content-type': 'application/json' },
             body: JSON.stringify({ name: `write ${i}` }),
           }),
@@ -243,11 +243,11 @@ async function main() {
         race.ours_invalidate = await forceRace(
           oursTarget('ours-invalidate', async (id, name) => {
             const response = await fetch(`${ours.url}/demo/items/${id}`, {
-              method: 'PUT',
+              method: 'PATCH',
               headers: { ...ADMIN, 'content-type': 'application/json' },
               body: JSON.stringify({ name }),
             });
-            if (!response.ok) throw new Error(`PUT: ${response.status}`);
+            if (!response.ok) throw new Error(`PATCH: ${response.status}`);
           }),
           ids.slice(0, RACE_TRIALS),
         );

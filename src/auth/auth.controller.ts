@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { RateLimited } from '../infra/rate-limit/rate-limits';
 import { AuthService } from './auth.service';
@@ -8,8 +8,9 @@ import { CurrentUser } from './current-user.decorator';
 import { AccessTokenDto, LoginDto, MeDto, RegisterDto, RegistrationAcceptedDto } from './dto/auth.dto';
 import { Authenticated } from './access';
 import { Public } from '../common/kit/access';
+import { ApiTag } from '../infra/http/api-tag';
 
-@ApiTags('auth')
+@ApiTag('auth', 'Accounts and access tokens (login, then Authorize with the token)')
 @Controller('auth')
 export class AuthController {
   constructor(private readonly auth: AuthService) {}

@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
 import {
   CacheEntryDto,
@@ -13,8 +13,9 @@ import {
 } from './cache-admin.dto';
 import { CacheAdminService } from './cache-admin.service';
 import { AdminOnly } from '../auth/access';
+import { ApiTag } from '../infra/http/api-tag';
 
-@ApiTags('cache')
+@ApiTag('cache', 'Shared two-tier cache administration (admin)')
 @AdminOnly()
 @Controller('cache')
 export class CacheAdminController {

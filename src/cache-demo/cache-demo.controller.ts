@@ -1,11 +1,11 @@
 import { Controller } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/access';
 import { CachedCrudController } from '../common/kit';
 import { CacheDemoService, DEMO_NS } from './cache-demo.service';
 import { CreateDemoItemDto, DemoItemListQuery, DemoItemPage, DemoItemView, UpdateDemoItemDto } from './dto/demo-item.dto';
+import { ApiTag } from '../infra/http/api-tag';
 
-@ApiTags('demo')
+@ApiTag('demo', 'The worked example of a cached resource (DEMO_ROUTES=true) and the cache benchmark routes')
 @Controller('demo/items')
 export class CacheDemoController extends CachedCrudController(CacheDemoService, {
   namespace: DEMO_NS,

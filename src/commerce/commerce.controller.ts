@@ -1,5 +1,5 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiCreatedResponse, ApiOperation } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PaginationQuery, pageWindow } from '../common/pagination';
 import { Cached, CACHE_HEADERS } from '../infra/cache/http/cache.decorators';
@@ -20,8 +20,9 @@ import { OrdersService } from './orders.service';
 import { SpendingService } from './spending.service';
 import { AdminOnly } from '../auth/access';
 import { Public } from '../common/kit/access';
+import { ApiTag } from '../infra/http/api-tag';
 
-@ApiTags('commerce')
+@ApiTag('commerce', 'Commerce dataset: generator, crunch jobs, the monthly-spending table, orders')
 @Controller('commerce')
 export class CommerceController {
   constructor(

@@ -1,5 +1,5 @@
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOperation } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/access';
 import { CachedCrudController } from '../common/kit';
 import { ObjectIdParam } from '../common/object-id';
@@ -9,8 +9,9 @@ import { PurchaseDto, PurchaseResult } from './dto/purchase.dto';
 import { GamesService } from './games.service';
 import { PurchasesService } from './purchases.service';
 import { GAMES_NS } from './store-cache';
+import { ApiTag } from '../infra/http/api-tag';
 
-@ApiTags('games')
+@ApiTag('games', 'Games store catalogue: filters, sort, pagination, purchases')
 @Controller('games')
 export class GamesController extends CachedCrudController(GamesService, {
   namespace: GAMES_NS,

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { Cached } from '../infra/cache/http/cache.decorators';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { CpfAccessGuard, FullCpf, maskedViewScope } from './cpf-access.guard';
@@ -11,10 +11,11 @@ import { StudentsCacheService } from './students-cache.service';
 import { StudentsService } from './students.service';
 import { AdminOnly } from '../auth/access';
 import { GuardedBy } from '../common/kit/access';
+import { ApiTag } from '../infra/http/api-tag';
 
 const MASKED_NOTE = 'CPF masked (***.456.789-**) and cached; callers allowed to see whole CPFs (admin token) get it unmasked, uncached.';
 
-@ApiTags('students')
+@ApiTag('students', 'Entrance-exam results: results, rankings, cache warm-up')
 @Controller('students')
 export class StudentsController {
   constructor(

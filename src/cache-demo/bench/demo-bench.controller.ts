@@ -1,6 +1,6 @@
 import { CacheInterceptor } from '@nestjs/cache-manager';
 import { Body, Controller, Get, Header, Post, Query, UseInterceptors } from '@nestjs/common';
-import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { DecimalNumber } from '../../common/decimal';
 import { AdminOnly } from '../../auth/access';
@@ -8,6 +8,7 @@ import { Public } from '../../common/kit';
 import { CacheDemoService } from '../cache-demo.service';
 import { DemoItemListQuery } from '../dto/demo-item.dto';
 import { DemoBenchService } from './demo-bench.service';
+import { ApiTag } from '../../infra/http/api-tag';
 
 /** POST /demo/seed. */
 export class SeedDemoDto {
@@ -21,7 +22,7 @@ export class SeedDemoDto {
 }
 
 /** Routes the cache's tests and benchmarks compare against (`DEMO_ROUTES=true`); not part of the worked example. */
-@ApiTags('demo')
+@ApiTag('demo')
 @Controller('demo')
 export class DemoBenchController {
   constructor(

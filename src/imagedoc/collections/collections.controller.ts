@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { AuthUser } from '../../auth/auth-user';
 import { CurrentUser } from '../../auth/current-user.decorator';
 import { ObjectIdParam } from '../../common/object-id';
@@ -12,8 +12,9 @@ import { CreateCollectionDto, UpdateCollectionDto } from '../dto/collection.dto'
 import { CollectionPage, CollectionView } from '../dto/imagedoc.response';
 import { COLLECTIONS_NS, CollectionsService } from './collections.service';
 import { Authenticated } from '../../auth/access';
+import { ApiTag } from '../../infra/http/api-tag';
 
-@ApiTags('imagedoc')
+@ApiTag('imagedoc', 'ImageDoc: collections of images and PDFs, stored files, cached operations')
 @Authenticated()
 @Controller('collections')
 export class CollectionsController {

@@ -13,7 +13,7 @@ import {
   Req,
   StreamableFile,
 } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { AuthUser } from '../../auth/auth-user';
 import { CurrentUser } from '../../auth/current-user.decorator';
@@ -28,6 +28,7 @@ import { DOCUMENT_MIME_TYPES } from '../schemas/doc-file.schema';
 import { DocumentsService } from './documents.service';
 import { readUploadForm } from './multipart-upload';
 import { Authenticated } from '../../auth/access';
+import { ApiTag } from '../../infra/http/api-tag';
 
 const FILE_FORM = {
   schema: {
@@ -47,7 +48,7 @@ const UPLOAD_ERRORS = {
   415: 'not multipart/form-data; not PNG/JPEG/WebP/PDF, unreadable, or named/declared as another type',
 };
 
-@ApiTags('imagedoc')
+@ApiTag('imagedoc')
 @Authenticated()
 @Controller()
 export class DocumentsController {

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../auth/auth-user';
 import { CurrentUser } from '../../auth/current-user.decorator';
@@ -10,8 +10,9 @@ import { OperationResult } from '../dto/imagedoc.response';
 import { OperationDto } from '../dto/operation.dto';
 import { OperationsService } from './operations.service';
 import { Authenticated } from '../../auth/access';
+import { ApiTag } from '../../infra/http/api-tag';
 
-@ApiTags('imagedoc')
+@ApiTag('imagedoc')
 @Authenticated()
 @Controller('documents/:id/operations')
 export class OperationsController {

@@ -62,7 +62,7 @@ export class CacheAdminController {
 
   @Post('refresh')
   @HttpCode(200)
-  @ApiOperation({ summary: "Re-sync this instance's L1 from Redis (seed 004's backup)" })
+  @ApiOperation({ summary: "Re-sync this instance's L1 from Redis (the cache-mechanism project's backup)" })
   @ApiOkResponse({ type: RefreshResultDto })
   refresh() {
     return this.admin.refresh();

@@ -10,7 +10,7 @@ import { CLIENTS_NS, GAMES_NS } from './store-cache';
 const BATCH = 5000;
 
 /**
- * `npm run cli -- seed games [--count N] [--seed S] [--reset]`: imports the seed's sample games and
+ * `npm run cli -- seed games [--count N] [--seed S] [--reset]`: imports the store project's sample games and
  * clients (data/store), then N generated games and N generated clients (default 0).
  */
 @Seeder('games')

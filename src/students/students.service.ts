@@ -78,7 +78,7 @@ export class StudentsService {
     return { course: course.code, course_name: course.name, seats: course.seats, total, items };
   }
 
-  /** Seed's createPerson(): stores one result and places it in its course's ranking. */
+  /** The results-day project's createPerson(): stores one result and places it in its course's ranking. */
   async create(dto: CreateStudentDto): Promise<StudentView> {
     const scores = pickScores(dto.scores);
     try {
@@ -136,7 +136,7 @@ export class StudentsService {
     return this.findOne(registration, true);
   }
 
-  /** Removes the result from MongoDB and both cache tiers (the seed's clearCache(key)); the course ranks close up. */
+  /** Removes the result from MongoDB and both cache tiers (the results-day project's clearCache(key)); the course ranks close up. */
   async remove(registration: string): Promise<void> {
     const removed = await this.students.findOneAndDelete({ _id: registration }).lean<Student>();
     if (!removed) throw new NotFoundException(`student ${registration} not found`);

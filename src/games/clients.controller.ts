@@ -3,14 +3,11 @@ import { AdminOnly } from '../auth/access';
 import { CachedCrudController } from '../common/kit';
 import { ClientsService } from './clients.service';
 import { ClientListQuery, ClientPage, ClientView, CreateClientDto, ReplaceClientDto, UpdateClientDto } from './dto/client.dto';
-import { CLIENTS_NS } from './store-cache';
 import { ApiTag } from '../infra/http/api-tag';
 
 @ApiTag('clients', 'Games store clients')
 @Controller('clients')
 export class ClientsController extends CachedCrudController(ClientsService, {
-  namespace: CLIENTS_NS,
-  noun: 'client',
   plural: 'clients',
   types: {
     view: ClientView,

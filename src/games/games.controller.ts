@@ -8,14 +8,11 @@ import { CreateGameDto, GameListQuery, GamePage, GameView, UpdateGameDto } from 
 import { PurchaseDto, PurchaseResult } from './dto/purchase.dto';
 import { GamesService } from './games.service';
 import { PurchasesService } from './purchases.service';
-import { GAMES_NS } from './store-cache';
 import { ApiTag } from '../infra/http/api-tag';
 
 @ApiTag('games', 'Games store catalogue: filters, sort, pagination, purchases')
 @Controller('games')
 export class GamesController extends CachedCrudController(GamesService, {
-  namespace: GAMES_NS,
-  noun: 'game',
   plural: 'games',
   types: { view: GameView, page: GamePage, query: GameListQuery, create: CreateGameDto, update: UpdateGameDto },
   writeAccess: AdminOnly,

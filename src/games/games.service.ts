@@ -1,25 +1,19 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Model, QueryFilter } from 'mongoose';
-import { CachedCrudService, containsText, range, toCents } from '../common/kit';
-import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
-import { CreateGameDto, GAME_SORT_COLUMNS, GameListQuery, GameView, toGameFields, toGameView, UpdateGameDto } from './dto/game.dto';
+import type { QueryFilter } from 'mongoose';
+import { CachedCrud, containsText, range, toCents } from '../common/kit';
+import { GAME_SORT_COLUMNS, GameListQuery, toGameFields, toGameView } from './dto/game.dto';
 import { Game } from './schemas/game.schema';
 import { GAMES_NS } from './store-cache';
 
 @Injectable()
-export class GamesService extends CachedCrudService<Game, GameView, GameListQuery, CreateGameDto, UpdateGameDto> {
-  constructor(@InjectModel(Game.name) games: Model<Game>, cache: TwoTierCache) {
-    super(games, cache, {
-      namespace: GAMES_NS,
-      noun: 'game',
-      toView: toGameView,
-      toDocument: toGameFields,
-      toChanges: toGameFields,
-      sortColumns: GAME_SORT_COLUMNS,
-    });
-  }
-
+export class GamesService extends CachedCrud(Game, {
+  namespace: GAMES_NS,
+  noun: 'game',
+  toView: toGameView,
+  toDocument: toGameFields,
+  toChanges: toGameFields,
+  sortColumns: GAME_SORT_COLUMNS,
+}) {
   /** Only validated, typed values reach the filter: user input is never spread into it. */
   protected filter(query: GameListQuery): QueryFilter<Game> {
     if (query.minPrice !== undefined && query.maxPrice !== undefined && query.minPrice > query.maxPrice) {

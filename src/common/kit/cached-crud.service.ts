@@ -1,10 +1,14 @@
-import { BadRequestException } from '@nestjs/common';
+import { BadRequestException, type Type } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
 import type { Model, QueryFilter, Types } from 'mongoose';
-import type { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
+import { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
 import { Page, pageWindow, PaginationQuery } from '../pagination';
 import { withInvalidation, WrittenIds } from './invalidation';
 import { sortSpec } from './list-query';
 import { orNotFound } from './not-found';
+
+/** What every list query has: `?page=&limit=` and an optional `?sort=`. */
+export type ListQuery = PaginationQuery & { sort?: string };
 
 /** A stored document as `lean()` reads it. */
 export type Stored<T> = T & { _id: Types.ObjectId };
@@ -30,7 +34,7 @@ export interface CachedResource<TSchema, TView, TCreate, TUpdate> {
  * (`withInvalidation`). A subclass supplies the list filter, and adds any other write through
  * `write()` too. Reads are plain: the routes' `@Cached` serves them from the cache.
  */
-export abstract class CachedCrudService<TSchema, TView, TQuery extends PaginationQuery & { sort?: string }, TCreate, TUpdate> {
+export abstract class CachedCrudService<TSchema, TView, TQuery extends ListQuery, TCreate, TUpdate> {
   protected constructor(
     protected readonly model: Model<TSchema>,
     private readonly cache: TwoTierCache,
@@ -102,4 +106,23 @@ export abstract class CachedCrudService<TSchema, TView, TQuery extends Paginatio
   private view(doc: Stored<TSchema> | null, id: string): TView {
     return this.resource.toView(orNotFound(doc, `${this.resource.noun} ${id}`));
   }
+}
+
+/**
+ * The base class of a cached resource's service, wired for Nest: `class GamesService extends
+ * CachedCrud(Game, { namespace, noun, toView, ... }) { protected filter(query: GameListQuery) {...} }`.
+ * The resource stays on the class (`GamesService.resource`), where CachedCrudController reads it.
+ */
+export function CachedCrud<TSchema, TView, TCreate, TUpdate>(
+  schema: Type<TSchema>,
+  resource: CachedResource<TSchema, TView, TCreate, TUpdate>,
+) {
+  abstract class CachedCrudBase extends CachedCrudService<TSchema, TView, ListQuery, TCreate, TUpdate> {
+    static readonly resource = resource;
+
+    constructor(@InjectModel(schema.name) model: Model<TSchema>, cache: TwoTierCache) {
+      super(model, cache, resource);
+    }
+  }
+  return CachedCrudBase;
 }

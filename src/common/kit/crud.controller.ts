@@ -17,9 +17,6 @@ export interface CrudOperations<TView, TQuery, TCreate, TUpdate> {
 }
 
 export interface CrudRoutes {
-  /** The service's cache namespace (the same string as its CachedResource's). */
-  namespace: string;
-  noun: string;
   plural: string;
   /** Classes the validation pipe and Swagger read (generic parameters carry no runtime type). */
   types: { view: Type; page: Type; query: Type; create: Type; update: Type; replace?: Type };
@@ -44,11 +41,13 @@ const ParamTypes =
  * `@Controller('<path>')` and `@ApiTag(...)`; add more routes in the subclass.
  */
 export function CachedCrudController<TView, TQuery, TCreate, TUpdate>(
-  service: Type<CrudOperations<TView, TQuery, TCreate, TUpdate>>,
+  service: Type<CrudOperations<TView, TQuery, TCreate, TUpdate>> & { resource: { namespace: string; noun: string } },
   o: CrudRoutes,
 ) {
   const { view, page, query, create, update, replace = create } = o.types;
-  const notFound = { 404: `no such ${o.noun}` };
+  // The service's resource: its namespace keys the cached routes, its noun names the 404s.
+  const { namespace, noun } = service.resource;
+  const notFound = { 404: `no such ${noun}` };
   const onWrite = o.conflict ? { 409: o.conflict } : {};
 
   class CachedCrudControllerBase {
@@ -56,7 +55,7 @@ export function CachedCrudController<TView, TQuery, TCreate, TUpdate>(
 
     @Get()
     @Public()
-    @Cached({ namespace: o.namespace, kind: 'list' })
+    @Cached({ namespace, kind: 'list' })
     @ApiOperation({ summary: `List ${o.plural} (filters, sort, pagination)` })
     @ApiOkResponse({ type: page })
     @ParamTypes(query)
@@ -66,7 +65,7 @@ export function CachedCrudController<TView, TQuery, TCreate, TUpdate>(
 
     @Get(':id')
     @Public()
-    @Cached({ namespace: o.namespace, kind: 'id' })
+    @Cached({ namespace, kind: 'id' })
     @ApiOkResponse({ type: view })
     @ApiErrors(notFound)
     @ParamTypes(ObjectIdParam)
@@ -85,7 +84,7 @@ export function CachedCrudController<TView, TQuery, TCreate, TUpdate>(
 
     @Put(':id')
     @o.writeAccess()
-    @ApiOperation({ summary: `Replace a ${o.noun} (every field required)` })
+    @ApiOperation({ summary: `Replace a ${noun} (every field required)` })
     @ApiOkResponse({ type: view })
     @ApiErrors({ ...notFound, ...onWrite })
     @ParamTypes(ObjectIdParam, replace)
@@ -104,7 +103,7 @@ export function CachedCrudController<TView, TQuery, TCreate, TUpdate>(
 
     @Delete(':id')
     @o.writeAccess()
-    @ApiOkResponse({ type: view, description: `the deleted ${o.noun}` })
+    @ApiOkResponse({ type: view, description: `the deleted ${noun}` })
     @ApiErrors(notFound)
     @ParamTypes(ObjectIdParam)
     remove(@Param() { id }: ObjectIdParam) {

@@ -1,6 +1,6 @@
 /** The kit for cached resources: see README, "Adding a cached resource". */
 export { GuardedBy, Public } from './access';
-export { CachedCrudService, type CachedResource, type Stored } from './cached-crud.service';
+export { CachedCrud, CachedCrudService, type CachedResource, type ListQuery, type Stored } from './cached-crud.service';
 export { CachedCrudController, type CrudRoutes } from './crud.controller';
 export { withInvalidation } from './invalidation';
 export { containsText, range, SearchableListQuery, sortSpec } from './list-query';

@@ -1,6 +1,8 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Module } from '@nestjs/common';
+import { CanActivate, Controller, ExecutionContext, ForbiddenException, Get, Injectable, Module, UseGuards } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import { Public } from '../../src/common/kit/access';
+import { Cached } from '../../src/infra/cache/http/cache.decorators';
 import { L1FastPath } from '../../src/infra/cache/http/l1-fast-path';
 import { createTestContext, TestApp, TestContext } from '../harness/test-app';
 import { seedDemo } from './demo-api';
@@ -21,6 +23,30 @@ class BlockListGuard implements CanActivate {
 @Module({ providers: [{ provide: APP_GUARD, useClass: BlockListGuard }] })
 class BlockListModule {}
 
+/** Cached routes that declare no access, or declare public but carry a controller-level guard. */
+@Controller('undeclared')
+class UndeclaredController {
+  @Get()
+  @Cached({ namespace: 'undeclared', kind: 'list' })
+  list() {
+    return { ok: true };
+  }
+}
+
+@Controller('guarded-public')
+@UseGuards(BlockListGuard)
+class GuardedPublicController {
+  @Get()
+  @Public()
+  @Cached({ namespace: 'guarded-public', kind: 'list' })
+  list() {
+    return { ok: true };
+  }
+}
+
+@Module({ controllers: [UndeclaredController, GuardedPublicController] })
+class FastPathProbeModule {}
+
 function fastPathRoutes(api: TestApp): Map<string, unknown> {
   return (api.app.get(L1FastPath) as unknown as { routes: Map<string, unknown> }).routes;
 }
@@ -33,7 +59,7 @@ describe('L1 fast path and guards: an L1 hit never skips a guard that would refu
   beforeAll(async () => {
     ctx = await createTestContext('fast-path-guards');
     guarded = await ctx.startApp({ DEMO_ROUTES: true }, [BlockListModule]);
-    open = await ctx.startApp({ DEMO_ROUTES: true });
+    open = await ctx.startApp({ DEMO_ROUTES: true }, [FastPathProbeModule]);
     await seedDemo(guarded.http, 5);
   });
   afterAll(() => ctx.close());
@@ -62,5 +88,17 @@ describe('L1 fast path and guards: an L1 hit never skips a guard that would refu
     await open.http.get('/demo/items?limit=3').expect(200);
     expect((await open.http.get('/demo/items?limit=3').expect(200)).headers['x-cache']).toBe('HIT');
     expect([...fastPathRoutes(open).keys()]).toContain('/demo/items');
+  });
+
+  it('a cached route is not served before the pipeline unless it is declared public and no guard sees it', async () => {
+    for (const path of ['/undeclared', '/guarded-public']) {
+      await open.http.get(path).expect(200);
+      expect((await open.http.get(path).expect(200)).headers['x-cache']).toBe('HIT');
+    }
+    const before = BlockListGuard.seen;
+    await open.http.get('/guarded-public').set('x-caller', 'blocked').expect(403);
+    expect(BlockListGuard.seen - before).toBe(1);
+    expect([...fastPathRoutes(open).keys()]).not.toContain('/undeclared');
+    expect([...fastPathRoutes(open).keys()]).not.toContain('/guarded-public');
   });
 });

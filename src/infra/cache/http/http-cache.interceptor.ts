@@ -2,6 +2,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, map, Observable, of } from 'rxjs';
+import { setCacheHeaders } from './cache-headers';
 import { cacheTargetFor } from './cache-target';
 import { queryCanonicalizerFor } from './canonical-query';
 import { JSON_TYPE, L1FastPath } from './l1-fast-path';
@@ -50,13 +51,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
     const options = { ttlSeconds: policy.ttlSeconds, isList: policy.kind === 'list', staleIfError: isMongoUnavailable };
     return from(this.cache.getOrLoad(namespace, key, load, options)).pipe(
       map(({ body, tier, stale }) => {
-        reply.header('content-type', JSON_TYPE);
-        if (stale) {
-          reply.header('x-cache', 'STALE').header('age', String(stale.ageSeconds)).header('warning', '110 - "Response is Stale"');
-        } else {
-          reply.header('x-cache', tier ? 'HIT' : 'MISS');
-          if (tier) reply.header('x-cache-tier', tier);
-        }
+        setCacheHeaders(reply, stale ? { status: 'STALE', ageSeconds: stale.ageSeconds } : { status: tier ? 'HIT' : 'MISS', tier });
         return body;
       }),
     );

@@ -57,7 +57,7 @@ describe('shared cache: Redis Cluster master failover under read load', () => {
     try {
       expect(await redis.exists(`{demo}:id:${ids[0]}`)).toBe(1);
       // Writes invalidate through the new master, on every instance (the bus included).
-      await a.http.put(path).set(adminAuth).send({ name: 'after the failover' }).expect(200);
+      await a.http.patch(path).set(adminAuth).send({ name: 'after the failover' }).expect(200);
       expect(await redis.exists(`{demo}:id:${ids[0]}`)).toBe(0);
       expect(await eventually(async () => (await b.http.get(path)).body.name === 'after the failover', 10_000, 50)).toBe(true);
     } finally {
@@ -91,7 +91,7 @@ describe('shared cache: Redis Cluster master failover under read load', () => {
       expect(servesL1).toBe(true);
     }
     // Both hold an L1 copy now: a write through one must reach the other's through the bus.
-    await a.http.put(path).set(adminAuth).send({ name: 'after the bus moved' }).expect(200);
+    await a.http.patch(path).set(adminAuth).send({ name: 'after the bus moved' }).expect(200);
     expect(await eventually(async () => (await b.http.get(path)).body.name === 'after the bus moved', 10_000, 50)).toBe(true);
   });
 });

@@ -38,7 +38,7 @@ describe('shared cache: Redis Sentinel', () => {
     expect((await b.http.get(path).expect(200)).headers['x-cache-tier']).toBe('l2');
     expect((await b.http.get(path).expect(200)).headers['x-cache-tier']).toBe('l1');
 
-    await a.http.put(path).set(adminAuth).send({ name: 'changed through A' }).expect(200);
+    await a.http.patch(path).set(adminAuth).send({ name: 'changed through A' }).expect(200);
     expect(await master.exists(`demo:id:${ids[0]}`)).toBe(0);
     expect(await eventually(async () => (await b.http.get(path)).body.name === 'changed through A', 1000, 10)).toBe(true);
     master.disconnect();

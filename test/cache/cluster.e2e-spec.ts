@@ -27,7 +27,7 @@ describe('shared cache: Redis Cluster', () => {
     a = await ctx.startApp(overrides, [RaceModule]);
     b = await ctx.startApp(overrides, [RaceModule]);
     ids = (await seedDemo(a.http, 5)).map((item) => item._id);
-  });
+  }, 180_000); // six redis-servers, a cluster create and two apps: slow on a loaded machine
   afterAll(async () => {
     redis?.disconnect();
     await ctx?.close();

@@ -23,7 +23,7 @@ describe('shared cache: Redis Sentinel', () => {
     a = await ctx.startApp(overrides);
     b = await ctx.startApp(overrides);
     ids = (await seedDemo(a.http, 5)).map((item) => item._id);
-  });
+  }, 180_000); // five redis processes and two apps: slow on a loaded machine
   afterAll(async () => {
     await ctx.close();
     await group.stop();

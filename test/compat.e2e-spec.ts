@@ -139,4 +139,26 @@ describe('MongoDB compatibility (through Mongoose)', () => {
     await stream.close();
     expect(seen?.fullDocument?.score).toBe(42);
   });
+
+  it('delivers change events for findAndModify writes (findOneAndUpdate/Replace/Delete, upsert), as MongoDB does', async () => {
+    const Watched = connection.model('WatchedFam', new mongoose.Schema({ score: Number }), 'compat_watched_fam');
+    const doc = await Watched.create({ score: 1 });
+    const upsertedId = new mongoose.Types.ObjectId();
+    const events: { operationType: string; fullDocument?: { _id: unknown }; documentKey?: { _id: unknown } }[] = [];
+    const stream = Watched.watch([], { fullDocument: 'updateLookup' });
+    stream.on('change', (event) => events.push(event as never));
+    await new Promise((r) => setTimeout(r, 300));
+    await Watched.findByIdAndUpdate(doc._id, { $set: { score: 2 } });
+    await Watched.findOneAndReplace({ _id: doc._id }, { score: 3 });
+    await Watched.findOneAndUpdate({ _id: upsertedId }, { $set: { score: 7 } }, { upsert: true, new: true });
+    await Watched.findByIdAndDelete(doc._id);
+    await Watched.findByIdAndUpdate(new mongoose.Types.ObjectId(), { $set: { score: 9 } }); // matches nothing: no event
+    await eventually(() => events.length >= 4 || undefined, 5000);
+    await new Promise((r) => setTimeout(r, 300));
+    await stream.close();
+    // MongoDB reports the replacement as `replace`; the stand-in reports every replacement (replaceOne too) as `update`.
+    expect(events.map((e) => e.operationType.replace('replace', 'update'))).toEqual(['update', 'update', 'insert', 'delete']);
+    expect(String(events[2].documentKey?._id)).toBe(String(upsertedId));
+    expect(String(events[3].documentKey?._id)).toBe(String(doc._id));
+  });
 });

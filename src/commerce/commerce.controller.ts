@@ -17,7 +17,8 @@ import { AdminGuard } from '../auth/admin.guard';
 import { PaginationQuery, pageWindow } from '../common/pagination';
 import { Cached, CACHE_HEADERS } from '../infra/cache/http/cache.decorators';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
-import { cacheKeys } from '../infra/cache/core/cache-keys';
+import { setCacheHeaders } from '../infra/cache/http/cache-headers';
+import { isMongoUnavailable } from '../infra/mongo/mongo-errors';
 import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
 import { SPENDING_CACHE_NS } from './commerce.constants';
 import { CommerceDataService } from './commerce-data.service';
@@ -124,22 +125,15 @@ export class CommerceController {
       throw error;
     }
     const window = pageWindow(query);
-    const load = async () => Buffer.from(JSON.stringify(await this.spending.search(filter, window)));
-    reply.header('content-type', 'application/json; charset=utf-8');
-    if (!this.cache.settings.enabled) {
-      reply.header('x-cache', 'BYPASS');
-      return load();
-    }
-    // POST bodies are not seen by the route interceptor: keyed here like a list variant, so any write to the namespace drops it.
-    const key = cacheKeys.list(SPENDING_CACHE_NS, {
-      filter: JSON.stringify(canonicalFilter(filter)),
-      page: window.page,
-      limit: window.limit,
+    // POST bodies are not seen by the route interceptor: keyed as a list variant, so any write to the namespace drops it.
+    const outcome = await this.cache.aside({
+      namespace: SPENDING_CACHE_NS,
+      parts: { filter: JSON.stringify(canonicalFilter(filter)), page: window.page, limit: window.limit },
+      load: () => this.spending.search(filter, window),
+      staleIfError: isMongoUnavailable,
     });
-    const { body: bytes, tier } = await this.cache.getOrLoad(SPENDING_CACHE_NS, key, load, { isList: true });
-    reply.header('x-cache', tier ? 'HIT' : 'MISS');
-    if (tier) reply.header('x-cache-tier', tier);
-    return bytes;
+    setCacheHeaders(reply, outcome);
+    return outcome.body;
   }
 
   @Post('orders')

@@ -40,8 +40,8 @@ export class Env {
 
   /** Unset: a local redis-server is started if one is on PATH, else the in-process tier runs alone. */
   @IsOptional()
-  @Matches(/^(rediss?|redis\+sentinel):\/\/\S+$/, {
-    message: 'REDIS_URL must be a redis://, rediss:// or redis+sentinel://host:port,.../<master name> URL',
+  @Matches(/^(rediss?|redis\+sentinel|redis\+cluster):\/\/\S+$/, {
+    message: 'REDIS_URL must be a redis://, rediss://, redis+sentinel://host:port,.../<master name> or redis+cluster://host:port,... URL',
   })
   REDIS_URL?: string;
 

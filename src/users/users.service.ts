@@ -133,7 +133,7 @@ export class UsersService {
       const found = await this.users.findById(id, { role: 1, token_version: 1 }).lean<AuthRecord>().exec();
       return Buffer.from(JSON.stringify(found ? { role: found.role, token_version: found.token_version ?? 0 } : null));
     };
-    if (!this.cache.settings.enabled) return JSON.parse((await load()).toString()) as AuthRecord | null;
+    if (!this.cache.enabled) return JSON.parse((await load()).toString()) as AuthRecord | null;
     const { body } = await this.cache.getOrLoad(AUTH_NAMESPACE, cacheKeys.id(AUTH_NAMESPACE, id), load, {
       ttlSeconds: AUTH_TTL_SECONDS,
       isList: false,

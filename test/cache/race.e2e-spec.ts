@@ -3,88 +3,8 @@
  * a write updates MongoDB and invalidates, then the read tries to store what it fetched.
  * The generation guard must discard that store in both tiers.
  */
-import { Body, Controller, Get, Injectable, Module, Param, Put } from '@nestjs/common';
-import { InjectModel, MongooseModule, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { IsString } from 'class-validator';
-import { Model } from 'mongoose';
-import { Cached } from '../../src/infra/cache/http/cache.decorators';
-import { TwoTierCache } from '../../src/infra/cache/two-tier-cache.service';
 import { adminAuth, createTestContext, TestApp, TestContext } from '../harness/test-app';
-
-@Schema({ collection: 'race_docs', versionKey: false })
-class RaceDoc {
-  @Prop() _id: string;
-  @Prop() value: string;
-}
-const RaceDocSchema = SchemaFactory.createForClass(RaceDoc);
-
-class ValueDto {
-  @IsString() value: string;
-}
-
-/** Lets the test hold a read between "fetched from MongoDB" and "returned to the cache". */
-class Gate {
-  private release?: () => void;
-  fetched?: Promise<void>;
-  private signalFetched?: () => void;
-
-  arm() {
-    this.fetched = new Promise((resolve) => (this.signalFetched = resolve));
-    return new Promise<void>((resolve) => (this.release = resolve));
-  }
-  open() {
-    this.release?.();
-  }
-  reached() {
-    this.signalFetched?.();
-  }
-}
-const gate = new Gate();
-let armed: Promise<void> | undefined;
-
-@Injectable()
-class RaceService {
-  constructor(
-    @InjectModel(RaceDoc.name) private readonly docs: Model<RaceDoc>,
-    private readonly cache: TwoTierCache,
-  ) {}
-  async read(id: string) {
-    const doc = await this.docs.findById(id).lean();
-    if (armed) {
-      const wait = armed;
-      armed = undefined;
-      gate.reached();
-      await wait;
-    }
-    return doc;
-  }
-  async write(id: string, value: string) {
-    await this.docs.updateOne({ _id: id }, { $set: { value } });
-    await this.cache.invalidate('race', [id]);
-    return { _id: id, value };
-  }
-}
-
-@Controller('race')
-class RaceController {
-  constructor(private readonly service: RaceService) {}
-  @Get(':id')
-  @Cached({ namespace: 'race', kind: 'id' })
-  read(@Param('id') id: string) {
-    return this.service.read(id);
-  }
-  @Put(':id')
-  write(@Param('id') id: string, @Body() body: ValueDto) {
-    return this.service.write(id, body.value);
-  }
-}
-
-@Module({
-  imports: [MongooseModule.forFeature([{ name: RaceDoc.name, schema: RaceDocSchema }])],
-  controllers: [RaceController],
-  providers: [RaceService],
-})
-class RaceModule {}
+import { gate, RaceModule, startHeldRead as startHeld } from './race-module';
 
 describe('shared cache: no stale repopulation', () => {
   let ctx: TestContext;
@@ -96,18 +16,7 @@ describe('shared cache: no stale repopulation', () => {
   });
   afterAll(() => ctx.close());
 
-  /** Creates { value: 'old' } and starts a read that holds it, paused before it returns to the cache. */
-  async function startHeldRead(id: string) {
-    await ctx.mongo
-      .db(ctx.dbName)
-      .collection('race_docs')
-      .insertOne({ _id: id as never, value: 'old' });
-    armed = gate.arm();
-    // Wrapped: an async function returning the promise itself would wait for the response.
-    const held = { response: api.http.get(`/race/${id}`).then((r) => r) };
-    await gate.fetched;
-    return held;
-  }
+  const startHeldRead = (id: string) => startHeld(ctx, api, id);
 
   it('discards a fill that read MongoDB before a write invalidated, in both tiers', async () => {
     const id = 'doc-a';

@@ -10,6 +10,9 @@ import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.backend.AbstractMongoBackend;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.oplog.Oplog;
+import io.netty.channel.Channel;
 import java.util.List;
 
 public class Launcher {
@@ -25,6 +28,46 @@ public class Launcher {
     if (major == 6) return 17;
     if (major == 5) return 13;
     return minor >= 4 ? 9 : 8;
+  }
+
+  /**
+   * mongo-java-server 1.47 writes no oplog entry for findAndModify, so change streams miss
+   * findOneAndUpdate/Replace/Delete (what Mongoose's findByIdAndUpdate sends). MongoDB logs them
+   * like any update, delete or upsert; this records the same events from the command's result.
+   */
+  static void logFindAndModify(Oplog oplog, String databaseName, Document query, Document result) {
+    if (!(result.get("value") instanceof Document value) || !value.containsKey("_id")) return;
+    String namespace = databaseName + "." + query.get("findAndModify");
+    Document selector = query.get("query") instanceof Document q ? q : new Document();
+    List<Object> ids = List.of(value.get("_id"));
+    if (Boolean.TRUE.equals(query.get("remove"))) {
+      oplog.handleDelete(namespace, selector, ids);
+    } else if (result.get("lastErrorObject") instanceof Document last && Boolean.TRUE.equals(last.get("updatedExisting"))) {
+      oplog.handleUpdate(namespace, selector, (Document) query.get("update"), ids);
+    } else {
+      oplog.handleInsert(namespace, List.of(value)); // an upsert that inserted (value is the new document)
+    }
+  }
+
+  static AbstractMongoBackend backend(String h2File) {
+    if (h2File == null) {
+      return new MemoryBackend() {
+        @Override
+        public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
+          Document result = super.handleCommand(channel, databaseName, command, query);
+          if (command.equalsIgnoreCase("findAndModify")) logFindAndModify(oplog, databaseName, query, result);
+          return result;
+        }
+      };
+    }
+    return new H2Backend(h2File) {
+      @Override
+      public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
+        Document result = super.handleCommand(channel, databaseName, command, query);
+        if (command.equalsIgnoreCase("findAndModify")) logFindAndModify(oplog, databaseName, query, result);
+        return result;
+      }
+    };
   }
 
   public static void main(String[] args) throws Exception {
@@ -45,7 +88,7 @@ public class Launcher {
     int major = Integer.parseInt(parts[0]);
     int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
 
-    AbstractMongoBackend backend = h2File == null ? new MemoryBackend() : new H2Backend(h2File);
+    AbstractMongoBackend backend = backend(h2File);
     backend.version(new ReportedVersion(major, minor, wireVersionFor(major, minor)));
     MongoServer server = new MongoServer(backend);
     if (oplog) server.enableOplog();

@@ -5,6 +5,8 @@ import type { AuthUser } from '../../auth/auth-user';
 import { CurrentUser } from '../../auth/current-user.decorator';
 import { JwtAuthGuard } from '../../auth/jwt-auth.guard';
 import { ObjectIdParam } from '../../common/object-id';
+import { CACHE_HEADERS } from '../../infra/cache/http/cache.decorators';
+import { setCacheHeaders } from '../../infra/cache/http/cache-headers';
 import { RateLimited } from '../../infra/rate-limit/rate-limits';
 import { ApiErrors } from '../../infra/http/api-errors.decorator';
 import { OperationResult } from '../dto/imagedoc.response';
@@ -27,12 +29,7 @@ export class OperationsController {
   })
   @ApiOkResponse({
     type: OperationResult,
-    headers: {
-      'X-Cache': {
-        description: 'HIT, MISS, or BYPASS when CACHE_ENABLED=false',
-        schema: { type: 'string', enum: ['HIT', 'MISS', 'BYPASS'] },
-      },
-    },
+    headers: CACHE_HEADERS,
   })
   @ApiErrors(401, {
     400: 'unknown type, parameters out of range, an image edit on a PDF, or a request the translation server refused',
@@ -49,7 +46,7 @@ export class OperationsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Buffer> {
     const outcome = await this.operations.run(id, user, body);
-    void reply.header('content-type', 'application/json; charset=utf-8').header('x-cache', outcome.cache);
+    setCacheHeaders(reply, outcome);
     return outcome.body;
   }
 }

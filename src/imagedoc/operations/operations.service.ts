@@ -3,8 +3,7 @@ import type { AuthUser } from '../../auth/auth-user';
 import type { BoundedPool } from '../../common/bounded-pool';
 import { ENV } from '../../config/config.module';
 import type { Env } from '../../config/env';
-import { sha1 } from '../../infra/cache/core/cache-keys';
-import { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
+import { CacheOutcome, TwoTierCache } from '../../infra/cache/two-tier-cache.service';
 import { DocumentsService, DocumentView, operationsNamespace } from '../documents/documents.service';
 import { IMAGE_OPERATIONS, ImageOperation, OperationDto, OperationType, TranslateParams } from '../dto/operation.dto';
 import { assertPagesWithin, assertPixelsWithin } from '../files/content-limits';
@@ -13,18 +12,14 @@ import { PdfReader } from '../files/pdf-reader';
 import { HEAVY_WORK } from './heavy-work';
 import { applyImageEdit, outputPixels } from './image-edits';
 import { OcrEngine } from './ocr-engine';
-import { canonicalParams, validateParams } from './operation-params';
+import { validateParams } from './operation-params';
 import { TranslateClient } from './translate.client';
 
 /** Results depend only on the file's bytes, so they may live long; a new or deleted file drops them. */
 const RESULT_TTL_SECONDS = 24 * 3600;
 
-export interface OperationOutcome {
-  /** The serialized result (what was cached). */
-  body: Buffer;
-  /** HIT: from the cache, not recomputed; MISS: computed and stored; BYPASS: CACHE_ENABLED=false. */
-  cache: 'HIT' | 'MISS' | 'BYPASS';
-}
+/** The serialized result (what was cached) and where it came from. */
+export type OperationOutcome = CacheOutcome;
 
 interface ExtractedText {
   method: 'pdf-text-layer' | 'ocr';
@@ -95,20 +90,19 @@ export class OperationsService {
     if (page_count) assertPagesWithin(page_count, this.env.PDF_MAX_PAGES);
   }
 
-  private async cached(
+  private cached(
     document: DocumentView,
     type: OperationType,
     identity: Record<string, unknown>,
     compute: () => Promise<unknown>,
   ): Promise<OperationOutcome> {
-    if (!this.cache.settings.enabled) return { body: Buffer.from(JSON.stringify(await compute())), cache: 'BYPASS' };
-    const namespace = operationsNamespace(document.metadata.sha256);
-    const key = `${namespace}:list:${type}:${sha1(canonicalParams(identity))}`;
-    const { body, tier } = await this.cache.getOrLoad(namespace, key, async () => Buffer.from(JSON.stringify(await compute())), {
-      isList: true,
+    return this.cache.aside({
+      namespace: operationsNamespace(document.metadata.sha256),
+      label: type,
+      parts: identity,
       ttlSeconds: RESULT_TTL_SECONDS,
+      load: compute,
     });
-    return { body, cache: tier ? 'HIT' : 'MISS' };
   }
 
   private async edit(document: DocumentView, user: AuthUser, type: ImageOperation, params: Record<string, unknown>) {

@@ -24,12 +24,12 @@ import { TwoTierCache } from './two-tier-cache.service';
       useFactory: async (config: ConfigService<Env, true>) => {
         const redisUrl = config.get('REDIS_URL', { infer: true });
         // Loaded only with Redis: node-redis is hundreds of files that --help and L1-only runs do without.
-        const createKeyv = redisUrl && !redisUrl.startsWith('redis+sentinel:') ? (await import('@keyv/redis')).createKeyv : undefined;
+        const createKeyv = redisUrl && /^rediss?:/.test(redisUrl) ? (await import('@keyv/redis')).createKeyv : undefined;
         return {
           ttl: config.get('CACHE_TTL_SECONDS', { infer: true }) * 1000,
           // createKeyv sets the namespace on both Keyv and the adapter: keys read [<prefix>]cache-manager::<key>.
           // (The cast bridges keyv's CommonJS and ESM type declarations of the same class.)
-          // @keyv/redis takes plain redis:// URLs only: behind Sentinel, CACHE_MANAGER keeps its in-memory store.
+          // @keyv/redis takes plain redis:// URLs only: behind Sentinel or Cluster, CACHE_MANAGER keeps its in-memory store.
           stores: createKeyv
             ? ([
                 createKeyv(redisUrl, {

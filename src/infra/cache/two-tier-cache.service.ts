@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { cacheKeys } from './core/cache-keys';
+import { cacheKeys, logicalKey, redisKey, redisKeyPattern, variantKey } from './core/cache-keys';
 import { CacheBus } from './redis/cache-bus';
 import { CACHE_SETTINGS, CacheSettings } from './core/cache.settings';
 import { CacheStats, CacheTier } from './core/cache-stats';
@@ -38,6 +38,29 @@ export interface LoadOptions {
    * Errors of `load` that mean the source is unreachable: an expired in-process copy (within
    * CACHE_STALE_GRACE_SECONDS) answers instead of the error. Unset: errors pass through.
    */
+  staleIfError?: (error: unknown) => boolean;
+}
+
+/** What a programmatic cache-aside read answers: the bytes and where they came from. */
+export interface CacheOutcome {
+  body: Buffer;
+  /** HIT (tier says which), MISS (loaded and stored), BYPASS (CACHE_ENABLED=false), STALE (source down). */
+  status: 'HIT' | 'MISS' | 'BYPASS' | 'STALE';
+  tier?: CacheTier;
+  /** On STALE: how long this instance has held the copy. */
+  ageSeconds?: number;
+}
+
+export interface AsideRequest {
+  namespace: string;
+  /** What identifies the answer in the namespace (e.g. a validated body + page); hashed into the key. */
+  parts: Record<string, unknown>;
+  /** Readable kind in the key: `<ns>:list:<label>:<sha1>` (default `<ns>:list:<sha1>`). */
+  label?: string;
+  ttlSeconds?: number;
+  /** Produces the value on a miss; serialized once as JSON, and those bytes are stored and answered. */
+  load: () => Promise<unknown>;
+  /** Errors of `load` that mean the source is unreachable (see LoadOptions.staleIfError). */
   staleIfError?: (error: unknown) => boolean;
 }
 
@@ -129,6 +152,50 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
     this.stats.hit(namespace, 'l2');
     const promoted = promote && this.storeL1(namespace, key, body, pttl, l1Generation, isList) ? this.l1.get(key) : undefined;
     return withTag(body, promoted).entry;
+  }
+
+  get enabled(): boolean {
+    return this.settings.enabled;
+  }
+
+  /**
+   * Cache-aside for answers that are not plain GETs (POST searches, document operations): the
+   * key is a list variant of `namespace` built from `parts`, so any write to the namespace drops
+   * it; same race guard and single-flight as `@Cached`. Set headers with `setCacheHeaders`.
+   */
+  async aside(request: AsideRequest): Promise<CacheOutcome> {
+    const load = async () => Buffer.from(JSON.stringify((await request.load()) ?? null));
+    if (!this.settings.enabled) return { body: await load(), status: 'BYPASS' };
+    const key = variantKey(request.namespace, request.parts, request.label);
+    const { body, tier, stale } = await this.getOrLoad(request.namespace, key, load, {
+      isList: true,
+      ttlSeconds: request.ttlSeconds,
+      staleIfError: request.staleIfError,
+    });
+    if (stale) return { body, status: 'STALE', ageSeconds: stale.ageSeconds };
+    return tier ? { body, status: 'HIT', tier } : { body, status: 'MISS' };
+  }
+
+  /** The in-process tier's figures, for stats and metrics. */
+  l1Summary() {
+    return {
+      enabled: this.settings.l1Enabled,
+      serving: this.l1Usable,
+      entries: this.l1.size,
+      bytes: this.l1.bytes,
+      maxEntries: this.settings.l1MaxEntries,
+      maxBytes: this.settings.l1MaxBytes,
+    };
+  }
+
+  /** A fresh L1 copy of `key` and its time left, for the admin API. */
+  l1Entry(key: string): { body: Buffer; ttlMs: number } | undefined {
+    const entry = this.l1.get(key);
+    return entry && { body: entry.body, ttlMs: this.l1.remainingTtlMs(key) };
+  }
+
+  l1Keys(prefix = ''): string[] {
+    return this.l1.keys().filter((k) => k.startsWith(prefix));
   }
 
   async getOrLoad(namespace: string, key: string, load: () => Promise<Buffer>, options: LoadOptions): Promise<CacheResult> {
@@ -275,11 +342,12 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
         pipeline.storeIfCurrent(
           this.l2Key(e.key),
           this.l2Key(cacheKeys.generation(namespace)),
-          e.isList ? this.l2Key(cacheKeys.listIndex(namespace)) : '',
+          this.l2Key(cacheKeys.listIndex(namespace)),
           generation,
           e.body,
           this.ttlMs(ttlSeconds),
           this.settings.listVariantsMax,
+          e.isList ? '1' : '0',
         );
       }
       return pipeline.exec();
@@ -323,20 +391,36 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
     return removed !== REDIS_UNAVAILABLE && removed > 0;
   }
 
-  /** Deletes every key under `prefix` (all keys when empty) from both tiers everywhere; SCAN-based, admin use only. */
+  /**
+   * Deletes every key under `prefix` (all the deployment's keys when empty) from both tiers
+   * everywhere; SCAN-based (every master of a Cluster), admin use only.
+   */
   async clear(prefix = ''): Promise<number> {
     let removed = 0;
+    const pattern = this.l2Pattern(prefix);
     const result = await this.redis.run(async (redis) => {
       let cursor = '0';
       do {
-        const [next, l2Keys] = await redis.scan(cursor, 'MATCH', `${this.l2Key(prefix)}*`, 'COUNT', 500);
+        const page = await this.redis.scanPage(pattern, cursor, 500);
+        if (page === REDIS_UNAVAILABLE) throw new Error('SCAN failed');
+        const [next, l2Keys] = page;
         cursor = next;
-        const keys = l2Keys.map((k) => this.fromL2Key(k));
+        const keys = l2Keys.map((k) => this.fromL2Key(k)).filter((k): k is string => k !== undefined);
         // Generations first, so a fill in flight cannot store between the delete and the bump.
-        const namespaces = new Set(keys.map(cacheKeys.namespaceOf));
-        if (namespaces.size) await Promise.all([...namespaces].map((ns) => redis.incr(this.l2Key(cacheKeys.generation(ns)))));
-        const deletable = keys.filter((k) => !k.endsWith(':meta:gen'));
-        if (deletable.length) removed += await redis.del(...deletable.map((k) => this.l2Key(k)));
+        const byNamespace = new Map<string, string[]>();
+        for (const key of keys) {
+          const ns = cacheKeys.namespaceOf(key);
+          byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), key]);
+        }
+        await Promise.all([...byNamespace.keys()].map((ns) => redis.incr(this.l2Key(cacheKeys.generation(ns)))));
+        // One DEL per namespace: on a Cluster its keys share a slot, so the DEL stays single-slot.
+        const counts = await Promise.all(
+          [...byNamespace.values()].map((group) => {
+            const deletable = group.filter((k) => !k.endsWith(':meta:gen'));
+            return deletable.length ? redis.del(...deletable.map((k) => this.l2Key(k))) : 0;
+          }),
+        );
+        removed += counts.reduce((sum, n) => sum + n, 0);
       } while (cursor !== '0');
       return removed;
     });
@@ -350,8 +434,18 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
     const keys = this.l1.keys();
     let updated = 0;
     let dropped = 0;
-    for (let i = 0; i < keys.length; i += 200) {
-      const batch = keys.slice(i, i + 200);
+    // Batches of one namespace each: on a Cluster a pipeline must stay within one slot.
+    const batches: string[][] = [];
+    const byNamespace = new Map<string, string[]>();
+    for (const key of keys) {
+      const ns = cacheKeys.namespaceOf(key);
+      const group = byNamespace.get(ns) ?? [];
+      if (group.length === 0) byNamespace.set(ns, group);
+      group.push(key);
+      if (group.length === 200) byNamespace.delete(ns);
+      if (group.length === 1) batches.push(group);
+    }
+    for (const batch of batches) {
       const generations = new Map(batch.map((k) => [k, this.l1.generation(cacheKeys.namespaceOf(k))]));
       const values = await this.redis.run((redis) => {
         const pipeline = redis.pipeline();
@@ -376,15 +470,22 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * The key in Redis: the deployment's prefix (CACHE_KEY_PREFIX) in front of the logical key, so
-   * deployments sharing a Redis never meet. Empty by default, which keeps seed 002's names.
+   * deployments sharing a Redis never meet. Empty by default, which keeps seed 002's names. On a
+   * Cluster the namespace is a hash tag (`{games}:id:1`), so its keys share a slot (redisKey).
    * Everything else (L1, the bus, callers) speaks logical keys.
    */
   l2Key(key: string): string {
-    return this.settings.keyPrefix + key;
+    return redisKey(this.settings.keyPrefix, key, this.redis.isCluster);
   }
 
-  private fromL2Key(key: string): string {
-    return key.slice(this.settings.keyPrefix.length);
+  /** The logical key of a name found in Redis; undefined when it is not one of this deployment's. */
+  fromL2Key(name: string): string | undefined {
+    return logicalKey(this.settings.keyPrefix, name, this.redis.isCluster);
+  }
+
+  /** SCAN pattern for the names in Redis of the logical keys starting with `prefix`. */
+  l2Pattern(prefix: string): string {
+    return redisKeyPattern(this.settings.keyPrefix, prefix, this.redis.isCluster);
   }
 
   ttlMs(ttlSeconds?: number): number {
@@ -410,11 +511,12 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
       withCacheScripts(redis).storeIfCurrent(
         this.l2Key(key),
         this.l2Key(cacheKeys.generation(namespace)),
-        options.isList ? this.l2Key(cacheKeys.listIndex(namespace)) : '',
+        this.l2Key(cacheKeys.listIndex(namespace)),
         l2Generation,
         body,
         ttlMs,
         this.settings.listVariantsMax,
+        options.isList ? '1' : '0',
       ),
     );
     if (stored === 1 && !options.sharedOnly) this.storeL1(namespace, key, body, ttlMs, l1Generation, options.isList);

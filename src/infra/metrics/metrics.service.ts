@@ -50,7 +50,7 @@ export class MetricsService {
       help: 'Entries in the in-process tier',
       registers: [this.registry],
       collect() {
-        this.set(cache.l1.size);
+        this.set(cache.l1Summary().entries);
       },
     });
     new Gauge({
@@ -58,7 +58,7 @@ export class MetricsService {
       help: 'Bytes held by the in-process tier',
       registers: [this.registry],
       collect() {
-        this.set(cache.l1.bytes);
+        this.set(cache.l1Summary().bytes);
       },
     });
     registerFeedMetrics(this.registry, feed);

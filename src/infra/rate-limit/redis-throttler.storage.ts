@@ -60,7 +60,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   constructor(private readonly redis: RedisConnection) {}
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, name: string): Promise<ThrottlerStorageRecord> {
-    const hitsKey = `ratelimit:${name}:${key}`;
+    const hitsKey = this.hitsKey(name, key);
     const result = await this.redis.run(
       (client) => client.eval(INCREMENT, 2, hitsKey, `${hitsKey}:blocked`, ttl, limit, blockDuration) as Promise<number[]>,
     );
@@ -85,10 +85,16 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
    * while Redis is unavailable (the caller then counts with `increment`, which falls back locally).
    */
   async lease(key: string, ttl: number, limit: number, chunk: number, name: string): Promise<Lease | undefined> {
-    const result = await this.redis.run((client) => client.eval(LEASE, 1, `ratelimit:${name}:${key}`, ttl, chunk) as Promise<number[]>);
+    const result = await this.redis.run((client) => client.eval(LEASE, 1, this.hitsKey(name, key), ttl, chunk) as Promise<number[]>);
     if (result === REDIS_UNAVAILABLE) return undefined;
     const [total, left] = result.map(Number);
     return { granted: Math.max(0, Math.min(chunk, limit - (total - chunk))), windowLeftMs: left > 0 ? left : ttl };
+  }
+
+  /** `ratelimit:<name>:<key>`; a hash tag on a Cluster, so its `:blocked` companion shares the slot. */
+  private hitsKey(name: string, key: string): string {
+    const base = `ratelimit:${name}:${key}`;
+    return this.redis.isCluster ? `{${base}}` : base;
   }
 
   onApplicationShutdown() {

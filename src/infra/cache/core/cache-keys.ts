@@ -17,8 +17,41 @@ export const cacheKeys = {
   generation: (namespace: string) => `${namespace}:meta:gen`,
   /** Sorted set of the namespace's list keys (scored by expiry), so a write removes every variant without SCAN. */
   listIndex: (namespace: string) => `${namespace}:meta:lists`,
-  namespaceOf: (key: string) => key.slice(0, key.indexOf(':')),
+  namespaceOf: (key: string) => {
+    const colon = key.indexOf(':');
+    return colon === -1 ? key : key.slice(0, colon);
+  },
 };
+
+/**
+ * The name in Redis of a logical key: the deployment's `prefix` in front. On a Redis Cluster the
+ * prefix and namespace become a hash tag (`games:id:1` → `{games}:id:1`), so a namespace's value
+ * keys and bookkeeping share one slot and its scripts stay single-slot. Keys outside any
+ * namespace (no `:`) are tagged whole.
+ */
+export function redisKey(prefix: string, key: string, cluster: boolean): string {
+  if (!cluster) return prefix + key;
+  const namespace = cacheKeys.namespaceOf(key);
+  return `{${prefix}${namespace}}${key.slice(namespace.length)}`;
+}
+
+/** The logical key of a name in Redis (the inverse of redisKey); undefined when not the deployment's. */
+export function logicalKey(prefix: string, name: string, cluster: boolean): string | undefined {
+  let plain = name;
+  if (cluster) {
+    const close = name.indexOf('}');
+    if (!name.startsWith('{') || close === -1) return undefined;
+    plain = name.slice(1, close) + name.slice(close + 1);
+  }
+  return plain.startsWith(prefix) ? plain.slice(prefix.length) : undefined;
+}
+
+/** A SCAN pattern for every name in Redis whose logical key starts with `start`. */
+export function redisKeyPattern(prefix: string, start: string, cluster: boolean): string {
+  if (!cluster) return `${prefix}${start}*`;
+  // Within the namespace: its tag is known. Before its end: the tag's opening only.
+  return start.includes(':') ? `${redisKey(prefix, start, true)}*` : `{${prefix}${start}*`;
+}
 
 /**
  * A per-caller namespace (e.g. one user's collections): `<namespace>.<scope>`. Invalidating it
@@ -45,4 +78,14 @@ export function canonicalQuery(query?: Record<string, unknown>): string {
     .sort();
   if (keys.length === 0) return '';
   return JSON.stringify(keys.map((k) => [k, query[k]]));
+}
+
+/**
+ * The key of an answer that is not a plain GET (a POST search, an operation's result): a list
+ * variant of its namespace, so any write to the namespace drops it. `label` keeps kinds apart
+ * in the key (`<ns>:list:<label>:<sha1>`), readable in Redis.
+ */
+export function variantKey(namespace: string, parts: Record<string, unknown>, label?: string): string {
+  if (!label) return cacheKeys.list(namespace, parts);
+  return `${namespace}:list:${label}:${sha1(canonicalQuery(parts) || '{}')}`;
 }

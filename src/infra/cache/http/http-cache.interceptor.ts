@@ -3,6 +3,7 @@ import { GUARDS_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, map, Observable, of } from 'rxjs';
+import { setCacheHeaders } from './cache-headers';
 import { cacheTargetFor } from './cache-target';
 import { queryCanonicalizerFor } from './canonical-query';
 import { markCachedReply } from './cached-reply';
@@ -64,12 +65,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
     return from(this.cache.getOrLoad(namespace, key, load, options)).pipe(
       map(({ body, entry, tier, stale }) => {
         markCachedReply(request, entry, perCaller);
-        if (stale) {
-          reply.header('x-cache', 'STALE').header('age', String(stale.ageSeconds)).header('warning', '110 - "Response is Stale"');
-        } else {
-          reply.header('x-cache', tier ? 'HIT' : 'MISS');
-          if (tier) reply.header('x-cache-tier', tier);
-        }
+        setCacheHeaders(reply, stale ? { status: 'STALE', ageSeconds: stale.ageSeconds } : { status: tier ? 'HIT' : 'MISS', tier });
         return body;
       }),
     );

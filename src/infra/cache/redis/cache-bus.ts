@@ -30,6 +30,7 @@ export class CacheBus implements OnModuleInit, OnApplicationShutdown {
   private lastBeatAt = 0;
   private reported = false;
   private heartbeat?: NodeJS.Timeout;
+  private stopped = false;
   private readonly listeners: ((message: BusMessage) => void)[] = [];
   private readonly connectionListeners: ((connected: boolean) => void)[] = [];
 
@@ -57,10 +58,17 @@ export class CacheBus implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit() {
     if (!this.redis.client) return;
-    this.subscriber = this.redis.client.duplicate({ enableOfflineQueue: true, lazyConnect: true, commandTimeout: undefined });
-    this.subscriber.on('message', (_channel: string, raw: string) => this.receive(raw));
-    this.subscriber.on('ready', () => {
-      this.subscriber!.subscribe(this.settings.channel).then(
+    this.heartbeat = setInterval(() => this.beat(), this.beatIntervalMs);
+    this.heartbeat.unref();
+    await this.connectSubscriber();
+  }
+
+  private async connectSubscriber() {
+    const { redis: subscriber, reconnects } = this.redis.subscriberConnection();
+    this.subscriber = subscriber;
+    subscriber.on('message', (_channel: string, raw: string) => this.receive(raw));
+    subscriber.on('ready', () => {
+      subscriber.subscribe(this.settings.channel).then(
         () => {
           this.lastAnswerAt = Date.now();
           this.subscribed = true;
@@ -70,17 +78,23 @@ export class CacheBus implements OnModuleInit, OnApplicationShutdown {
         (error: Error) => this.logger.warn(`subscribe failed: ${error.message}`),
       );
     });
-    this.subscriber.on('close', () => {
+    subscriber.on('close', () => {
       this.subscribed = false;
       this.report();
     });
-    this.subscriber.on('error', () => undefined); // RedisConnection already reports outages
-    this.heartbeat = setInterval(() => this.beat(), this.beatIntervalMs);
-    this.heartbeat.unref();
-    await this.subscriber.connect().catch(() => undefined);
+    subscriber.on('error', () => undefined); // RedisConnection already reports outages
+    if (!reconnects) {
+      // Cluster: this node is gone (or never answered); subscribe through another one.
+      subscriber.on('end', () => {
+        if (this.stopped || this.subscriber !== subscriber) return;
+        setTimeout(() => void this.connectSubscriber(), 100).unref();
+      });
+    }
+    await subscriber.connect().catch(() => undefined);
   }
 
   async onApplicationShutdown() {
+    this.stopped = true;
     clearInterval(this.heartbeat);
     this.subscriber?.disconnect();
   }

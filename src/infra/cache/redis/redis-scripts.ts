@@ -1,6 +1,11 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis.connection';
 
 /*
+ * Every script touches keys of one slot only, so that it runs on a Redis Cluster: on a Cluster
+ * the namespace is a hash tag (`{games}:id:1`, `{games}:meta:gen`, `{games}:meta:lists`,
+ * `{games}:list:<sha1>`, see TwoTierCache.l2Key), so a namespace's keys all live in one slot,
+ * including the list keys a script reads from the index without declaring them.
+ *
  * Bookkeeping (generation counters, list indexes) carries no TTL: with Redis capped at
  * `maxmemory` under `volatile-lru`, only keys with a TTL (the cached entries) are eviction
  * candidates, so the race guard and the invalidation index are never evicted. They stay
@@ -29,19 +34,20 @@ end
 /**
  * Stores a value only if the namespace generation is still the one read before the source
  * was queried (the cache-aside race guard), and records list keys in the namespace's index.
- * KEYS: value key, generation key, list index key ('' for id keys)
+ * KEYS: value key, generation key, list index key (always given, so that on a Cluster every
+ * declared key is in the namespace's slot; an empty name would hash elsewhere)
  *
  * The index is a sorted set scored by each list key's expiry (server time), so it stays bounded:
  * members whose key has expired are pruned (at most 64 per store, so a store stays O(log n)),
  * and beyond ARGV[4] members the ones closest to expiry (stored longest ago) are evicted
  * together with their keys, since a list key the index forgot could not be invalidated.
- * ARGV: expected generation, value, ttl ms, most list variants
+ * ARGV: expected generation, value, ttl ms, most list variants, '1' to index the key (a list)
  */
 const STORE_IF_CURRENT = `${UPGRADE_INDEX}
 local current = redis.call('GET', KEYS[2]) or '0'
 if current ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-if KEYS[3] ~= '' then
+if ARGV[5] == '1' then
   local now = nowMs()
   upgradeIndex(KEYS[3], now)
   redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), KEYS[1])
@@ -89,13 +95,14 @@ export interface CacheScripts {
     value: string | Buffer,
     ttlMs: number,
     maxListVariants: number,
+    isList: '1' | '0',
   ): Promise<number>;
   invalidateNamespace(...keysAndCount: (string | number)[]): Promise<number>;
   deleteKey(generationKey: string, key: string): Promise<number>;
 }
 
-export function withCacheScripts(redis: Redis): Redis & CacheScripts {
-  const scripted = redis as Redis & CacheScripts & { __cacheScripts?: true };
+export function withCacheScripts<R extends RedisClient>(redis: R): R & CacheScripts {
+  const scripted = redis as R & CacheScripts & { __cacheScripts?: true };
   if (!scripted.__cacheScripts) {
     redis.defineCommand('storeIfCurrent', { numberOfKeys: 3, lua: STORE_IF_CURRENT });
     redis.defineCommand('invalidateNamespace', { lua: INVALIDATE });

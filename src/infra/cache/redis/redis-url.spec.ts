@@ -22,8 +22,22 @@ describe('parseRedisUrl', () => {
     });
   });
 
+  it('reads a Cluster: seed nodes and credentials', () => {
+    expect(parseRedisUrl('redis+cluster://u:p%40ss@10.0.0.1:7000,10.0.0.2:7001')).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '10.0.0.2', port: 7001 },
+      ],
+      username: 'u',
+      password: 'p@ss',
+    });
+    expect(parseRedisUrl('redis+cluster://127.0.0.1:7000/')).toMatchObject({ kind: 'cluster', nodes: [{ host: '127.0.0.1', port: 7000 }] });
+  });
+
   it('refuses what it cannot use, saying why', () => {
-    expect(() => parseRedisUrl('redis+cluster://127.0.0.1:7000')).toThrow(/Cluster/);
+    expect(() => parseRedisUrl('redis+cluster://127.0.0.1:7000/2')).toThrow(/only db 0/);
+    expect(() => parseRedisUrl('redis+cluster://127.0.0.1')).toThrow(/not host:port/);
     expect(() => parseRedisUrl('redis+sentinel://127.0.0.1/mymaster')).toThrow(UnusableRedisUrlError);
     expect(() => parseRedisUrl('http://127.0.0.1')).toThrow(/REDIS_URL must be/);
   });

@@ -1,11 +1,19 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import Redis, { type RedisOptions } from 'ioredis';
+import Redis, { Cluster, type RedisOptions } from 'ioredis';
 import { CACHE_SETTINGS, CacheSettings } from '../core/cache.settings';
 import { CircuitBreaker } from '../core/circuit-breaker';
 import { parseRedisUrl, UnusableRedisUrlError } from './redis-url';
 
 export const REDIS_UNAVAILABLE = Symbol('REDIS_UNAVAILABLE');
 export type Unavailable = typeof REDIS_UNAVAILABLE;
+
+/** One server (standalone or the Sentinel group's master) or a Cluster: the commands they share. */
+export type RedisClient = Redis | Cluster;
+
+/** SCAN cursors of a Cluster carry the master's index in their low bits (up to 1024 masters). */
+const NODE_BITS = 10n;
+/** How long start-up waits for a Cluster to be ready before serving without it. */
+const CLUSTER_START_WAIT_MS = 5000;
 
 /**
  * The cache's Redis client. Fails open: while Redis is unreachable or slow, calls return
@@ -15,7 +23,12 @@ export type Unavailable = typeof REDIS_UNAVAILABLE;
 @Injectable()
 export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
-  readonly client?: Redis;
+  readonly client?: RedisClient;
+  /** Cluster: keys that must share a slot carry a hash tag (see TwoTierCache.l2Key). */
+  readonly isCluster: boolean = false;
+  /** Cluster: the nodes to try for pub/sub, seeds first (see subscriberConnection). */
+  private readonly clusterSeeds: { host: string; port: number }[] = [];
+  private subscriberAttempt = 0;
   private readonly breaker = new CircuitBreaker();
   private reportedAvailable = false;
   private shuttingDown = false;
@@ -32,16 +45,36 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
       retryStrategy: (attempt) => Math.min(100 * attempt, 2000),
     };
     const target = parseRedisUrl(settings.redisUrl);
-    this.client =
-      target.kind === 'standalone'
-        ? new Redis(target.url, options)
-        : new Redis({
-            ...options,
-            ...target.options,
-            sentinelRetryStrategy: (attempt) => Math.min(100 * attempt, 2000),
-            // Follows +switch-master at once instead of waiting for the old master's socket to fail.
-            failoverDetector: true,
-          });
+    if (target.kind === 'cluster') {
+      this.isCluster = true;
+      this.clusterSeeds = target.nodes;
+      const { lazyConnect, enableOfflineQueue, retryStrategy, ...nodeOptions } = options;
+      this.client = new Cluster(target.nodes, {
+        lazyConnect,
+        enableOfflineQueue,
+        clusterRetryStrategy: retryStrategy,
+        // MOVED/ASK are followed (up to 16 times, within the command timeout); a failover's
+        // CLUSTERDOWN and TRYAGAIN are retried shortly, also within the command timeout.
+        retryDelayOnFailover: 50,
+        retryDelayOnClusterDown: 50,
+        retryDelayOnTryAgain: 50,
+        slotsRefreshTimeout: 2000,
+        // Replicas are not read: a read must see the write its invalidation follows.
+        scaleReads: 'master',
+        redisOptions: { ...nodeOptions, username: target.username, password: target.password },
+      });
+    } else {
+      this.client =
+        target.kind === 'standalone'
+          ? new Redis(target.url, options)
+          : new Redis({
+              ...options,
+              ...target.options,
+              sentinelRetryStrategy: (attempt) => Math.min(100 * attempt, 2000),
+              // Follows +switch-master at once instead of waiting for the old master's socket to fail.
+              failoverDetector: true,
+            });
+    }
     this.client.on('ready', () => {
       this.breaker.success();
       this.logger.log('connected');
@@ -78,8 +111,10 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     if (!client) return 'disabled';
     if (client.status !== 'ready') return 'down';
     let timer: NodeJS.Timeout | undefined;
+    // A Cluster is up when every master answers: with one down, part of the keyspace is not.
+    const pings = client instanceof Cluster ? Promise.all(client.nodes('master').map((node) => node.ping())) : client.ping();
     try {
-      await Promise.race([client.ping(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), timeoutMs)))]);
+      await Promise.race([pings, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), timeoutMs)))]);
       return 'up';
     } catch {
       return 'down';
@@ -91,13 +126,26 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit() {
     if (!this.client) return;
     // Start even when Redis is down: the app serves from MongoDB meanwhile.
-    const connected = await this.client.connect().then(
+    const client = this.client;
+    const connecting = client.connect().then(
       () => true,
       (error: Error) => this.logger.warn(`not reachable at start-up: ${error.message}`),
     );
-    if (connected && (await this.client.info('cluster').catch(() => '')).includes('cluster_enabled:1')) {
-      // Every multi-key script would fail with CROSSSLOT and MOVED would read as misses: refuse, loudly.
-      throw new UnusableRedisUrlError('REDIS_URL points at a Redis Cluster node, which this version of the cache does not support');
+    // A Cluster whose first ready check fails (a slow node) reconnects by itself and never
+    // settles the first connect(): wait for 'ready' instead, for a bounded time.
+    const connected =
+      client instanceof Cluster
+        ? await Promise.race([connecting, readyWithin(client, CLUSTER_START_WAIT_MS)]).then((ready) => {
+            if (!ready)
+              this.logger.warn(`Cluster not ready within ${CLUSTER_START_WAIT_MS} ms at start-up: serving from MongoDB until it is`);
+            return ready;
+          })
+        : await connecting;
+    if (connected && !this.isCluster && (await this.client.info('cluster').catch(() => '')).includes('cluster_enabled:1')) {
+      // Spoken to as one server, a Cluster answers MOVED for most keys and CROSSSLOT for scripts: refuse, loudly.
+      throw new UnusableRedisUrlError(
+        'REDIS_URL points at a Redis Cluster node through redis://: name the cluster as redis+cluster://host:port,host:port,...',
+      );
     }
   }
 
@@ -107,6 +155,41 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     if (this.client && this.client.status !== 'end') {
       await this.client.quit().catch(() => this.client?.disconnect());
     }
+  }
+
+  /**
+   * A connection for pub/sub (the caller subscribes and disconnects it). One server or Sentinel:
+   * a duplicate that reconnects by itself. Cluster: a plain connection to one node (a PUBLISH
+   * reaches every node) that does not reconnect, so that losing that node shows as an 'end' and
+   * the caller asks again; each call tries the next node the cluster map (or the URL) lists.
+   */
+  subscriberConnection(): { redis: Redis; reconnects: boolean } {
+    const client = this.client!;
+    const overrides = { enableOfflineQueue: true, lazyConnect: true, commandTimeout: undefined };
+    if (!(client instanceof Cluster)) return { redis: client.duplicate(overrides), reconnects: true };
+    const known = client.nodes('all').map((node) => ({ host: node.options.host!, port: node.options.port! }));
+    const candidates = [...known, ...this.clusterSeeds];
+    const { host, port } = candidates[this.subscriberAttempt++ % candidates.length];
+    const { username, password, connectTimeout } = client.options.redisOptions ?? {};
+    const redis = new Redis({ host, port, username, password, connectTimeout, ...overrides, retryStrategy: () => null });
+    return { redis, reconnects: false };
+  }
+
+  /**
+   * One page of SCAN over every node that holds keys (each master of a Cluster in turn; a
+   * Cluster's cursor carries the master's index in its low bits). Runs through `run`.
+   */
+  scanPage(pattern: string, cursor: string, count: number): Promise<[string, string[]] | Unavailable> {
+    return this.run(async (client) => {
+      if (!(client instanceof Cluster)) return client.scan(cursor, 'MATCH', pattern, 'COUNT', count);
+      const masters = client.nodes('master').sort((x, y) => address(x).localeCompare(address(y)));
+      const combined = BigInt(cursor);
+      const index = Number(combined & ((1n << NODE_BITS) - 1n));
+      if (index >= masters.length) return ['0', []] as [string, string[]];
+      const [next, keys] = await masters[index].scan(String(combined >> NODE_BITS), 'MATCH', pattern, 'COUNT', count);
+      if (next !== '0') return [String((BigInt(next) << NODE_BITS) | BigInt(index)), keys] as [string, string[]];
+      return [index + 1 < masters.length ? String(index + 1) : '0', keys] as [string, string[]];
+    });
   }
 
   /**
@@ -130,7 +213,7 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
    * that work lands as soon as Redis answers rather than a cooldown later; its outcome closes
    * or keeps the breaker open like any call.
    */
-  async run<T>(command: (redis: Redis) => Promise<T>, options: { probe?: boolean } = {}): Promise<T | Unavailable> {
+  async run<T>(command: (redis: RedisClient) => Promise<T>, options: { probe?: boolean } = {}): Promise<T | Unavailable> {
     const client = this.client;
     if (!client || client.status !== 'ready') return REDIS_UNAVAILABLE;
     if (!options.probe && !this.breaker.allow()) return REDIS_UNAVAILABLE;
@@ -146,6 +229,25 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
       return REDIS_UNAVAILABLE;
     }
   }
+}
+
+function readyWithin(client: Cluster, ms: number): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      resolve(false);
+    }, ms);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    client.once('ready', onReady);
+  });
+}
+
+function address(node: Redis): string {
+  return `${node.options.host}:${node.options.port}`;
 }
 
 /**

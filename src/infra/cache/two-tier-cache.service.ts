@@ -133,8 +133,8 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
   /**
    * The L2 tier alone, for the fast path: one round trip of two commands on the entry's own key
    * (GET for the body, PTTL so the L1 copy never outlives it), promoted to L1; GET alone when L1
-   * is off or bypassed. A hit needs no
-   * generation: the value in Redis is what the race guard let through, and a write deletes it.
+   * is off or bypassed. A hit needs no generation: the value in Redis is what the race guard let
+   * through, and a write deletes it.
    * Undefined on a miss, when Redis cannot answer, or while this instance's own invalidation of
    * the namespace has not reached Redis (Redis may still hold what that write made stale).
    */

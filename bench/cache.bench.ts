@@ -4,6 +4,7 @@
  *   ceiling   GET /demo/constant        the list's exact bytes, pre-serialized: the ceiling for a cached route
  *   l1        GET /demo/items?limit=100 served from the in-process tier
  *   l2        the same, L1 off (Redis)
+ *   l2_cluster  the same, L1 off, on a local Redis Cluster (6 redis-servers; BENCH_CLUSTER=false skips it)
  *   miss      the same, cache bypassed (every request reads MongoDB)
  *   stock     the same data behind @nestjs/cache-manager's CacheInterceptor (Keyv + Redis)
  *   bare_ceiling      bare Fastify (no Nest) sending the same bytes: the physical ceiling
@@ -15,6 +16,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { RedisClusterHarness, startRedisCluster } from '../src/infra/embedded/redis-cluster';
 import { load, LoadResult, printTable, ratio } from './lib/load';
 import { startAppProcess, startBenchServers, startNodeProcess } from './lib/servers';
 
@@ -34,6 +36,7 @@ async function main() {
     ADMIN_TOKEN,
   };
   const apps = [];
+  let cluster: RedisClusterHarness | undefined;
   try {
     const cached = await startAppProcess(base);
     apps.push(cached);
@@ -51,7 +54,14 @@ async function main() {
     const body = await (await fetch(`${cached.url}${LIST}`)).text();
     const constant = await (await fetch(`${cached.url}/demo/constant`)).text();
     if (body !== constant) throw new Error('the constant route does not send the same bytes as the list');
-    for (const app of [cached, l2Only]) await fetch(`${app.url}${LIST}`); // warm the tiers
+    const clusterL2 = process.env.BENCH_CLUSTER === 'false' ? undefined : await startClusterApp();
+    async function startClusterApp() {
+      cluster = await startRedisCluster();
+      const app = await startAppProcess({ ...base, REDIS_URL: cluster.url, CACHE_L1_ENABLED: 'false' });
+      apps.push(app);
+      return app;
+    }
+    for (const app of [cached, l2Only, ...(clusterL2 ? [clusterL2] : [])]) await fetch(`${app.url}${LIST}`); // warm the tiers
     await fetch(`${cached.url}/demo/items-stock?limit=100`);
     const peerScript = join(__dirname, 'peers', 'peer-server.js');
     const peerEnv = (peer: string) => ({
@@ -87,6 +97,7 @@ async function main() {
       ['ceiling', cached.url, '/demo/constant'],
       ['l1', cached.url, LIST],
       ['l2', l2Only.url, LIST],
+      ...(clusterL2 ? [['l2_cluster', clusterL2.url, LIST] as [string, string, string]] : []),
       ['miss', bypass.url, LIST],
       ['stock', cached.url, '/demo/items-stock?limit=100'],
       ['bare_ceiling', bare.url, '/constant'],
@@ -126,6 +137,10 @@ async function main() {
       ceiling_rps: results.ceiling.rps,
       l1_rps: results.l1.rps,
       l2_rps: results.l2.rps,
+      // Hits from Redis alone (L1 off), one server vs a Cluster of 3 masters, side by side.
+      standalone_l2_rps: results.l2.rps,
+      cluster_l2_rps: results.l2_cluster?.rps,
+      cluster_over_standalone_l2: results.l2_cluster ? ratio(results.l2_cluster.rps, results.l2.rps) : undefined,
       miss_rps: results.miss.rps,
       stock_rps: results.stock.rps,
       bare_ceiling_rps: results.bare_ceiling.rps,
@@ -159,6 +174,7 @@ async function main() {
     console.log(JSON.stringify(figures));
   } finally {
     await Promise.allSettled(apps.map((a) => a.stop()));
+    await cluster?.stop();
     await servers.stop();
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Results day (seed 000): N candidates (default 100,000) check their vestibular result at once.
+ * Results day: N candidates (default 100,000) check their vestibular result at once.
  *   (a) warm-up: POST /students/cache/warm puts every student into Redis (pipelined);
  *   (b) cache warm: autocannon on random existing registrations;
  *   (c) cache cold at release: the cache is cleared, then many concurrent clients ask for the same

@@ -1,17 +1,16 @@
 import compress from '@fastify/compress';
 import multipart from '@fastify/multipart';
 import type { Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { ModulesContainer, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
-import { StrictValidationPipe } from './common/strict-validation.pipe';
 import type { Env } from './config/env';
-import { AllExceptionsFilter } from './infra/http/all-exceptions.filter';
 import { registerJsonBody } from './infra/http/json-body';
 import { errorResponse } from './infra/http/api-errors.decorator';
+import { declaredTags } from './infra/http/api-tag';
 import { errorBody } from './infra/http/error-body';
 import { closeRequestBodySchemas } from './infra/http/openapi-document';
 import { createPino, PinoLoggerService } from './infra/logging/pino-logger.service';
@@ -20,17 +19,6 @@ import { MetricsService } from './infra/metrics/metrics.service';
 import { GlobalRateLimit } from './infra/rate-limit/global-rate-limit';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
-export const API_TAGS: [string, string][] = [
-  ['health', 'Liveness and dependency state'],
-  ['cache', 'Shared two-tier cache administration (admin)'],
-  ['auth', 'Accounts and access tokens (login, then Authorize with the token)'],
-  ['imagedoc', 'ImageDoc: collections of images and PDFs, stored files, cached operations'],
-  ['games', 'Games store catalogue (seed 002): filters, sort, pagination, purchases'],
-  ['clients', 'Games store clients (seed 002)'],
-  ['commerce', 'Commerce dataset (seed 003, datadragon): generator, crunch jobs, the monthly-spending table, orders'],
-  ['students', 'Entrance-exam results (seed 000): results, rankings, cache warm-up'],
-];
 
 /** Builds a configured app (not listening). Used by main.ts, the CLI, the tests and the benchmarks. */
 export async function createApp(env: Env, extraModules: Type[] = []): Promise<NestFastifyApplication> {
@@ -64,11 +52,10 @@ export async function createApp(env: Env, extraModules: Type[] = []): Promise<Ne
     // Nest's default parsers would accept form encodings on JSON routes: registerJsonBody replaces them.
     bodyParser: false,
   });
-  app.useGlobalPipes(new StrictValidationPipe());
-  app.useGlobalFilters(new AllExceptionsFilter());
   registerJsonBody(app.getHttpAdapter().getInstance(), { maxBytes: env.JSON_BODY_MAX_BYTES, maxDepth: env.JSON_MAX_DEPTH });
-  // Multipart uploads (ImageDoc): one file per request, at most UPLOAD_MAX_BYTES (413 beyond).
-  await app.register(multipart, { limits: { fileSize: env.UPLOAD_MAX_BYTES, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 20 } });
+  // Multipart bodies, with tight defaults: a route that takes uploads passes its own limits to
+  // `request.parts({ limits })` (ImageDoc: see multipart-upload.ts).
+  await app.register(multipart, { limits: { files: 1, fields: 10, fieldSize: 64 * 1024, parts: 20 } });
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);
@@ -113,7 +100,8 @@ function setupSwagger(app: NestFastifyApplication) {
     // Any request can be malformed (bad URL encoding, unknown query fields, bad JSON, an overlong
     // path parameter) or throttled.
     .addGlobalResponse(errorResponse(400), errorResponse(414), errorResponse(429));
-  for (const [name, description] of API_TAGS) builder.addTag(name, description);
+  // Each module's controllers declare their tags (@ApiTag); this only collects them.
+  for (const { name, description } of declaredTags(app.get(ModulesContainer))) builder.addTag(name, description);
   const document = closeRequestBodySchemas(SwaggerModule.createDocument(app, builder.build()));
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',

@@ -1,4 +1,7 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { StrictValidationPipe } from './common/strict-validation.pipe';
+import { AllExceptionsFilter } from './infra/http/all-exceptions.filter';
 import { CacheAdminModule } from './cache-admin/cache-admin.module';
 import { CacheDemoModule } from './cache-demo/cache-demo.module';
 import { AuthModule } from './auth/auth.module';
@@ -37,7 +40,12 @@ export class AppModule {
         ...extra,
       ],
       controllers: [HealthController, MetricsController],
-      providers: [MetricsService],
+      providers: [
+        MetricsService,
+        // Cross-cutting pieces the Nest way, so every app built from this module (server, CLI, tests) has them.
+        { provide: APP_PIPE, useClass: StrictValidationPipe },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+      ],
     };
   }
 }

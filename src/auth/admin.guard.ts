@@ -1,7 +1,7 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
+import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
 import { AuthTokens } from './auth-tokens.service';
 import { setRequestUser } from './auth-user';
@@ -29,7 +29,7 @@ export function isAdminToken(token: string | undefined, adminToken: string | und
 @Injectable()
 export class AdminGuard implements CanActivate {
   constructor(
-    private readonly config: ConfigService<Env, true>,
+    @Inject(ENV) private readonly env: Env,
     private readonly tokens: AuthTokens,
   ) {}
 
@@ -37,7 +37,7 @@ export class AdminGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const token = bearerToken(request);
     if (!token) throw new UnauthorizedException('a bearer token is required');
-    if (isAdminToken(token, this.config.get('ADMIN_TOKEN', { infer: true }))) return true;
+    if (isAdminToken(token, this.env.ADMIN_TOKEN)) return true;
     const user = await this.tokens.authenticate(token);
     if (user.role !== 'manager') throw new ForbiddenException('this route needs a manager (or the admin token)');
     setRequestUser(request, user);

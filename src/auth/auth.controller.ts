@@ -1,19 +1,22 @@
-import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { RateLimited } from '../infra/rate-limit/rate-limits';
 import { AuthService } from './auth.service';
 import type { AuthUser } from './auth-user';
 import { CurrentUser } from './current-user.decorator';
 import { AccessTokenDto, LoginDto, MeDto, RegisterDto, RegistrationAcceptedDto } from './dto/auth.dto';
-import { JwtAuthGuard } from './jwt-auth.guard';
+import { Authenticated } from './access';
+import { Public } from '../common/kit/access';
+import { ApiTag } from '../infra/http/api-tag';
 
-@ApiTags('auth')
+@ApiTag('auth', 'Accounts and access tokens (login, then Authorize with the token)')
 @Controller('auth')
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post('register')
+  @Public()
   @HttpCode(202)
   @RateLimited('register-ip')
   @ApiOperation({
@@ -27,6 +30,7 @@ export class AuthController {
   }
 
   @Post('login')
+  @Public()
   @HttpCode(200)
   @RateLimited('login-ip', 'login-account')
   @ApiOperation({ summary: 'Exchange username or email + password for an access token (paste it into Authorize)' })
@@ -37,11 +41,10 @@ export class AuthController {
   }
 
   @Get('me')
-  @UseGuards(JwtAuthGuard)
-  @ApiBearerAuth()
+  @Authenticated()
   @ApiOperation({ summary: 'The account behind the access token' })
   @ApiOkResponse({ type: MeDto })
-  @ApiErrors(401, { 404: 'the account was deleted after the token was issued' })
+  @ApiErrors({ 404: 'the account was deleted after the token was issued' })
   me(@CurrentUser() user: AuthUser) {
     return this.auth.me(user);
   }

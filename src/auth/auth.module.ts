@@ -33,8 +33,8 @@ function jwtOptions(env: Env): JwtModuleOptions {
 }
 
 /**
- * Accounts, access tokens and the guards every module uses. Global so that `@UseGuards(AdminGuard)`
- * and `@UseGuards(JwtAuthGuard)` resolve their dependencies in any feature module.
+ * Accounts, access tokens and the guards every module uses. Global so that `@AdminOnly()`
+ * and `@Authenticated()` (auth/access.ts) resolve their dependencies in any feature module.
  */
 @Global()
 @Module({

@@ -1,6 +1,5 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminGuard } from '../auth/admin.guard';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
 import {
   CacheEntryDto,
@@ -13,11 +12,11 @@ import {
   RefreshResultDto,
 } from './cache-admin.dto';
 import { CacheAdminService } from './cache-admin.service';
+import { AdminOnly } from '../auth/access';
+import { ApiTag } from '../infra/http/api-tag';
 
-@ApiTags('cache')
-@ApiBearerAuth()
-@UseGuards(AdminGuard)
-@ApiErrors(401, 403)
+@ApiTag('cache', 'Shared two-tier cache administration (admin)')
+@AdminOnly()
 @Controller('cache')
 export class CacheAdminController {
   constructor(private readonly admin: CacheAdminService) {}
@@ -63,7 +62,7 @@ export class CacheAdminController {
 
   @Post('refresh')
   @HttpCode(200)
-  @ApiOperation({ summary: "Re-sync this instance's L1 from Redis (seed 004's backup)" })
+  @ApiOperation({ summary: "Re-sync this instance's L1 from Redis (the cache-mechanism project's backup)" })
   @ApiOkResponse({ type: RefreshResultDto })
   refresh() {
     return this.admin.refresh();

@@ -4,7 +4,7 @@ import { ChangeFeed } from '../infra/cache/feed/change-feed.service';
 import { REDIS_UNAVAILABLE, RedisClient, RedisConnection } from '../infra/cache/redis/redis.connection';
 import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
 
-/** Seed 000's checkCache / getFromCache / clearCache and seed 004's backup(), over both tiers. */
+/** The results-day project's checkCache / getFromCache / clearCache and the cache-mechanism project's backup(), over both tiers. */
 @Injectable()
 export class CacheAdminService {
   constructor(

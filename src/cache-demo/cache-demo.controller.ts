@@ -1,68 +1,14 @@
-import { CacheInterceptor } from '@nestjs/cache-manager';
-import { Body, Controller, Get, Header, Param, Post, Put, Query, UseGuards, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminGuard } from '../auth/admin.guard';
-import { ObjectIdParam } from '../common/object-id';
-import { PaginationQuery } from '../common/pagination';
-import { Cached } from '../infra/cache/http/cache.decorators';
-import { ApiErrors } from '../infra/http/api-errors.decorator';
-import { CacheDemoService, DEMO_NAMESPACE } from './cache-demo.service';
-import { SeedDemoDto, UpdateDemoItemDto } from './dto/demo-item.dto';
+import { Controller } from '@nestjs/common';
+import { AdminOnly } from '../auth/access';
+import { CachedCrudController } from '../common/kit';
+import { CacheDemoService } from './cache-demo.service';
+import { CreateDemoItemDto, DemoItemListQuery, DemoItemPage, DemoItemView, UpdateDemoItemDto } from './dto/demo-item.dto';
+import { ApiTag } from '../infra/http/api-tag';
 
-/**
- * The smallest complete example of the cache pattern, used by the cache's e2e tests and by
- * `npm run bench:cache`. Mounted only with DEMO_ROUTES=true.
- */
-@ApiTags('demo')
-@Controller('demo')
-export class CacheDemoController {
-  constructor(private readonly demo: CacheDemoService) {}
-
-  @Get('ping')
-  @ApiOperation({ summary: 'Trivial route: the framework ceiling' })
-  ping() {
-    return { ok: true };
-  }
-
-  @Get('constant')
-  @Header('content-type', 'application/json; charset=utf-8')
-  @ApiOperation({ summary: 'The list as constant pre-serialized bytes: the ceiling for a cached route' })
-  constant() {
-    return this.demo.constant();
-  }
-
-  @Get('items')
-  @Cached({ namespace: DEMO_NAMESPACE, kind: 'list' })
-  list(@Query() query: PaginationQuery) {
-    return this.demo.list(query);
-  }
-
-  @Get('items-stock')
-  @UseInterceptors(CacheInterceptor)
-  @ApiOperation({ summary: "The same list behind @nestjs/cache-manager's stock CacheInterceptor (for comparison)" })
-  listStock(@Query() query: PaginationQuery) {
-    return this.demo.list(query);
-  }
-
-  @Get('items/:id')
-  @Cached({ namespace: DEMO_NAMESPACE, kind: 'id' })
-  get(@Param() { id }: ObjectIdParam) {
-    return this.demo.get(id);
-  }
-
-  @Put('items/:id')
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
-  update(@Param() { id }: ObjectIdParam, @Body() body: UpdateDemoItemDto) {
-    return this.demo.update(id, body);
-  }
-
-  @Post('seed')
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
-  seed(@Body() body: SeedDemoDto) {
-    return this.demo.seed(body.count ?? 100);
-  }
-}
+@ApiTag('demo', 'The worked example of a cached resource (DEMO_ROUTES=true) and the cache benchmark routes')
+@Controller('demo/items')
+export class CacheDemoController extends CachedCrudController(CacheDemoService, {
+  plural: 'demo items',
+  types: { view: DemoItemView, page: DemoItemPage, query: DemoItemListQuery, create: CreateDemoItemDto, update: UpdateDemoItemDto },
+  writeAccess: AdminOnly,
+}) {}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection } from 'mongoose';
 import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
-import { COLLECTIONS, SPENDING_CACHE_NS } from './commerce.constants';
+import { COLLECTIONS, SPENDING_NS } from './commerce.constants';
 
 export interface SpendingMeta {
   _id: 'spending';
@@ -45,7 +45,7 @@ export class CommerceDataService {
 
   /** Every cached row and search (after a full rebuild or reset); the generation bump stops fills in flight. */
   async forgetAllSpending(): Promise<void> {
-    await this.cache.clear(`${SPENDING_CACHE_NS}:`);
-    await this.cache.invalidate(SPENDING_CACHE_NS);
+    await this.cache.clear(`${SPENDING_NS}:`);
+    await this.cache.invalidate(SPENDING_NS);
   }
 }

@@ -1,26 +1,13 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  Post,
-  Query,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiCreatedResponse, ApiOperation } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AdminGuard } from '../auth/admin.guard';
 import { PaginationQuery, pageWindow } from '../common/pagination';
 import { Cached, CACHE_HEADERS } from '../infra/cache/http/cache.decorators';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { setCacheHeaders } from '../infra/cache/http/cache-headers';
 import { isMongoUnavailable } from '../infra/mongo/mongo-errors';
 import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
-import { SPENDING_CACHE_NS } from './commerce.constants';
+import { SPENDING_NS } from './commerce.constants';
 import { CommerceDataService } from './commerce-data.service';
 import { CrunchService } from './crunch/crunch.service';
 import { CrunchBodyDto, GenerateBodyDto } from './dto/commerce-admin.dto';
@@ -32,8 +19,11 @@ import { GeneratorService } from './generator/generator.service';
 import { CommerceJobsService } from './jobs/commerce-jobs.service';
 import { OrdersService } from './orders.service';
 import { SpendingService } from './spending.service';
+import { AdminOnly } from '../auth/access';
+import { Public } from '../common/kit/access';
+import { ApiTag } from '../infra/http/api-tag';
 
-@ApiTags('commerce')
+@ApiTag('commerce', 'Commerce dataset: generator, crunch jobs, the monthly-spending table, orders')
 @Controller('commerce')
 export class CommerceController {
   constructor(
@@ -48,9 +38,7 @@ export class CommerceController {
 
   @Post('generate')
   @HttpCode(202)
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiOperation({ summary: 'Generate customers, products, carts and orders (a job; poll GET /commerce/jobs/:id)' })
   @ApiAcceptedResponse({ type: CommerceJobView, description: 'the job, with its id' })
   @ApiErrors({ 409: 'a job is running, or commerce data exists and reset was not asked for' })
@@ -64,9 +52,7 @@ export class CommerceController {
 
   @Post('crunch')
   @HttpCode(202)
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiOperation({ summary: 'Build the spending table (all customers, or only customer_ids) as a job' })
   @ApiAcceptedResponse({ type: CommerceJobView, description: 'the job, with its id' })
   @ApiErrors({ 404: 'unknown customer_id', 409: 'a job is running' })
@@ -79,9 +65,7 @@ export class CommerceController {
 
   @Post('reset')
   @HttpCode(200)
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiOperation({ summary: 'Drop every commerce collection and the spending table' })
   @ApiOkResponse({ type: ResetResult })
   @ApiErrors({ 409: 'a job is running' })
@@ -91,9 +75,7 @@ export class CommerceController {
   }
 
   @Get('jobs/:id')
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiOperation({ summary: 'A generate or crunch job: status, progress per phase, result or error' })
   @ApiOkResponse({ type: CommerceJobView })
   @ApiErrors({ 404: 'no such job on this instance' })
@@ -104,7 +86,8 @@ export class CommerceController {
   }
 
   @Get('spending/:customer_id')
-  @Cached({ namespace: SPENDING_CACHE_NS, kind: 'id', idParam: 'customer_id' })
+  @Public()
+  @Cached({ namespace: SPENDING_NS, kind: 'id', idParam: 'customer_id' })
   @ApiOperation({ summary: "A customer's row of the spending table" })
   @ApiOkResponse({ type: SpendingRow })
   @ApiErrors({ 404: 'unknown customer, or crunch has not run' })
@@ -113,6 +96,7 @@ export class CommerceController {
   }
 
   @Post('spending/search')
+  @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Query the spending table with a validated MongoDB filter (paginated, cached)' })
   @ApiOkResponse({ type: SpendingPage, headers: CACHE_HEADERS })
@@ -127,7 +111,7 @@ export class CommerceController {
     const window = pageWindow(query);
     // POST bodies are not seen by the route interceptor: keyed as a list variant, so any write to the namespace drops it.
     const outcome = await this.cache.aside({
-      namespace: SPENDING_CACHE_NS,
+      namespace: SPENDING_NS,
       parts: { filter: JSON.stringify(canonicalFilter(filter)), page: window.page, limit: window.limit },
       load: () => this.spending.search(filter, window),
       staleIfError: isMongoUnavailable,
@@ -137,9 +121,7 @@ export class CommerceController {
   }
 
   @Post('orders')
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiOperation({ summary: "Order a cart; recomputes that customer's spending row and drops its cached copies" })
   @ApiCreatedResponse({ type: OrderResult })
   @ApiErrors({ 404: 'unknown customer or cart', 409: 'the cart has already been ordered' })

@@ -1,8 +1,8 @@
 import { documentSource } from '../infra/cache/feed/feed-source';
-import { COLLECTIONS, SPENDING_CACHE_NS } from './commerce.constants';
+import { COLLECTIONS, SPENDING_NS } from './commerce.constants';
 
 /**
  * A row of the spending table (its `_id` is the customer id) feeds that customer's cached answer
  * and every cached search; a crunch in another process reaches the cache through this.
  */
-export const SPENDING_FEED = documentSource(COLLECTIONS.spending, SPENDING_CACHE_NS);
+export const SPENDING_FEED = documentSource(COLLECTIONS.spending, SPENDING_NS);

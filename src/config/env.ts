@@ -95,7 +95,7 @@ export class Env {
 
   /**
    * What goes in front of every cache key in Redis, so deployments sharing one Redis never see each
-   * other's entries. `auto`: none on the default database (`cachebook`, keeping seed 002's key
+   * other's entries. `auto`: none on the default database (`cachebook`, keeping the store project's key
    * names), `<database>:` on any other; `none`: never (one deployment per Redis, or per Redis db);
    * anything else: `<value>:`.
    */

@@ -1,83 +1,31 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminGuard } from '../auth/admin.guard';
+import { Body, Controller, Param, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOperation } from '@nestjs/swagger';
+import { AdminOnly } from '../auth/access';
+import { CachedCrudController } from '../common/kit';
 import { ObjectIdParam } from '../common/object-id';
-import { Cached } from '../infra/cache/http/cache.decorators';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { CreateGameDto, GameListQuery, GamePage, GameView, UpdateGameDto } from './dto/game.dto';
 import { PurchaseDto, PurchaseResult } from './dto/purchase.dto';
 import { GamesService } from './games.service';
 import { PurchasesService } from './purchases.service';
-import { GAMES_CACHE } from './store-cache';
+import { ApiTag } from '../infra/http/api-tag';
 
-@ApiTags('games')
+@ApiTag('games', 'Games store catalogue: filters, sort, pagination, purchases')
 @Controller('games')
-export class GamesController {
+export class GamesController extends CachedCrudController(GamesService, {
+  plural: 'games',
+  types: { view: GameView, page: GamePage, query: GameListQuery, create: CreateGameDto, update: UpdateGameDto },
+  writeAccess: AdminOnly,
+}) {
   constructor(
-    private readonly games: GamesService,
+    games: GamesService,
     private readonly purchases: PurchasesService,
-  ) {}
-
-  @Get()
-  @Cached({ namespace: GAMES_CACHE, kind: 'list' })
-  @ApiOperation({ summary: 'List games (filters, sort, pagination)' })
-  @ApiOkResponse({ type: GamePage })
-  list(@Query() query: GameListQuery) {
-    return this.games.list(query);
-  }
-
-  @Get(':id')
-  @Cached({ namespace: GAMES_CACHE, kind: 'id' })
-  @ApiOkResponse({ type: GameView })
-  @ApiErrors({ 404: 'no such game' })
-  get(@Param() { id }: ObjectIdParam) {
-    return this.games.get(id);
-  }
-
-  @Post()
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
-  @ApiCreatedResponse({ type: GameView })
-  create(@Body() dto: CreateGameDto) {
-    return this.games.create(dto);
-  }
-
-  @Put(':id')
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
-  @ApiOperation({ summary: 'Replace a game (every field required)' })
-  @ApiOkResponse({ type: GameView })
-  @ApiErrors({ 404: 'no such game' })
-  replace(@Param() { id }: ObjectIdParam, @Body() dto: CreateGameDto) {
-    return this.games.replace(id, dto);
-  }
-
-  @Patch(':id')
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
-  @ApiOkResponse({ type: GameView })
-  @ApiErrors({ 404: 'no such game' })
-  update(@Param() { id }: ObjectIdParam, @Body() dto: UpdateGameDto) {
-    return this.games.update(id, dto);
-  }
-
-  @Delete(':id')
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
-  @ApiOkResponse({ type: GameView, description: 'the deleted game' })
-  @ApiErrors({ 404: 'no such game' })
-  remove(@Param() { id }: ObjectIdParam) {
-    return this.games.remove(id);
+  ) {
+    super(games);
   }
 
   @Post(':id/purchase')
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiOperation({ summary: 'Sell one unit to a client (stock never goes below zero)' })
   @ApiCreatedResponse({ type: PurchaseResult })
   @ApiErrors({ 404: 'unknown game or client', 409: 'out of stock' })

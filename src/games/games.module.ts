@@ -12,7 +12,7 @@ import { Game, GameSchema } from './schemas/game.schema';
 
 import { STORE_FEED } from './store-cache';
 
-/** Seed 002's store: games catalogue, clients and purchases, served cache-aside. */
+/** The store project: games catalogue, clients and purchases, served cache-aside. */
 @Module({
   imports: [
     MongooseModule.forFeature([

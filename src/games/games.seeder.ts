@@ -5,12 +5,12 @@ import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
 import { ModuleSeeder, SeedOptions, SeedSummary, Seeder } from '../seeder/seeder';
 import { Client } from './schemas/client.schema';
 import { Game } from './schemas/game.schema';
-import { CLIENTS_CACHE, GAMES_CACHE } from './store-cache';
+import { CLIENTS_NS, GAMES_NS } from './store-cache';
 
 const BATCH = 5000;
 
 /**
- * `npm run cli -- seed games [--count N] [--seed S] [--reset]`: imports the seed's sample games and
+ * `npm run cli -- seed games [--count N] [--seed S] [--reset]`: imports the store project's sample games and
  * clients (data/store), then N generated games and N generated clients (default 0).
  */
 @Seeder('games')
@@ -52,7 +52,7 @@ export class GamesSeeder implements ModuleSeeder {
     await this.insert(this.games, games, progress.tick);
     await this.insert(this.clients, clients, progress.tick);
     progress.done();
-    await Promise.all([this.cache.invalidate(GAMES_CACHE), this.cache.invalidate(CLIENTS_CACHE)]);
+    await Promise.all([this.cache.invalidate(GAMES_NS), this.cache.invalidate(CLIENTS_NS)]);
     return {
       inserted: { games: games.length, clients: clients.length },
       seconds: (performance.now() - started) / 1000,

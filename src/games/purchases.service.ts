@@ -1,13 +1,14 @@
 import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { withInvalidation } from '../common/kit';
 import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
 import { toClientView } from './dto/client.dto';
 import { toGameView } from './dto/game.dto';
 import type { PurchaseResult } from './dto/purchase.dto';
 import { Client, ClientRecord } from './schemas/client.schema';
 import { Game, GameRecord } from './schemas/game.schema';
-import { CLIENTS_CACHE, GAMES_CACHE } from './store-cache';
+import { CLIENTS_NS, GAMES_NS } from './store-cache';
 
 /** A client buys one unit of a game: stock, the client's purchases and both caches change together. */
 @Injectable()
@@ -20,7 +21,14 @@ export class PurchasesService {
     private readonly cache: TwoTierCache,
   ) {}
 
-  async purchase(gameId: string, clientId: string): Promise<PurchaseResult> {
+  /** Both documents' keys (and both namespaces' lists) are invalidated after the sale, whatever its outcome. */
+  purchase(gameId: string, clientId: string): Promise<PurchaseResult> {
+    return withInvalidation(this.cache, GAMES_NS, [gameId], () =>
+      withInvalidation(this.cache, CLIENTS_NS, [clientId], () => this.sell(gameId, clientId)),
+    );
+  }
+
+  private async sell(gameId: string, clientId: string): Promise<PurchaseResult> {
     // The client first: a purchase by an unknown client must not touch the stock at all.
     if (!(await this.clients.exists({ _id: clientId }))) throw new NotFoundException(`client ${clientId} not found`);
 
@@ -57,17 +65,15 @@ export class PurchasesService {
       throw new NotFoundException(`client ${clientId} not found`);
     }
 
-    await Promise.all([this.cache.invalidate(GAMES_CACHE, [gameId]), this.cache.invalidate(CLIENTS_CACHE, [clientId])]);
     return { game: toGameView(game), client: toClientView(client) };
   }
 
-  /** Returns the unit of an unrecorded sale; invalidates since a reader may have cached the lower stock. */
+  /** Returns the unit of an unrecorded sale (purchase() then invalidates: a reader may have cached the lower stock). */
   private async giveBack(gameId: string): Promise<void> {
     try {
       await this.games.updateOne({ _id: gameId }, { $inc: { available: 1 } });
     } catch (error) {
       this.logger.error(`could not give back one unit of game ${gameId}: ${(error as Error).message}`);
     }
-    await this.cache.invalidate(GAMES_CACHE, [gameId]);
   }
 }

@@ -2,8 +2,8 @@ import { scopedNamespace } from '../infra/cache/core/cache-keys';
 import type { FeedChange, FeedSource, FeedTarget } from '../infra/cache/feed/feed-source';
 import { shownDocuments } from '../infra/cache/feed/feed-source';
 import { MANAGER_SCOPE } from './access';
-import { COLLECTIONS_NAMESPACE } from './collections/collections.service';
-import { OPERATIONS_NAMESPACE, operationsNamespace } from './documents/documents.service';
+import { COLLECTIONS_NS } from './collections/collections.service';
+import { OPERATIONS_NS, operationsNamespace } from './documents/documents.service';
 
 interface OwnedRecord {
   user_id?: { toString(): string };
@@ -29,10 +29,10 @@ export const COLLECTIONS_FEED: FeedSource<OwnedRecord> = {
   targets(change) {
     const owners = new Set(shownDocuments(change).map((c) => String(c.user_id)));
     // Without the previous owner (an outside delete, or an update that may have moved it), drop every owner's lists.
-    if (previousUnknown(change, 'user_id') || owners.size === 0) return [{ prefix: `${COLLECTIONS_NAMESPACE}.` }];
-    return [MANAGER_SCOPE, ...owners].map((scope) => ({ namespace: scopedNamespace(COLLECTIONS_NAMESPACE, scope) }));
+    if (previousUnknown(change, 'user_id') || owners.size === 0) return [{ prefix: `${COLLECTIONS_NS}.` }];
+    return [MANAGER_SCOPE, ...owners].map((scope) => ({ namespace: scopedNamespace(COLLECTIONS_NS, scope) }));
   },
-  everything: [{ prefix: `${COLLECTIONS_NAMESPACE}.` }],
+  everything: [{ prefix: `${COLLECTIONS_NS}.` }],
 };
 
 /**
@@ -46,14 +46,14 @@ export const DOCUMENTS_FEED: FeedSource<DocumentRecord> = {
     // Results are keyed by content, so a new document alters none (an edit's result names the derived
     // document it inserted: the insert itself must not drop that result).
     if (change.operationType === 'insert') return [];
-    if (change.operationType === 'delete' && !change.before) return [{ prefix: `${OPERATIONS_NAMESPACE}.` }];
+    if (change.operationType === 'delete' && !change.before) return [{ prefix: `${OPERATIONS_NS}.` }];
     const hashes = new Set<string>();
     for (const doc of shownDocuments(change)) {
       if (doc.metadata?.sha256) hashes.add(doc.metadata.sha256);
       if (doc.metadata?.derived_from?.sha256) hashes.add(doc.metadata.derived_from.sha256);
     }
     const targets: FeedTarget[] = [...hashes].map((sha) => ({ namespace: operationsNamespace(sha) }));
-    return targets.length ? targets : [{ prefix: `${OPERATIONS_NAMESPACE}.` }];
+    return targets.length ? targets : [{ prefix: `${OPERATIONS_NS}.` }];
   },
-  everything: [{ prefix: `${OPERATIONS_NAMESPACE}.` }],
+  everything: [{ prefix: `${OPERATIONS_NS}.` }],
 };

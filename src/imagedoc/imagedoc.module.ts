@@ -21,7 +21,7 @@ import { DocFile, DocFileSchema } from './schemas/doc-file.schema';
 import { FILE_STORAGE } from './storage/file-storage';
 import { LocalFileStorage } from './storage/local-file-storage';
 
-/** ImageDoc (seed 001): users' collections of images and PDFs, stored files and cached operations. */
+/** ImageDoc (after the ImageDoc design): users' collections of images and PDFs, stored files and cached operations. */
 @Module({
   imports: [
     MongooseModule.forFeature([

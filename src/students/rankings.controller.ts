@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Cached } from '../infra/cache/http/cache.decorators';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
@@ -8,6 +8,8 @@ import { CourseParam, RankingQuery } from './dto/student-query.dto';
 import { Ranking } from './dto/student.response';
 import { RANKINGS_BASE_NS } from './students.cache';
 import { StudentsService } from './students.service';
+import { Public } from '../common/kit/access';
+import { ApiTag } from '../infra/http/api-tag';
 
 /** One cache namespace per course (`rankings.<course>`), so a change in one course leaves the others cached. */
 function courseScope(request: FastifyRequest): string | undefined {
@@ -15,12 +17,13 @@ function courseScope(request: FastifyRequest): string | undefined {
   return course && findCourse(course) ? course : undefined;
 }
 
-@ApiTags('students')
+@ApiTag('students')
 @Controller('courses')
 export class RankingsController {
   constructor(private readonly students: StudentsService) {}
 
   @Get(':course/ranking')
+  @Public()
   @Cached({ namespace: RANKINGS_BASE_NS, kind: 'list', scope: courseScope })
   @ApiOperation({ summary: "A course's leaderboard (by classification)" })
   @ApiResponse({ status: 200, type: Ranking })

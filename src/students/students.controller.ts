@@ -1,6 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AdminGuard } from '../auth/admin.guard';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { Cached } from '../infra/cache/http/cache.decorators';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { CpfAccessGuard, FullCpf, maskedViewScope } from './cpf-access.guard';
@@ -10,10 +9,13 @@ import { StudentPage, StudentsByName, StudentView, WarmUpResult } from './dto/st
 import { BY_NAME_BASE_NS, STUDENTS_BASE_NS } from './students.cache';
 import { StudentsCacheService } from './students-cache.service';
 import { StudentsService } from './students.service';
+import { AdminOnly } from '../auth/access';
+import { GuardedBy } from '../common/kit/access';
+import { ApiTag } from '../infra/http/api-tag';
 
 const MASKED_NOTE = 'CPF masked (***.456.789-**) and cached; callers allowed to see whole CPFs (admin token) get it unmasked, uncached.';
 
-@ApiTags('students')
+@ApiTag('students', 'Entrance-exam results: results, rankings, cache warm-up')
 @Controller('students')
 export class StudentsController {
   constructor(
@@ -22,7 +24,7 @@ export class StudentsController {
   ) {}
 
   @Get()
-  @UseGuards(CpfAccessGuard)
+  @GuardedBy(CpfAccessGuard)
   @Cached({ namespace: STUDENTS_BASE_NS, kind: 'list', scope: maskedViewScope })
   @ApiOperation({ summary: 'Results, filtered by name (part, any case), course and status; paginated', description: MASKED_NOTE })
   @ApiResponse({ status: 200, type: StudentPage })
@@ -31,7 +33,7 @@ export class StudentsController {
   }
 
   @Get('by-name/:name')
-  @UseGuards(CpfAccessGuard)
+  @GuardedBy(CpfAccessGuard)
   @Cached({ namespace: BY_NAME_BASE_NS, kind: 'id', idParam: 'name', scope: maskedViewScope })
   @ApiOperation({ summary: 'Every result with exactly this name (names repeat)', description: MASKED_NOTE })
   @ApiResponse({ status: 200, type: StudentsByName })
@@ -41,7 +43,7 @@ export class StudentsController {
   }
 
   @Get(':registration')
-  @UseGuards(CpfAccessGuard)
+  @GuardedBy(CpfAccessGuard)
   @Cached({ namespace: STUDENTS_BASE_NS, kind: 'id', idParam: 'registration', scope: maskedViewScope })
   @ApiOperation({ summary: "One candidate's result", description: MASKED_NOTE })
   @ApiResponse({ status: 200, type: StudentView })
@@ -51,9 +53,7 @@ export class StudentsController {
   }
 
   @Post()
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiOperation({ summary: 'Add a result (seed: createPerson); re-ranks its course' })
   @ApiResponse({ status: 201, type: StudentView })
   @ApiErrors({ 409: 'registration or cpf already exists' })
@@ -62,9 +62,7 @@ export class StudentsController {
   }
 
   @Patch(':registration')
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiOperation({ summary: 'Change a result; score, course or birth date changes re-rank the course(s)' })
   @ApiResponse({ status: 200, type: StudentView })
   @ApiErrors({ 404: 'no such registration', 409: 'cpf already exists' })
@@ -74,9 +72,7 @@ export class StudentsController {
 
   @Delete(':registration')
   @HttpCode(204)
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiOperation({ summary: 'Remove a result from MongoDB and from both cache tiers (seed: clearCache(key))' })
   @ApiResponse({ status: 204, description: 'removed' })
   @ApiErrors({ 404: 'no such registration' })
@@ -86,9 +82,7 @@ export class StudentsController {
 
   @Post('cache/warm')
   @HttpCode(200)
-  @UseGuards(AdminGuard)
-  @ApiBearerAuth()
-  @ApiErrors(401, 403)
+  @AdminOnly()
   @ApiOperation({ summary: 'Load every student into Redis, pipelined (seed: cacheData); reports count and seconds' })
   @ApiResponse({ status: 200, type: WarmUpResult })
   warm(): Promise<WarmUpResult> {

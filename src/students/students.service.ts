@@ -1,6 +1,7 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, QueryFilter } from 'mongoose';
+import { containsText } from '../common/kit/list-query';
 import { Page, pageWindow } from '../common/pagination';
 import { findCourse, type StudentStatus } from './courses';
 import { normalizeCpf } from './cpf';
@@ -31,7 +32,7 @@ export class StudentsService {
 
   async list(query: ListStudentsQuery, fullCpf: boolean): Promise<Page<StudentView>> {
     const filter: QueryFilter<Student> = {};
-    if (query.name) filter.name = { $regex: escapeRegex(query.name), $options: 'i' };
+    if (query.name) filter.name = containsText(query.name);
     if (query.course) filter.course = query.course;
     if (query.status) filter.status = query.status as StudentStatus;
     const { page, limit, skip } = pageWindow(query);
@@ -77,7 +78,7 @@ export class StudentsService {
     return { course: course.code, course_name: course.name, seats: course.seats, total, items };
   }
 
-  /** Seed's createPerson(): stores one result and places it in its course's ranking. */
+  /** The results-day project's createPerson(): stores one result and places it in its course's ranking. */
   async create(dto: CreateStudentDto): Promise<StudentView> {
     const scores = pickScores(dto.scores);
     try {
@@ -135,7 +136,7 @@ export class StudentsService {
     return this.findOne(registration, true);
   }
 
-  /** Removes the result from MongoDB and both cache tiers (the seed's clearCache(key)); the course ranks close up. */
+  /** Removes the result from MongoDB and both cache tiers (the results-day project's clearCache(key)); the course ranks close up. */
   async remove(registration: string): Promise<void> {
     const removed = await this.students.findOneAndDelete({ _id: registration }).lean<Student>();
     if (!removed) throw new NotFoundException(`student ${registration} not found`);
@@ -157,10 +158,6 @@ function pickScores(s: Scores): Scores {
     mathematics: s.mathematics,
     essay: s.essay,
   };
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** `_id` is the registration: say so instead of the filter's generic "_id already exists". */

@@ -57,7 +57,7 @@ describe('shared cache: Redis Cluster master failover under read load', () => {
     try {
       expect(await redis.exists(`{demo}:id:${ids[0]}`)).toBe(1);
       // Writes invalidate through the new master, on every instance (the bus included).
-      await a.http.put(path).set(adminAuth).send({ name: 'after the failover' }).expect(200);
+      await a.http.patch(path).set(adminAuth).send({ name: 'after the failover' }).expect(200);
       expect(await redis.exists(`{demo}:id:${ids[0]}`)).toBe(0);
       expect(await eventually(async () => (await b.http.get(path)).body.name === 'after the failover', 10_000, 50)).toBe(true);
     } finally {
@@ -68,5 +68,30 @@ describe('shared cache: Redis Cluster master failover under read load', () => {
     console.log(JSON.stringify({ clusterFailover: { reads: load.statuses.length, fiveHundreds, promotedAfterMs, cachingAfterMs } }));
     expect(load.serverErrors()).toEqual([]);
     expect(load.statuses.length).toBeGreaterThan(30);
+  });
+
+  it('moves the invalidation bus to another node when the one it listens on dies: L1 serves again, coherent', async () => {
+    // Subscriptions are per node: find the live nodes the apps listen on, and kill one of them.
+    const listened: number[] = [];
+    for (const node of cluster.nodes.filter((n) => !n.killed)) {
+      const redis = cluster.client(node.port);
+      try {
+        if (((await redis.call('PUBSUB', 'CHANNELS', 'cache:invalidate:*')) as string[]).length > 0) listened.push(node.port);
+      } finally {
+        redis.disconnect();
+      }
+    }
+    expect(listened.length).toBeGreaterThan(0);
+    cluster.kill(listened[0]);
+    expect(await cluster.waitHealthy(90_000)).toBe(true);
+
+    const path = `/demo/items/${ids[1]}`;
+    for (const api of [a, b]) {
+      const servesL1 = await eventually(async () => (await api.http.get(path)).headers['x-cache-tier'] === 'l1', 90_000, 250);
+      expect(servesL1).toBe(true);
+    }
+    // Both hold an L1 copy now: a write through one must reach the other's through the bus.
+    await a.http.patch(path).set(adminAuth).send({ name: 'after the bus moved' }).expect(200);
+    expect(await eventually(async () => (await b.http.get(path)).body.name === 'after the bus moved', 10_000, 50)).toBe(true);
   });
 });

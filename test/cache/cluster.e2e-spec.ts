@@ -61,7 +61,7 @@ describe('shared cache: Redis Cluster', () => {
     const slots = new Set(await Promise.all([...variants, `{demo}:id:${ids[1]}`, '{demo}:meta:gen', '{demo}:meta:lists'].map(slotOf)));
     expect(slots.size).toBe(1);
 
-    await a.http.put(path).set(adminAuth).send({ name: 'changed through A' }).expect(200);
+    await a.http.patch(path).set(adminAuth).send({ name: 'changed through A' }).expect(200);
     expect(await redis.exists(`{demo}:id:${ids[1]}`, ...variants, '{demo}:meta:lists')).toBe(0);
     expect(await eventually(async () => (await b.http.get(path)).body.name === 'changed through A', 1000, 10)).toBe(true);
     const list = await b.http.get('/demo/items').query({ limit: 100 }).expect(200);
@@ -161,9 +161,23 @@ describe('shared cache: Redis Cluster', () => {
     const fromL2 = await b.http.get(path).expect(200);
     expect(fromL2.headers['x-cache']).toBe('HIT');
     expect(fromL2.headers['x-cache-tier']).toBe('l2');
-    await b.http.put(path).set(adminAuth).send({ name: 'after the move' }).expect(200);
+    await b.http.patch(path).set(adminAuth).send({ name: 'after the move' }).expect(200);
     expect(await redis.exists(`{demo}:id:${ids[3]}`)).toBe(0);
     expect(await eventually(async () => (await a.http.get(path)).body.name === 'after the move', 1000, 10)).toBe(true);
     expect((await a.http.get(path).expect(200)).headers['x-cache']).toBe('HIT');
+  });
+
+  it('counts rate limits in the Cluster, shared by instances (a counter and its block key share a slot)', async () => {
+    const limits = { REDIS_URL: cluster.url, CACHE_REDIS_TIMEOUT_MS: 1000, RATE_LIMIT_LOGIN_PER_IP: 1 };
+    const c = await ctx.startApp(limits);
+    const d = await ctx.startApp(limits);
+    await c.http.post('/auth/login').send({ username: 'nobody', password: 'wrong-password' }).expect(401);
+    expect((await d.http.post('/auth/login').send({ username: 'nobody', password: 'wrong-password' })).status).toBe(429);
+    const names: string[] = [];
+    for (const master of redis.nodes('master')) names.push(...(await master.keys('{ratelimit:*')));
+    expect(names.length).toBeGreaterThan(0);
+    const blocked = names.find((name) => name.endsWith(':blocked'))!;
+    expect(blocked).toMatch(/^\{ratelimit:[^}]+\}:blocked$/);
+    expect(await slotOf(blocked)).toBe(await slotOf(blocked.slice(0, -':blocked'.length)));
   });
 });

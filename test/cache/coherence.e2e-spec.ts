@@ -24,7 +24,7 @@ describe('shared cache: coherence across instances', () => {
     const bCache = b.app.get(TwoTierCache);
     expect(bCache.l1.get(`demo:id:${id}`)).toBeDefined();
 
-    await a.http.put(`/demo/items/${id}`).set(adminAuth).send({ name: 'changed on A' }).expect(200);
+    await a.http.patch(`/demo/items/${id}`).set(adminAuth).send({ name: 'changed on A' }).expect(200);
     const started = Date.now();
     const dropped = await eventually(() => bCache.l1.get(`demo:id:${id}`) === undefined, 100, 2);
     expect({ dropped, withinMs: Date.now() - started }).toEqual({ dropped: true, withinMs: expect.any(Number) });

@@ -68,7 +68,7 @@ describe('HTTP edge: conditional requests (ETag, If-None-Match, 304)', () => {
     const id = items[1]._id;
     const before = await a.http.get(`/demo/items/${id}`).expect(200);
     await a.http.get(`/demo/items/${id}`).set('If-None-Match', before.headers.etag).expect(304);
-    await a.http.put(`/demo/items/${id}`).set(adminAuth).send({ name: 'renamed for the etag test' }).expect(200);
+    await a.http.patch(`/demo/items/${id}`).set(adminAuth).send({ name: 'renamed for the etag test' }).expect(200);
     const after = await a.http.get(`/demo/items/${id}`).set('If-None-Match', before.headers.etag).expect(200);
     expect(after.body.name).toBe('renamed for the etag test');
     expect(after.headers.etag).not.toBe(before.headers.etag);

@@ -70,7 +70,7 @@ describe('shared cache: fails open when Redis is down', () => {
       expect(during.map((r) => r.status)).toEqual(Array(8).fill(200));
       expect(Math.max(...during.map((r) => r.ms))).toBeLessThan(1000);
       // A write while Redis hangs succeeds; its invalidation is queued.
-      await api.http.put(`/demo/items/${id}`).set(adminAuth).send({ name: 'written during the outage' }).expect(200);
+      await api.http.patch(`/demo/items/${id}`).set(adminAuth).send({ name: 'written during the outage' }).expect(200);
       const read = await api.http.get(`/demo/items/${id}`).expect(200);
       expect(read.body.name).toBe('written during the outage');
     } finally {

@@ -47,7 +47,7 @@ describe('HTTP edge: L2 hits on the fast path', () => {
 
   it('an L2 miss on the fast path goes on to Nest, which loads and stores', async () => {
     await a.http
-      .put(`/demo/items/${(await a.http.get('/demo/items').expect(200)).body.items[0]._id}`)
+      .patch(`/demo/items/${(await a.http.get('/demo/items').expect(200)).body.items[0]._id}`)
       .set(adminAuth)
       .send({ name: 'x' })
       .expect(200);

@@ -72,7 +72,7 @@ describe('shared cache: Redis hung during a write, two instances', () => {
     }
 
     hang();
-    await a.http.put(path).set(adminAuth).send({ name: 'written during the hang' }).expect(200);
+    await a.http.patch(path).set(adminAuth).send({ name: 'written during the hang' }).expect(200);
     const acknowledgedAt = Date.now();
     // B cannot hear of the write while Redis hangs; it must stop trusting its L1 copy within the window.
     const newOnB = await eventually(async () => (await b.http.get(path)).body.name === 'written during the hang', 10_000, 20);

@@ -47,7 +47,7 @@ describe('shared cache: deployments sharing one Redis', () => {
   it("a write in one deployment leaves the other's entries in place", async () => {
     const firstList = await first.http.get('/demo/items').query({ limit: 50 }).expect(200);
     const secondItems = (await second.http.get('/demo/items').query({ limit: 50 }).expect(200)).body.items;
-    await second.http.put(`/demo/items/${secondItems[0]._id}`).set(adminAuth).send({ name: 'only in the second' }).expect(200);
+    await second.http.patch(`/demo/items/${secondItems[0]._id}`).set(adminAuth).send({ name: 'only in the second' }).expect(200);
     const again = await first.http.get('/demo/items').query({ limit: 50 }).expect(200);
     expect(again.headers['x-cache']).toBe('HIT');
     expect(again.body).toEqual(firstList.body);

@@ -56,7 +56,7 @@ describe('shared cache: Redis Sentinel master failover under read load', () => {
     try {
       expect(await master.exists(`demo:id:${ids[0]}`)).toBe(1);
       // Writes invalidate through the new master, on every instance (the bus included).
-      await a.http.put(path).set(adminAuth).send({ name: 'after the failover' }).expect(200);
+      await a.http.patch(path).set(adminAuth).send({ name: 'after the failover' }).expect(200);
       expect(await master.exists(`demo:id:${ids[0]}`)).toBe(0);
       expect(await eventually(async () => (await b.http.get(path)).body.name === 'after the failover', 10_000, 50)).toBe(true);
     } finally {

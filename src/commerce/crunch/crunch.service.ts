@@ -2,7 +2,7 @@ import { BadRequestException, Injectable, NotFoundException } from '@nestjs/comm
 import { InjectConnection, InjectModel } from '@nestjs/mongoose';
 import { Connection, Model, PipelineStage } from 'mongoose';
 import { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
-import { COLLECTIONS, GENERATOR_DEFAULTS, SPENDING_CACHE_NS } from '../commerce.constants';
+import { COLLECTIONS, GENERATOR_DEFAULTS, SPENDING_NS } from '../commerce.constants';
 import { CommerceDataService } from '../commerce-data.service';
 import { ProgressSink, silentProgress } from '../progress-sink';
 import { Customer } from '../schemas/customer.schema';
@@ -96,7 +96,7 @@ export class CrunchService {
       customerCount = await this.rebuild(year, options.batchSize ?? CRUNCH_BATCH_CUSTOMERS, progress);
     }
     if (!ids || tableYear === undefined) await this.data.saveMeta(year);
-    if (ids) await this.cache.invalidate(SPENDING_CACHE_NS, ids);
+    if (ids) await this.cache.invalidate(SPENDING_NS, ids);
     else await this.data.forgetAllSpending();
 
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;

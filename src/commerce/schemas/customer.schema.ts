@@ -8,7 +8,7 @@ export class CustomerDetails {
   full_name: string | null;
 }
 
-/** The seed's `users` table: customer_id is the customer's own key (orders and carts point at it), not `_id`. */
+/** Datadragon's `users` table: customer_id is the customer's own key (orders and carts point at it), not `_id`. */
 @Schema({ collection: COLLECTIONS.customers, versionKey: false })
 export class Customer {
   _id: Types.ObjectId;

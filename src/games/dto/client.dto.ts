@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType, PartialType, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { PageMeta, PaginationQuery } from '../../common/pagination';
-import { sortValues } from '../list-query';
-import { fromCents, IsMoney, toCents } from '../money';
+import { PageMeta } from '../../common/pagination';
+import { fromCents, IsMoney, SearchableListQuery, toCents } from '../../common/kit';
 import { Client, ClientRecord, Membership, MEMBERSHIPS } from '../schemas/client.schema';
 
 const trimLower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
@@ -58,22 +57,14 @@ export class UpdateClientDto extends PartialType(ReplaceClientDto, { skipNullPro
 export const CLIENT_SORT_FIELDS = ['name', 'email', 'joined_date', 'membership', 'total_spent'] as const;
 export const CLIENT_SORT_COLUMNS: Record<string, string> = { total_spent: 'total_spent_cents' };
 
-export class ClientListQuery extends PaginationQuery {
+export class ClientListQuery extends SearchableListQuery(CLIENT_SORT_FIELDS, {
+  example: 'doe',
+  description: 'case-insensitive text contained in the name',
+}) {
   @ApiPropertyOptional({ enum: MEMBERSHIPS })
   @IsOptional()
   @IsIn(MEMBERSHIPS)
   membership?: Membership;
-
-  @ApiPropertyOptional({ example: 'doe', description: 'case-insensitive text contained in the name' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  q?: string;
-
-  @ApiPropertyOptional({ enum: sortValues(CLIENT_SORT_FIELDS), description: 'field, or -field for descending' })
-  @IsOptional()
-  @IsIn(sortValues(CLIENT_SORT_FIELDS))
-  sort?: string;
 }
 
 export class ClientView {

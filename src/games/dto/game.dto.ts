@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { DecimalNumber } from '../../common/decimal';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { PageMeta, PaginationQuery } from '../../common/pagination';
-import { sortValues } from '../list-query';
-import { fromCents, IsMoney, toCents } from '../money';
+import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { PageMeta } from '../../common/pagination';
+import { fromCents, IsMoney, SearchableListQuery, toCents } from '../../common/kit';
 import type { Game, GameRecord } from '../schemas/game.schema';
 
 const MAX_TAGS = 20;
@@ -63,7 +62,10 @@ export const GAME_SORT_FIELDS = ['item', 'publisher', 'year', 'price', 'availabl
 /** API field → stored field, where they differ. */
 export const GAME_SORT_COLUMNS: Record<string, string> = { price: 'price_cents' };
 
-export class GameListQuery extends PaginationQuery {
+export class GameListQuery extends SearchableListQuery(GAME_SORT_FIELDS, {
+  example: 'zelda',
+  description: 'case-insensitive text contained in the title (item)',
+}) {
   @ApiPropertyOptional({ example: 'Adventure', description: 'games having this genre (exact)' })
   @IsOptional()
   @IsString()
@@ -109,17 +111,6 @@ export class GameListQuery extends PaginationQuery {
   @Min(0)
   @Max(9999)
   maxYear?: number;
-
-  @ApiPropertyOptional({ example: 'zelda', description: 'case-insensitive text contained in the title (item)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  q?: string;
-
-  @ApiPropertyOptional({ enum: sortValues(GAME_SORT_FIELDS), description: 'field, or -field for descending' })
-  @IsOptional()
-  @IsIn(sortValues(GAME_SORT_FIELDS))
-  sort?: string;
 }
 
 /** A game as the API shows it (price in decimal). */

@@ -1,8 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { AuthUser } from '../../auth/auth-user';
 import { CurrentUser } from '../../auth/current-user.decorator';
-import { JwtAuthGuard } from '../../auth/jwt-auth.guard';
 import { ObjectIdParam } from '../../common/object-id';
 import { PaginationQuery } from '../../common/pagination';
 import { Cached } from '../../infra/cache/http/cache.decorators';
@@ -11,12 +10,12 @@ import { collectionsScope } from '../access';
 import { DocumentsService } from '../documents/documents.service';
 import { CreateCollectionDto, UpdateCollectionDto } from '../dto/collection.dto';
 import { CollectionPage, CollectionView } from '../dto/imagedoc.response';
-import { COLLECTIONS_NAMESPACE, CollectionsService } from './collections.service';
+import { COLLECTIONS_NS, CollectionsService } from './collections.service';
+import { Authenticated } from '../../auth/access';
+import { ApiTag } from '../../infra/http/api-tag';
 
-@ApiTags('imagedoc')
-@ApiBearerAuth()
-@UseGuards(JwtAuthGuard)
-@ApiErrors(401)
+@ApiTag('imagedoc', 'ImageDoc: collections of images and PDFs, stored files, cached operations')
+@Authenticated()
 @Controller('collections')
 export class CollectionsController {
   constructor(
@@ -26,7 +25,7 @@ export class CollectionsController {
 
   @Get()
   @ApiOperation({ summary: "The caller's collections (a manager: everyone's), newest first; cached per user" })
-  @Cached({ namespace: COLLECTIONS_NAMESPACE, kind: 'list', scope: collectionsScope })
+  @Cached({ namespace: COLLECTIONS_NS, kind: 'list', scope: collectionsScope })
   @ApiOkResponse({ type: CollectionPage })
   list(@CurrentUser() user: AuthUser, @Query() query: PaginationQuery) {
     return this.collections.list(user, query);

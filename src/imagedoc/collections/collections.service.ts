@@ -9,7 +9,7 @@ import { MANAGER_SCOPE, ownedBy } from '../access';
 import type { CreateCollectionDto, UpdateCollectionDto } from '../dto/collection.dto';
 import { DocCollection } from '../schemas/doc-collection.schema';
 
-export const COLLECTIONS_NAMESPACE = 'collections';
+export const COLLECTIONS_NS = 'collections';
 
 export type CollectionView = DocCollection & { _id: Types.ObjectId };
 
@@ -78,8 +78,8 @@ export class CollectionsService {
   /** The owner's cached lists and the managers' all-users list both show this owner's collections. */
   invalidateLists(ownerId: string): Promise<unknown> {
     return Promise.all([
-      this.cache.invalidate(scopedNamespace(COLLECTIONS_NAMESPACE, ownerId)),
-      this.cache.invalidate(scopedNamespace(COLLECTIONS_NAMESPACE, MANAGER_SCOPE)),
+      this.cache.invalidate(scopedNamespace(COLLECTIONS_NS, ownerId)),
+      this.cache.invalidate(scopedNamespace(COLLECTIONS_NS, MANAGER_SCOPE)),
     ]);
   }
 }

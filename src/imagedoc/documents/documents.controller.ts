@@ -12,22 +12,11 @@ import {
   Query,
   Req,
   StreamableFile,
-  UseGuards,
 } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiConsumes,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { AuthUser } from '../../auth/auth-user';
 import { CurrentUser } from '../../auth/current-user.decorator';
-import { JwtAuthGuard } from '../../auth/jwt-auth.guard';
 import { ObjectIdParam } from '../../common/object-id';
 import { PaginationQuery } from '../../common/pagination';
 import { ENV } from '../../config/config.module';
@@ -38,6 +27,8 @@ import { DocumentPage, DocumentView } from '../dto/imagedoc.response';
 import { DOCUMENT_MIME_TYPES } from '../schemas/doc-file.schema';
 import { DocumentsService } from './documents.service';
 import { readUploadForm } from './multipart-upload';
+import { Authenticated } from '../../auth/access';
+import { ApiTag } from '../../infra/http/api-tag';
 
 const FILE_FORM = {
   schema: {
@@ -57,10 +48,8 @@ const UPLOAD_ERRORS = {
   415: 'not multipart/form-data; not PNG/JPEG/WebP/PDF, unreadable, or named/declared as another type',
 };
 
-@ApiTags('imagedoc')
-@ApiBearerAuth()
-@UseGuards(JwtAuthGuard)
-@ApiErrors(401)
+@ApiTag('imagedoc')
+@Authenticated()
 @Controller()
 export class DocumentsController {
   constructor(

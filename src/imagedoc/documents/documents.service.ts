@@ -13,14 +13,14 @@ import { DerivedFrom, DocFile } from '../schemas/doc-file.schema';
 import { FILE_STORAGE, FileStorage, newStorageKey } from '../storage/file-storage';
 import type { UploadedFile } from './multipart-upload';
 
-export const OPERATIONS_NAMESPACE = 'operations';
+export const OPERATIONS_NS = 'operations';
 
 export type DocumentView = Omit<DocFile, 'storage_key'> & { _id: Types.ObjectId };
 type StoredDocument = DocFile & { _id: Types.ObjectId };
 
 /** Operation results are cached per file content; this is the namespace of one file's results. */
 export function operationsNamespace(sha256: string): string {
-  return scopedNamespace(OPERATIONS_NAMESPACE, sha256);
+  return scopedNamespace(OPERATIONS_NS, sha256);
 }
 
 @Injectable()

@@ -19,7 +19,7 @@ export interface UploadForm {
 /**
  * Reads a multipart form with the fields `file` and `title` (any order). The file is buffered:
  * it is bounded by UPLOAD_MAX_BYTES (the plugin stops reading beyond it → 413) and must be
- * inspected whole (type, hash, dimensions) before anything is stored.
+ * inspected whole (type, hash, dimensions) before anything is stored. One file per request.
  */
 export async function readUploadForm(request: FastifyRequest, maxBytes: number): Promise<UploadForm> {
   if (!request.isMultipart()) {
@@ -27,7 +27,7 @@ export async function readUploadForm(request: FastifyRequest, maxBytes: number):
   }
   const form: UploadForm = {};
   try {
-    for await (const part of request.parts()) {
+    for await (const part of request.parts({ limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 20 } })) {
       if (part.type === 'file') {
         if (part.fieldname !== 'file') throw new BadRequestException(`unexpected file field "${part.fieldname}": the file goes in "file"`);
         form.file = await readFile(part);

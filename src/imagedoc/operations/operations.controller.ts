@@ -1,9 +1,8 @@
-import { Body, Controller, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../auth/auth-user';
 import { CurrentUser } from '../../auth/current-user.decorator';
-import { JwtAuthGuard } from '../../auth/jwt-auth.guard';
 import { ObjectIdParam } from '../../common/object-id';
 import { CACHE_HEADERS } from '../../infra/cache/http/cache.decorators';
 import { setCacheHeaders } from '../../infra/cache/http/cache-headers';
@@ -12,10 +11,11 @@ import { ApiErrors } from '../../infra/http/api-errors.decorator';
 import { OperationResult } from '../dto/imagedoc.response';
 import { OperationDto } from '../dto/operation.dto';
 import { OperationsService } from './operations.service';
+import { Authenticated } from '../../auth/access';
+import { ApiTag } from '../../infra/http/api-tag';
 
-@ApiTags('imagedoc')
-@ApiBearerAuth()
-@UseGuards(JwtAuthGuard)
+@ApiTag('imagedoc')
+@Authenticated()
 @Controller('documents/:id/operations')
 export class OperationsController {
   constructor(private readonly operations: OperationsService) {}
@@ -31,7 +31,7 @@ export class OperationsController {
     type: OperationResult,
     headers: CACHE_HEADERS,
   })
-  @ApiErrors(401, {
+  @ApiErrors({
     400: 'unknown type, parameters out of range, an image edit on a PDF, or a request the translation server refused',
     404: "no such document, or another user's",
     422: 'the file could not be decoded, edited or read',

@@ -1,7 +1,7 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
 
-/** A user's collection of images and PDFs (seed 001 "Coleções"). */
+/** A user's collection of images and PDFs (the ImageDoc design: "Coleções"). */
 @Schema({ collection: 'collections', versionKey: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } })
 export class DocCollection {
   @Prop({ type: Types.ObjectId, required: true, index: true })

@@ -58,7 +58,7 @@ export class DocumentMetadata {
   derived_from?: DerivedFrom;
 }
 
-/** One stored file (seed 001 "Documentos"): image or PDF, with its metadata. */
+/** One stored file (the ImageDoc design: "Documentos"): image or PDF, with its metadata. */
 @Schema({ collection: 'documents', versionKey: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } })
 export class DocFile {
   @Prop({ type: Types.ObjectId, required: true, index: true })

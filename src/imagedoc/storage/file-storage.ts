@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 export const FILE_STORAGE = Symbol('FILE_STORAGE');
 
 /**
- * Where document files live (seed 001: "serviço de armazenamento externo"). Keys are generated
+ * Where document files live (the ImageDoc design: "serviço de armazenamento externo"). Keys are generated
  * by `newStorageKey()`; no user-provided text ever becomes part of a key or a path.
  */
 export interface FileStorage {

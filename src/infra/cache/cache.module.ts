@@ -1,6 +1,5 @@
 import { CacheModuleOptions, CacheModule as NestCacheModule } from '@nestjs/cache-manager';
 import { Global, Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { ENV } from '../../config/config.module';
 import { cacheKeyPrefix, type Env } from '../../config/env';
 import { CacheBus } from './redis/cache-bus';
@@ -20,24 +19,20 @@ import { TwoTierCache } from './two-tier-cache.service';
 @Module({
   imports: [
     NestCacheModule.registerAsync({
-      inject: [ConfigService],
-      useFactory: async (config: ConfigService<Env, true>) => {
-        const redisUrl = config.get('REDIS_URL', { infer: true });
+      inject: [ENV],
+      useFactory: async (env: Env) => {
+        const redisUrl = env.REDIS_URL;
         // Loaded only with Redis: node-redis is hundreds of files that --help and L1-only runs do without.
         const createKeyv = redisUrl && /^rediss?:/.test(redisUrl) ? (await import('@keyv/redis')).createKeyv : undefined;
         return {
-          ttl: config.get('CACHE_TTL_SECONDS', { infer: true }) * 1000,
+          ttl: env.CACHE_TTL_SECONDS * 1000,
           // createKeyv sets the namespace on both Keyv and the adapter: keys read [<prefix>]cache-manager::<key>.
           // (The cast bridges keyv's CommonJS and ESM type declarations of the same class.)
           // @keyv/redis takes plain redis:// URLs only: behind Sentinel or Cluster, CACHE_MANAGER keeps its in-memory store.
           stores: createKeyv
             ? ([
                 createKeyv(redisUrl, {
-                  namespace: `${cacheKeyPrefix({
-                    CACHE_KEY_PREFIX: config.get('CACHE_KEY_PREFIX', { infer: true }),
-                    MONGODB_URI: config.get('MONGODB_URI', { infer: true }),
-                    MONGODB_DB: config.get('MONGODB_DB', { infer: true }),
-                  })}cache-manager`,
+                  namespace: `${cacheKeyPrefix(env)}cache-manager`,
                 }),
               ] as unknown as CacheModuleOptions['stores'])
             : undefined,

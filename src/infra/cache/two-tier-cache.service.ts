@@ -429,7 +429,7 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
     return result === REDIS_UNAVAILABLE ? localRemoved : removed;
   }
 
-  /** Seed 004's backup(): re-syncs every L1 entry with Redis (updated, or dropped when gone there). */
+  /** The cache-mechanism project's backup(): re-syncs every L1 entry with Redis (updated, or dropped when gone there). */
   async refreshL1(): Promise<{ checked: number; updated: number; dropped: number }> {
     const keys = this.l1.keys();
     let updated = 0;
@@ -470,7 +470,7 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * The key in Redis: the deployment's prefix (CACHE_KEY_PREFIX) in front of the logical key, so
-   * deployments sharing a Redis never meet. Empty by default, which keeps seed 002's names. On a
+   * deployments sharing a Redis never meet. Empty by default, which keeps the store project's names. On a
    * Cluster the namespace is a hash tag (`{games}:id:1`), so its keys share a slot (redisKey).
    * Everything else (L1, the bus, callers) speaks logical keys.
    */

@@ -1,11 +1,13 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CACHE_SETTINGS, CacheSettings } from '../cache/core/cache.settings';
 import { ChangeFeed } from '../cache/feed/change-feed.service';
 import type { FeedState } from '../cache/feed/feed-stats';
 import { RedisConnection } from '../cache/redis/redis.connection';
 import { MongoHealth } from '../mongo/mongo-health';
+import { Public } from '../../common/kit/access';
+import { ApiTag } from './api-tag';
 
 export type DependencyState = 'up' | 'down' | 'disabled';
 
@@ -41,7 +43,8 @@ export class HealthDto {
   uptimeSeconds: number;
 }
 
-@ApiTags('health')
+@ApiTag('health', 'Liveness and dependency state')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

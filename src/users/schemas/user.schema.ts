@@ -3,7 +3,7 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 export const USER_ROLES = ['user', 'manager'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
-/** An account (seed 001 "Usuários"). The password hash never leaves the service (`select: false`). */
+/** An account (the ImageDoc design: "Usuários"). The password hash never leaves the service (`select: false`). */
 @Schema({ collection: 'users', versionKey: false, timestamps: { createdAt: 'created_at', updatedAt: false } })
 export class User {
   /** Stored lower-case, so "Ana" and "ana" are one account. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Readable, namespaced keys (seed 002's scheme):
+ * Readable, namespaced keys (the store project's scheme):
  *   <ns>:id:<id>            one document
  *   <ns>:list               the unfiltered list
  *   <ns>:list:<sha1>        a list variant (sha1 of the sorted query)

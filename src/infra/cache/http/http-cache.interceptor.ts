@@ -1,5 +1,4 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import { GUARDS_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, map, Observable, of } from 'rxjs';
@@ -25,11 +24,6 @@ export class HttpCacheInterceptor implements NestInterceptor {
     private readonly fastPath: L1FastPath,
   ) {}
 
-  private hasGuards(context: ExecutionContext): boolean {
-    const guards = this.reflector.getAllAndMerge<unknown[]>(GUARDS_METADATA, [context.getHandler(), context.getClass()]);
-    return guards.length > 0;
-  }
-
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const policy = this.reflector.get<CachePolicy>(CACHE_POLICY, context.getHandler());
     const http = context.switchToHttp();
@@ -42,9 +36,9 @@ export class HttpCacheInterceptor implements NestInterceptor {
       return next.handle();
     }
     const { namespace, key } = target;
-    const guarded = this.hasGuards(context);
-    if (!guarded) this.fastPath.learn(request.method, request.routeOptions.url, policy, query);
-    const perCaller = guarded || policy.scope !== undefined;
+    this.fastPath.learn(context, request.method, request.routeOptions.url, policy, query);
+    // Answers a guard decides on, or scoped to the caller, are private to that caller.
+    const perCaller = policy.scope !== undefined || !this.fastPath.openToEveryone(context);
 
     // Also the refresh-ahead's loader: then it runs the handler after this answer was sent.
     const load = () =>

@@ -1,6 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { GUARDS_METADATA } from '@nestjs/common/constants';
+import { APP_GUARD, ModulesContainer, Reflector } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
+import { ROUTE_ACCESS } from '../../../common/kit/access';
 import type { CachePolicy } from './cache-policy';
 import { CacheTarget, cacheTargetFor } from './cache-target';
 import type { QueryCanonicalizer } from './canonical-query';
@@ -13,8 +16,9 @@ export { JSON_TYPE } from './cached-reply';
  * Serves hits of public cached routes from a Fastify onRequest hook, before Nest's router,
  * interceptors and pipes run: an L1 hit costs a key computation and a map lookup; an L2 hit one
  * Redis round trip (then promoted to L1). Misses go on to Nest (the interceptor loads and stores).
- * Routes are learnt by the interceptor on their first pass; routes with guards or a per-caller
- * scope are never learnt, so authentication always runs for them.
+ * Routes are learnt by the interceptor on their first pass, and only those declared `@Public()`
+ * that no guard would see: none on the route or controller and no global one (APP_GUARD). Any
+ * other route, or one with a per-caller scope, is never learnt, so its guards always run.
  */
 @Injectable()
 export class L1FastPath {
@@ -25,11 +29,37 @@ export class L1FastPath {
    * validation) would otherwise cost more than the rest of a hit.
    */
   private readonly targets = new LRUCache<string, CacheTarget | false>({ max: 10_000 });
+  private globalGuards: boolean | undefined;
 
-  constructor(private readonly cache: TwoTierCache) {}
+  constructor(
+    private readonly cache: TwoTierCache,
+    private readonly reflector: Reflector,
+    private readonly modules: ModulesContainer,
+  ) {}
 
-  learn(method: string, routeUrl: string | undefined, policy: CachePolicy, query: QueryCanonicalizer | null): void {
-    if (routeUrl && method === 'GET' && !policy.scope) this.routes.set(routeUrl, { policy, query });
+  learn(
+    context: ExecutionContext,
+    method: string,
+    routeUrl: string | undefined,
+    policy: CachePolicy,
+    query: QueryCanonicalizer | null,
+  ): void {
+    if (routeUrl && method === 'GET' && !policy.scope && this.openToEveryone(context)) this.routes.set(routeUrl, { policy, query });
+  }
+
+  /** True when the route is declared public and no guard (route, controller or global) would run for it. */
+  openToEveryone(context: ExecutionContext): boolean {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<string>(ROUTE_ACCESS, targets) !== 'public') return false;
+    if (this.reflector.getAllAndMerge<unknown[]>(GUARDS_METADATA, targets).length > 0) return false;
+    // APP_GUARD providers are registered under `APP_GUARD (UUID: …)` tokens, static or request-scoped.
+    // (Guards passed to app.useGlobalGuards() are not visible here: register guards as APP_GUARD.)
+    this.globalGuards ??= [...this.modules.values()].some((module) =>
+      [...module.providers.keys(), ...module.injectables.keys()].some(
+        (token) => typeof token === 'string' && token.startsWith(`${APP_GUARD} (`),
+      ),
+    );
+    return !this.globalGuards;
   }
 
   register(fastify: FastifyInstance): void {

@@ -83,13 +83,12 @@ export class CacheBus implements OnModuleInit, OnApplicationShutdown {
       this.report();
     });
     subscriber.on('error', () => undefined); // RedisConnection already reports outages
-    if (!reconnects) {
-      // Cluster: this node is gone (or never answered); subscribe through another one.
-      subscriber.on('end', () => {
-        if (this.stopped || this.subscriber !== subscriber) return;
-        setTimeout(() => void this.connectSubscriber(), 100).unref();
-      });
-    }
+    // Cluster: this node is gone (or never answered), subscribe through another one. Otherwise
+    // ioredis gave up in one of its races (see RedisConnection): subscribe afresh.
+    subscriber.on('end', () => {
+      if (this.stopped || this.subscriber !== subscriber) return;
+      setTimeout(() => void this.connectSubscriber(), reconnects ? 500 : 100).unref();
+    });
     await subscriber.connect().catch(() => undefined);
   }
 

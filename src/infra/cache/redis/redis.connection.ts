@@ -81,6 +81,15 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
       this.setAvailable(true);
     });
     this.client.on('close', () => this.setAvailable(false));
+    // ioredis ends a connection for good in a few races (behind Sentinel, a +switch-master that
+    // arrives while it is resolving the master): start again, since only shutdown may end it.
+    this.client.on('end', () => {
+      if (this.shuttingDown) return;
+      this.logger.warn('connection ended by the client library: reconnecting');
+      setTimeout(() => {
+        if (!this.shuttingDown && this.client?.status === 'end') this.client.connect().catch(() => undefined);
+      }, 500).unref();
+    });
     this.client.on('error', (error: Error) => this.logger.debug(`error: ${error.message}`));
   }
 

@@ -1,4 +1,7 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { SortOrder } from 'mongoose';
+import { PaginationQuery } from '../pagination';
 
 /** Escapes a user's text so it matches literally inside a RegExp (no ReDoS, no operators). */
 export function escapeRegex(text: string): string {
@@ -30,4 +33,25 @@ export function sortSpec(sort: string | undefined, columns: Record<string, strin
 export function range(min: number | undefined, max: number | undefined): { $gte?: number; $lte?: number } | undefined {
   if (min === undefined && max === undefined) return undefined;
   return { ...(min !== undefined && { $gte: min }), ...(max !== undefined && { $lte: max }) };
+}
+
+/**
+ * A list query with `?page=&limit=`, `?q=` (case-insensitive text, up to 100 characters; the service
+ * decides which field it searches, with `containsText`) and `?sort=field|-field` from a whitelist.
+ * Extend it with the resource's own filters.
+ */
+export function SearchableListQuery(sortFields: readonly string[], search: { example: string; description: string }) {
+  class SearchableListQueryBase extends PaginationQuery {
+    @ApiPropertyOptional(search)
+    @IsOptional()
+    @IsString()
+    @MaxLength(100)
+    q?: string;
+
+    @ApiPropertyOptional({ enum: sortValues(sortFields), description: 'field, or -field for descending' })
+    @IsOptional()
+    @IsIn(sortValues(sortFields))
+    sort?: string;
+  }
+  return SearchableListQueryBase;
 }

@@ -1,0 +1,128 @@
+import { BadRequestException, type Type } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model, QueryFilter, Types } from 'mongoose';
+import { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
+import { Page, pageWindow, PaginationQuery } from '../pagination';
+import { withInvalidation, WrittenIds } from './invalidation';
+import { sortSpec } from './list-query';
+import { orNotFound } from './not-found';
+
+/** What every list query has: `?page=&limit=` and an optional `?sort=`. */
+export type ListQuery = PaginationQuery & { sort?: string };
+
+/** A stored document as `lean()` reads it. */
+export type Stored<T> = T & { _id: Types.ObjectId };
+
+/** What a cached resource is: its cache namespace and how its API shapes map to stored documents. */
+export interface CachedResource<TSchema, TView, TCreate, TUpdate> {
+  /** Cache namespace: keys `<ns>:id:<id>`, `<ns>:list` and `<ns>:list:<sha1>`; the same one its `@Cached` routes use. */
+  namespace: string;
+  /** Singular, for messages: "game 665f… not found". */
+  noun: string;
+  toView(doc: Stored<TSchema>): TView;
+  /** A whole document (POST, PUT). */
+  toDocument(dto: TCreate): Partial<TSchema>;
+  /** Only the fields given (PATCH). */
+  toChanges(dto: TUpdate): Partial<TSchema>;
+  /** API sort names → stored fields where they differ (`price` → `price_cents`). */
+  sortColumns?: Record<string, string>;
+}
+
+/**
+ * CRUD over one Mongoose model whose writes invalidate by construction: every write goes through
+ * `write()`, which runs it and then drops the written ids and every list from both cache tiers
+ * (`withInvalidation`). A subclass supplies the list filter, and adds any other write through
+ * `write()` too. Reads are plain: the routes' `@Cached` serves them from the cache.
+ */
+export abstract class CachedCrudService<TSchema, TView, TQuery extends ListQuery, TCreate, TUpdate> {
+  protected constructor(
+    protected readonly model: Model<TSchema>,
+    private readonly cache: TwoTierCache,
+    protected readonly resource: CachedResource<TSchema, TView, TCreate, TUpdate>,
+  ) {}
+
+  /** The MongoDB filter for a validated list query; build it from typed fields only, never by spreading input. */
+  protected abstract filter(query: TQuery): QueryFilter<TSchema>;
+
+  async list(query: TQuery): Promise<Page<TView>> {
+    const filter = this.filter(query);
+    const { page, limit, skip } = pageWindow(query);
+    const [items, total] = await Promise.all([
+      this.model.find(filter).sort(sortSpec(query.sort, this.resource.sortColumns)).skip(skip).limit(limit).lean<Stored<TSchema>[]>(),
+      this.model.countDocuments(filter),
+    ]);
+    return { items: items.map((doc) => this.resource.toView(doc)), total, page, limit };
+  }
+
+  async get(id: string): Promise<TView> {
+    return this.view(await this.model.findById(id).lean<Stored<TSchema>>(), id);
+  }
+
+  /** A duplicate on a unique index fails here; the global filter answers 409. */
+  create(dto: TCreate): Promise<TView> {
+    return this.write(
+      (view) => [String((view as { _id?: unknown })._id)],
+      async () => this.resource.toView((await this.model.create(this.resource.toDocument(dto))).toObject() as Stored<TSchema>),
+    );
+  }
+
+  /** PUT: every field replaced. */
+  replace(id: string, dto: TCreate): Promise<TView> {
+    return this.write([id], async () =>
+      this.view(
+        await this.model
+          .findOneAndReplace({ _id: id } as QueryFilter<TSchema>, this.resource.toDocument(dto), {
+            returnDocument: 'after',
+            runValidators: true,
+          })
+          .lean<Stored<TSchema>>(),
+        id,
+      ),
+    );
+  }
+
+  /** PATCH: only the fields given; an empty change is a 400. */
+  async update(id: string, dto: TUpdate): Promise<TView> {
+    const changes = this.resource.toChanges(dto);
+    if (Object.keys(changes).length === 0) throw new BadRequestException('the body must contain at least one field to change');
+    return this.write([id], async () =>
+      this.view(
+        await this.model.findByIdAndUpdate(id, { $set: changes }, { returnDocument: 'after', runValidators: true }).lean<Stored<TSchema>>(),
+        id,
+      ),
+    );
+  }
+
+  /** DELETE: answers the deleted document. */
+  remove(id: string): Promise<TView> {
+    return this.write([id], async () => this.view(await this.model.findByIdAndDelete(id).lean<Stored<TSchema>>(), id));
+  }
+
+  /** Any write to this resource: runs it, then invalidates `ids` and every list of the namespace. */
+  protected write<T>(ids: WrittenIds<T>, run: () => Promise<T>): Promise<T> {
+    return withInvalidation(this.cache, this.resource.namespace, ids, run);
+  }
+
+  private view(doc: Stored<TSchema> | null, id: string): TView {
+    return this.resource.toView(orNotFound(doc, `${this.resource.noun} ${id}`));
+  }
+}
+
+/**
+ * The base class of a cached resource's service, wired for Nest: `class GamesService extends
+ * CachedCrud(Game, { namespace, noun, toView, ... }) { protected filter(query: GameListQuery) {...} }`.
+ * The resource stays on the class (`GamesService.resource`), where CachedCrudController reads it.
+ */
+export function CachedCrud<TSchema, TView, TCreate, TUpdate>(
+  schema: Type<TSchema>,
+  resource: CachedResource<TSchema, TView, TCreate, TUpdate>,
+) {
+  abstract class CachedCrudBase extends CachedCrudService<TSchema, TView, ListQuery, TCreate, TUpdate> {
+    static readonly resource = resource;
+
+    constructor(@InjectModel(schema.name) model: Model<TSchema>, cache: TwoTierCache) {
+      super(model, cache, resource);
+    }
+  }
+  return CachedCrudBase;
+}

@@ -1,0 +1,114 @@
+import { Body, Delete, Get, Inject, Param, Patch, Post, Put, Query, Type } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { Cached } from '../../infra/cache/http/cache.decorators';
+import { ApiErrors } from '../../infra/http/api-errors.decorator';
+import { ObjectIdParam } from '../object-id';
+import type { Page } from '../pagination';
+import { Public } from './access';
+
+/** What the generated routes call: a CachedCrudService fits. */
+export interface CrudOperations<TView, TQuery, TCreate, TUpdate> {
+  list(query: TQuery): Promise<Page<TView>>;
+  get(id: string): Promise<TView>;
+  create(dto: TCreate): Promise<TView>;
+  replace(id: string, dto: TCreate): Promise<TView>;
+  update(id: string, dto: TUpdate): Promise<TView>;
+  remove(id: string): Promise<TView>;
+}
+
+export interface CrudRoutes {
+  plural: string;
+  /** Classes the validation pipe and Swagger read (generic parameters carry no runtime type). */
+  types: { view: Type; page: Type; query: Type; create: Type; update: Type; replace?: Type };
+  /**
+   * Who may write, e.g. `AdminOnly` from auth/access (the kit imports no feature, so it is passed in).
+   * Reads are `@Public()` and `@Cached`, so an L1 hit is answered before the Nest pipeline.
+   */
+  writeAccess: () => MethodDecorator;
+  /** 409 description on writes, for resources with a unique index ("email already exists"). */
+  conflict?: string;
+}
+
+/** Sets the parameter types Nest's pipes and Swagger read, where TypeScript would emit Object. */
+const ParamTypes =
+  (...types: Type[]): MethodDecorator =>
+  (target, key) =>
+    Reflect.defineMetadata('design:paramtypes', types, target, key);
+
+/**
+ * The six routes of a cached resource: `GET /` and `GET /:id` public and cached, `POST /`,
+ * `PUT /:id`, `PATCH /:id` and `DELETE /:id` behind `writeAccess`. Extend the returned class with
+ * `@Controller('<path>')` and `@ApiTag(...)`; add more routes in the subclass.
+ */
+export function CachedCrudController<TView, TQuery, TCreate, TUpdate>(
+  service: Type<CrudOperations<TView, TQuery, TCreate, TUpdate>> & { resource: { namespace: string; noun: string } },
+  o: CrudRoutes,
+) {
+  const { view, page, query, create, update, replace = create } = o.types;
+  // The service's resource: its namespace keys the cached routes, its noun names the 404s.
+  const { namespace, noun } = service.resource;
+  const notFound = { 404: `no such ${noun}` };
+  const onWrite = o.conflict ? { 409: o.conflict } : {};
+
+  class CachedCrudControllerBase {
+    constructor(@Inject(service) protected readonly service: CrudOperations<TView, TQuery, TCreate, TUpdate>) {}
+
+    @Get()
+    @Public()
+    @Cached({ namespace, kind: 'list' })
+    @ApiOperation({ summary: `List ${o.plural} (filters, sort, pagination)` })
+    @ApiOkResponse({ type: page })
+    @ParamTypes(query)
+    list(@Query() q: TQuery) {
+      return this.service.list(q);
+    }
+
+    @Get(':id')
+    @Public()
+    @Cached({ namespace, kind: 'id' })
+    @ApiOkResponse({ type: view })
+    @ApiErrors(notFound)
+    @ParamTypes(ObjectIdParam)
+    get(@Param() { id }: ObjectIdParam) {
+      return this.service.get(id);
+    }
+
+    @Post()
+    @o.writeAccess()
+    @ApiCreatedResponse({ type: view })
+    @ApiErrors(onWrite)
+    @ParamTypes(create)
+    create(@Body() dto: TCreate) {
+      return this.service.create(dto);
+    }
+
+    @Put(':id')
+    @o.writeAccess()
+    @ApiOperation({ summary: `Replace a ${noun} (every field required)` })
+    @ApiOkResponse({ type: view })
+    @ApiErrors({ ...notFound, ...onWrite })
+    @ParamTypes(ObjectIdParam, replace)
+    replace(@Param() { id }: ObjectIdParam, @Body() dto: TCreate) {
+      return this.service.replace(id, dto);
+    }
+
+    @Patch(':id')
+    @o.writeAccess()
+    @ApiOkResponse({ type: view })
+    @ApiErrors({ ...notFound, ...onWrite })
+    @ParamTypes(ObjectIdParam, update)
+    update(@Param() { id }: ObjectIdParam, @Body() dto: TUpdate) {
+      return this.service.update(id, dto);
+    }
+
+    @Delete(':id')
+    @o.writeAccess()
+    @ApiOkResponse({ type: view, description: `the deleted ${noun}` })
+    @ApiErrors(notFound)
+    @ParamTypes(ObjectIdParam)
+    remove(@Param() { id }: ObjectIdParam) {
+      return this.service.remove(id);
+    }
+  }
+  return CachedCrudControllerBase;
+}

@@ -91,6 +91,16 @@ describe('HTTP edge: conditional requests (ETag, If-None-Match, 304)', () => {
     }
   });
 
+  it('HEAD gets the same validator and the same 304', async () => {
+    const { headers } = await a.http.get('/demo/items').expect(200);
+    const head = await a.http.head('/demo/items').expect(200);
+    expect(head.headers.etag).toBe(headers.etag);
+    expect(head.text).toBeUndefined();
+    const notModified = await a.http.head('/demo/items').set('If-None-Match', headers.etag).expect(304);
+    // If sent at all, a 304's Content-Length is the one a 200 would have had.
+    expect(notModified.headers['content-length']).toBe(head.headers['content-length']);
+  });
+
   it('errors carry no ETag and are never 304', async () => {
     const res = await a.http.get('/demo/items/0123456789abcdef01234567').set('If-None-Match', '*').expect(404);
     expect(res.headers.etag).toBeUndefined();

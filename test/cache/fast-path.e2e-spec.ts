@@ -57,13 +57,19 @@ describe('HTTP edge: L2 hits on the fast path', () => {
     expect((await a.http.get('/demo/items').expect(200)).headers['x-cache-tier']).toBe('l1');
   });
 
-  it('with L1 off, hits are L2 hits served by the fast path', async () => {
+  it('with L1 off, hits are L2 hits served by the fast path with a GET alone (no promotion, no PTTL)', async () => {
     const b = await ctx.startApp({ DEMO_ROUTES: true, CACHE_TTL_SECONDS: 60, CACHE_L1_ENABLED: false });
+    const monitor = await ctx.redis.monitor();
     try {
       await b.http.get('/demo/items').expect(200); // learnt
+      const commands: string[][] = [];
+      monitor.on('monitor', (_time: string, args: string[]) => commands.push(args.map(String)));
       const hit = await b.http.get('/demo/items').expect(200);
       expect(hit.headers['x-cache-tier']).toBe('l2');
+      await new Promise((r) => setTimeout(r, 50)); // let MONITOR deliver what it saw
+      expect(commands.filter(([name]) => !/^(ping|publish|subscribe|client|info|select)$/i.test(name))).toEqual([['get', 'demo:list']]);
     } finally {
+      monitor.disconnect();
       await b.close();
     }
   });

@@ -132,8 +132,9 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * The L2 tier alone, for the fast path: one round trip of two commands on the entry's own key
-   * (GET for the body, PTTL so the L1 copy never outlives it), promoted to L1. A hit needs no
-   * generation: the value in Redis is what the race guard let through, and a write deletes it.
+   * (GET for the body, PTTL so the L1 copy never outlives it), promoted to L1; GET alone when L1
+   * is off or bypassed. A hit needs no generation: the value in Redis is what the race guard let
+   * through, and a write deletes it.
    * Undefined on a miss, when Redis cannot answer, or while this instance's own invalidation of
    * the namespace has not reached Redis (Redis may still hold what that write made stale).
    */
@@ -142,12 +143,14 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
     const l1Generation = this.l1.generation(namespace);
     const l2Key = this.l2Key(key);
     // Both written before either reply is read: one round trip, without a Pipeline object per hit.
-    const reply = await this.redis.run((redis) => Promise.all([redis.getBuffer(l2Key), redis.pttl(l2Key)]));
+    // PTTL only serves the promotion: with L1 off (or bypassed), GET alone.
+    const promote = this.l1Usable;
+    const reply = await this.redis.run((redis) => Promise.all([redis.getBuffer(l2Key), promote ? redis.pttl(l2Key) : -1]));
     if (reply === REDIS_UNAVAILABLE) return undefined;
     const [body, pttl] = reply;
     if (!body) return undefined;
     this.stats.hit(namespace, 'l2');
-    const promoted = this.storeL1(namespace, key, body, pttl, l1Generation, isList) ? this.l1.get(key) : undefined;
+    const promoted = promote && this.storeL1(namespace, key, body, pttl, l1Generation, isList) ? this.l1.get(key) : undefined;
     return withTag(body, promoted).entry;
   }
 

@@ -32,17 +32,28 @@ export const CACHED_ROUTE_CONFIG = { cachedRoute: true };
  * Each encoding is its own representation, so it has its own strong tag (`"<hash>.br"`).
  */
 export function cachedPayload(request: FastifyRequest, reply: FastifyReply, entry: CachedBody, perCaller: boolean): Buffer | undefined {
+  const { body, notModified } = representation(request, reply, entry, perCaller);
+  return notModified ? undefined : body;
+}
+
+function representation(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  entry: CachedBody,
+  perCaller: boolean,
+): { body: Buffer; notModified: boolean } {
   const coding = entry.br || entry.gzip ? preferredCoding(request.headers['accept-encoding']) : undefined;
   const form = coding === 'br' ? entry.br : coding === 'gzip' ? entry.gzip : undefined;
   const etag = form ? `${entry.etag.slice(0, -1)}.${coding === 'br' ? 'br' : 'gz'}"` : entry.etag;
   void reply.headers(perCaller ? PER_CALLER_HEADERS : PUBLIC_HEADERS).header('etag', etag);
+  const body = form ?? entry.body;
   if (notModified(request.headers['if-none-match'], etag)) {
     void reply.code(304).removeHeader('content-type');
-    return undefined;
+    return { body, notModified: true };
   }
   void reply.header('content-type', JSON_TYPE);
   if (form) void reply.header('content-encoding', coding);
-  return form ?? entry.body;
+  return { body, notModified: false };
 }
 
 /**
@@ -66,7 +77,10 @@ export function registerCachedReplies(fastify: FastifyInstance): void {
     (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void) => {
       const marked = (request as MarkedRequest)[CACHED_REPLY];
       if (!marked || reply.statusCode !== 200) return done(null, payload);
-      done(null, cachedPayload(request, reply, marked.entry, marked.perCaller) ?? null);
+      const { body, notModified } = representation(request, reply, marked.entry, marked.perCaller);
+      // A 304 has no body. To HEAD, Fastify's own hook (after this one) turns the payload into its
+      // Content-Length and sends none: the length a 200 would have had, as RFC 9110 asks.
+      done(null, notModified && request.method !== 'HEAD' ? null : body);
     },
   );
 }

@@ -9,6 +9,7 @@
 import autocannon from 'autocannon';
 import Redis from 'ioredis';
 import { MongoClient, ObjectId } from 'mongodb';
+import { insertBenchGames } from './lib/games';
 import { AppProcess, startAppProcess, startBenchServers } from './lib/servers';
 
 const DB = 'bench_feed';
@@ -24,21 +25,7 @@ async function main() {
   const subscriber = new Redis(servers.redisUrl);
   try {
     const games = mongo.db(DB).collection('games');
-    await games.deleteMany({});
-    const ids = (
-      await games.insertMany(
-        Array.from({ length: GAMES }, (_, i) => ({
-          item: `Game ${i}`,
-          publisher: 'Bench',
-          year: 2020,
-          genre: ['Bench'],
-          platforms: ['PC'],
-          price_cents: 1000 + i,
-          available: 5,
-        })),
-      )
-    ).insertedIds;
-    const gameIds = Object.values(ids).map((id) => (id as ObjectId).toHexString());
+    const gameIds = await insertBenchGames(games, GAMES, 5);
     const base = { MONGODB_URI: servers.mongodbUri, MONGODB_DB: DB, REDIS_URL: servers.redisUrl };
     const leader = await startAppProcess(base);
     apps.push(leader);

@@ -18,6 +18,7 @@
 import autocannon from 'autocannon';
 import { MongoClient, ObjectId } from 'mongodb';
 import { startRedisServer } from '../src/infra/embedded/redis-server';
+import { insertBenchGames } from './lib/games';
 import { AppProcess, startAppProcess, startBenchServers } from './lib/servers';
 
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
@@ -53,19 +54,7 @@ async function main() {
   };
   try {
     const games = mongo.db(DB).collection('games');
-    await games.deleteMany({});
-    const inserted = await games.insertMany(
-      Array.from({ length: GAMES }, (_, i) => ({
-        item: `Game ${i}`,
-        publisher: 'Bench',
-        year: 2020,
-        genre: ['Bench'],
-        platforms: ['PC'],
-        price_cents: 1000 + i,
-        available: 0,
-      })),
-    );
-    const ids = Object.values(inserted.insertedIds).map((id) => (id as ObjectId).toHexString());
+    const ids = await insertBenchGames(games, GAMES, 0);
     const env = { MONGODB_URI: servers.mongodbUri, MONGODB_DB: DB, REDIS_URL: redis.uri, ADMIN_TOKEN };
     const start = async () => {
       const app = await startAppProcess(env);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import type { RunningServer } from './mongo-standin';
+import { freePort } from './free-port';
 import { startRedisServer } from './redis-server';
 
 const run = promisify(execFile);
@@ -45,6 +46,35 @@ async function poll(check: () => Promise<boolean>, timeoutMs: number, intervalMs
 }
 
 /**
+ * One cluster-enabled redis-server. Its bus port is chosen free too: the default (port + 10000)
+ * may be taken, or above 65535 for a port from the kernel's ephemeral range. A port taken between
+ * choosing and binding (other tests run beside) is retried with new ones.
+ */
+async function startClusterNode(dir: string, index: number) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRedisServer({
+        extraArgs: [
+          '--dir',
+          dir,
+          '--cluster-enabled',
+          'yes',
+          '--cluster-port',
+          String(await freePort()),
+          '--cluster-config-file',
+          join(dir, `nodes-${index}.conf`),
+          '--cluster-node-timeout',
+          String(NODE_TIMEOUT_MS),
+        ],
+      });
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      rmSync(join(dir, `nodes-${index}.conf`), { force: true });
+    }
+  }
+}
+
+/**
  * Six redis-servers (`--cluster-enabled yes`) on loopback, made one Cluster of three masters with
  * one replica each by `redis-cli --cluster create`. Free ports, one temporary folder. For tests
  * (test/harness/redis-cluster.ts) and benchmarks; the app never starts one.
@@ -54,18 +84,7 @@ export async function startRedisCluster(): Promise<RedisClusterHarness> {
   const nodes: ClusterNode[] = [];
   try {
     for (let i = 0; i < 6; i++) {
-      const server = await startRedisServer({
-        extraArgs: [
-          '--dir',
-          dir,
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          join(dir, `nodes-${i}.conf`),
-          '--cluster-node-timeout',
-          String(NODE_TIMEOUT_MS),
-        ],
-      });
+      const server = await startClusterNode(dir, i);
       nodes.push({ port: Number(new URL(server.uri).port), server });
     }
     const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);

@@ -4,7 +4,7 @@ import { CacheBus } from './redis/cache-bus';
 import { CACHE_SETTINGS, CacheSettings } from './core/cache.settings';
 import { CacheStats, CacheTier } from './core/cache-stats';
 import { entityTag } from './core/entity-tag';
-import { L1Entry, L1Store } from './core/l1-store';
+import { L1Entry, L1Store, l1TtlMs } from './core/l1-store';
 import { inRefreshWindow, refreshLockKey } from './core/refresh-ahead';
 import { REDIS_UNAVAILABLE, RedisConnection } from './redis/redis.connection';
 import { takeRefreshLock } from './redis/refresh-lock';
@@ -524,8 +524,8 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
 
   /** L1 never outlives the L2 copy, nor its own TTL. */
   private storeL1(namespace: string, key: string, body: Buffer, l2TtlMs: number, generation: number, isList: boolean): boolean {
-    if (!this.l1Usable) return false;
-    const ttlMs = Math.min(this.settings.l1TtlSeconds * 1000, l2TtlMs > 0 ? l2TtlMs : this.settings.l1TtlSeconds * 1000);
+    const ttlMs = l1TtlMs(l2TtlMs, this.settings.l1TtlSeconds);
+    if (!this.l1Usable || ttlMs === undefined) return false;
     const l2ExpiresAt = l2TtlMs > 0 ? Date.now() + l2TtlMs : undefined;
     return this.l1.set(key, { body, namespace, l2ExpiresAt }, ttlMs, generation, isList);
   }

@@ -1,4 +1,4 @@
-import { L1Store } from './l1-store';
+import { L1Store, l1TtlMs } from './l1-store';
 
 describe('L1Store', () => {
   afterEach(() => jest.useRealTimers());
@@ -51,5 +51,16 @@ describe('L1Store memory', () => {
     expect(stored.length).toBe(1000);
     expect(stored.buffer.byteLength).toBe(1000);
     expect(l1.bytes).toBe(1000 + 'ns:id:2'.length + l1.get('ns:id:2')!.etag.length);
+  });
+});
+
+describe('l1TtlMs', () => {
+  it('never outlives the Redis copy, keeps L1 its own TTL for a key without expiry, and refuses a key already gone', () => {
+    expect(l1TtlMs(1500, 300)).toBe(1500);
+    expect(l1TtlMs(900_000, 300)).toBe(300_000);
+    expect(l1TtlMs(-1, 300)).toBe(300_000);
+    // PTTL -2: the key expired between the GET and the PTTL; with L1's TTL it would be served for 300 s.
+    expect(l1TtlMs(-2, 300)).toBeUndefined();
+    expect(l1TtlMs(0, 300)).toBeUndefined();
   });
 });

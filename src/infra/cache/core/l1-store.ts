@@ -186,3 +186,14 @@ export function ownedCopy(body: Buffer): Buffer {
   body.copy(copy);
   return copy;
 }
+
+/**
+ * How long L1 may keep a copy whose Redis key has `l2TtlMs` left (PTTL): never longer than Redis
+ * or L1's own TTL; L1's own for a key without expiry (-1); not at all (undefined) when the key was
+ * gone (-2: it expired or was deleted between the GET and the PTTL of one round trip, and L1's own
+ * TTL would serve it long after Redis let it go).
+ */
+export function l1TtlMs(l2TtlMs: number, l1TtlSeconds: number): number | undefined {
+  if (l2TtlMs === -2 || l2TtlMs === 0) return undefined;
+  return Math.min(l1TtlSeconds * 1000, l2TtlMs > 0 ? l2TtlMs : l1TtlSeconds * 1000);
+}

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import type { RunningServer } from './mongo-standin';
-import { freePort } from './free-port';
+import { freePorts } from './free-port';
 import { startRedisServer } from './redis-server';
 
 const run = promisify(execFile);
@@ -52,15 +52,17 @@ async function poll(check: () => Promise<boolean>, timeoutMs: number, intervalMs
  */
 async function startClusterNode(dir: string, index: number) {
   for (let attempt = 1; ; attempt++) {
+    const [port, busPort] = await freePorts(2);
     try {
       return await startRedisServer({
+        port,
         extraArgs: [
           '--dir',
           dir,
           '--cluster-enabled',
           'yes',
           '--cluster-port',
-          String(await freePort()),
+          String(busPort),
           '--cluster-config-file',
           join(dir, `nodes-${index}.conf`),
           '--cluster-node-timeout',

@@ -36,9 +36,10 @@ export class HttpCacheInterceptor implements NestInterceptor {
       return next.handle();
     }
     const { namespace, key } = target;
-    this.fastPath.learn(context, request.method, request.routeOptions.url, policy, query);
+    const open = this.fastPath.openToEveryone(context);
+    this.fastPath.learn(open, request.method, request.routeOptions.url, policy, query);
     // Answers a guard decides on, or scoped to the caller, are private to that caller.
-    const perCaller = policy.scope !== undefined || !this.fastPath.openToEveryone(context);
+    const perCaller = policy.scope !== undefined || !open;
 
     // Also the refresh-ahead's loader: then it runs the handler after this answer was sent.
     const load = () =>

@@ -37,14 +37,9 @@ export class L1FastPath {
     private readonly modules: ModulesContainer,
   ) {}
 
-  learn(
-    context: ExecutionContext,
-    method: string,
-    routeUrl: string | undefined,
-    policy: CachePolicy,
-    query: QueryCanonicalizer | null,
-  ): void {
-    if (routeUrl && method === 'GET' && !policy.scope && this.openToEveryone(context)) this.routes.set(routeUrl, { policy, query });
+  /** `open`: what `openToEveryone` said of this route (the interceptor asks once per request). */
+  learn(open: boolean, method: string, routeUrl: string | undefined, policy: CachePolicy, query: QueryCanonicalizer | null): void {
+    if (open && routeUrl && method === 'GET' && !policy.scope) this.routes.set(routeUrl, { policy, query });
   }
 
   /** True when the route is declared public and no guard (route, controller or global) would run for it. */

@@ -36,6 +36,17 @@ describe('change feed: every committed write reaches every instance', () => {
     }, 2000);
     expect(hit).toBe(true);
   };
+  /**
+   * Runs `write` and waits until the leader has applied the `events` change events it makes, so that
+   * a copy cached afterwards is not dropped by those events arriving late (that drop is the feed
+   * doing its job, but it would race the assertions below).
+   */
+  const applied = async <T>(feed: ChangeFeed, events: number, write: () => Promise<T>): Promise<T> => {
+    const before = feed.snapshot().eventsApplied;
+    const result = await write();
+    expect(await eventually(() => feed.snapshot().eventsApplied >= before + events && feed.backlog === 0, 3000)).toBe(true);
+    return result;
+  };
   /** True when both instances serve what `check` wants within 1 s of now (the write's acknowledgement). */
   const bothWithinOneSecond = async (
     path: string,
@@ -158,14 +169,14 @@ describe('change feed: every committed write reaches every instance', () => {
   });
 
   it('history lost: the collection feed is dropped whole, logged, and the stream follows again', async () => {
-    const id = await createGame(a, 'Lost History');
+    const id = await applied(feedA, 1, () => createGame(a, 'Lost History'));
     await cached(a, `/games/${id}`);
     expect(await ctx.redis.exists(`games:id:${id}`)).toBe(1);
     const follower = (feedA as unknown as { followers: Map<string, { stream: NodeJS.EventEmitter }> }).followers.get('games')!;
     follower.stream.emit('error', Object.assign(new Error('resume point no longer in the oplog'), { code: 286 }));
     // Nothing wrote that game: only the drop of everything the collection feeds removes it.
     expect(await eventually(async () => (await ctx.redis.exists(`games:id:${id}`)) === 0, 1000)).toBe(true);
-    expect(feedA.snapshot().historyLost).toBe(1);
+    expect(await eventually(() => feedA.snapshot().historyLost === 1, 1000)).toBe(true);
     expect(await eventually(() => feedA.running && !!follower.stream, 3000)).toBe(true);
     await feedA.ready();
     await cached(a, `/games/${id}`);
@@ -174,8 +185,9 @@ describe('change feed: every committed write reaches every instance', () => {
   });
 
   it('failover: a leader that dies without releasing its lease is replaced, and the new leader resumes the changes it missed', async () => {
-    const changed = await createGame(a, 'Missed While Dead');
-    const untouched = await createGame(a, 'Untouched');
+    const [changed, untouched] = await applied(feedA, 2, () =>
+      Promise.all([createGame(a, 'Missed While Dead'), createGame(a, 'Untouched')]),
+    );
     await Promise.all([cached(b, `/games/${changed}`), cached(b, `/games/${untouched}`)]);
     const resumesBefore = feedB.snapshot().resumes;
     // Dies like a killed process: streams gone, lease left in Redis until it expires.

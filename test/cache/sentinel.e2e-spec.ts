@@ -43,4 +43,23 @@ describe('shared cache: Redis Sentinel', () => {
     expect(await eventually(async () => (await b.http.get(path)).body.name === 'changed through A', 1000, 10)).toBe(true);
     master.disconnect();
   });
+
+  it('an instance that shuts down closes every connection it opened to the sentinels (so its process can exit)', async () => {
+    const sentinelClients = async () => {
+      let total = 0;
+      for (const sentinel of group.sentinels) {
+        const client = onPort(Number(new URL(sentinel.uri).port));
+        const list = (await client.call('CLIENT', 'LIST')) as string;
+        total += list.split('\n').filter((line) => line.trim() && !line.includes('cmd=client')).length;
+        client.disconnect();
+      }
+      return total;
+    };
+    const before = await sentinelClients();
+    const c = await ctx.startApp({ DEMO_ROUTES: true, REDIS_URL: group.url });
+    await c.http.get(`/demo/items/${ids[1]}`).expect(200);
+    expect(await sentinelClients()).toBeGreaterThan(before);
+    await c.close();
+    expect(await eventually(async () => (await sentinelClients()) === before, 3000)).toBe(true);
+  });
 });

@@ -161,9 +161,10 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown() {
     this.availabilityListeners.length = 0;
     this.shuttingDown = true;
-    if (this.client && this.client.status !== 'end') {
-      await this.client.quit().catch(() => this.client?.disconnect());
-    }
+    if (this.client && this.client.status !== 'end') await this.client.quit().catch(() => undefined);
+    // quit() leaves the Sentinel failover detector's subscriptions open (ioredis #1362, fixed
+    // upstream after 5.11.1): they would keep the process alive. disconnect() closes them.
+    this.client?.disconnect();
   }
 
   /**

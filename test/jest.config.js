@@ -24,10 +24,7 @@ const config = {
   rootDir: require('node:path').resolve(__dirname, '..'),
   // jest-circus reads the timeout from the top level only, not from a project.
   testTimeout: 60_000,
-  // Some suites leave reconnecting clients behind (apps whose MongoDB or Redis a fault test killed,
-  // change-feed lease timers): Jest would wait for them forever after the last test. Exit instead;
-  // the global teardown still stops the servers it started.
-  forceExit: true,
+  // No forceExit: a run that leaves something open is reported by the global teardown (which then ends it).
   projects: [
     {
       displayName: 'unit',

@@ -1,4 +1,5 @@
 import { Injectable, NotFoundException, Optional, ServiceUnavailableException } from '@nestjs/common';
+import { isCacheKey } from '../infra/cache/core/cache-keys';
 import { ratio } from '../infra/cache/core/cache-stats';
 import { ChangeFeed } from '../infra/cache/feed/change-feed.service';
 import { REDIS_UNAVAILABLE, RedisClient, RedisConnection } from '../infra/cache/redis/redis.connection';
@@ -51,6 +52,7 @@ export class CacheAdminService {
   }
 
   async entry(key: string) {
+    if (!isCacheKey(key)) throw new NotFoundException(`no cache entry "${key}"`);
     const l1 = this.cache.l1Entry(key);
     const l2 = await this.l2Entry(this.cache.l2Key(key));
     if (!l1 && !l2) throw new NotFoundException(`no cache entry "${key}"`);
@@ -102,6 +104,8 @@ export class CacheAdminService {
   }
 
   async delete(key: string) {
+    // Not a cache key (a rate-limit counter, the feed's lease): not the cache's to remove.
+    if (!isCacheKey(key)) throw new NotFoundException(`no cache entry "${key}"`);
     const inL1 = this.cache.l1Entry(key) !== undefined; // read before the delete empties it
     const existed = (await this.cache.delete(key)) || inL1;
     if (!existed) throw new NotFoundException(`no cache entry "${key}"`);

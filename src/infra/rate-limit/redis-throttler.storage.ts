@@ -1,5 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { ENV } from '../../config/config.module';
+import { cacheKeyPrefix, type Env } from '../../config/env';
 import { REDIS_UNAVAILABLE, RedisConnection } from '../cache/redis/redis.connection';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -57,7 +59,15 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly local = new ThrottlerStorageService();
   private usingLocal = false;
 
-  constructor(private readonly redis: RedisConnection) {}
+  /** The deployment's key prefix (as the cache's), so deployments sharing one Redis count apart. */
+  private readonly prefix: string;
+
+  constructor(
+    private readonly redis: RedisConnection,
+    @Inject(ENV) env: Env,
+  ) {
+    this.prefix = cacheKeyPrefix(env);
+  }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, name: string): Promise<ThrottlerStorageRecord> {
     const hitsKey = this.hitsKey(name, key);
@@ -91,9 +101,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     return { granted: Math.max(0, Math.min(chunk, limit - (total - chunk))), windowLeftMs: left > 0 ? left : ttl };
   }
 
-  /** `ratelimit:<name>:<key>`; a hash tag on a Cluster, so its `:blocked` companion shares the slot. */
+  /** `[<prefix>]ratelimit:<name>:<key>`; a hash tag on a Cluster, so its `:blocked` companion shares the slot. */
   private hitsKey(name: string, key: string): string {
-    const base = `ratelimit:${name}:${key}`;
+    const base = `${this.prefix}ratelimit:${name}:${key}`;
     return this.redis.isCluster ? `{${base}}` : base;
   }
 

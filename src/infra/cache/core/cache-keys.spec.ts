@@ -32,11 +32,24 @@ describe('names in Redis', () => {
   });
   it('map back to the logical key, and not at all when they are not the deployment’s', () => {
     for (const cluster of [false, true]) {
-      for (const key of ['games:id:abc', 'games:list', 'students.u1:list:ff', 'orphan']) {
+      for (const key of ['games:id:abc', 'games:list', 'games:meta:gen', 'students.u1:list:ff']) {
         expect(logicalKey('db2:', redisKey('db2:', key, cluster), cluster)).toBe(key);
       }
     }
     expect(logicalKey('', 'ratelimit:global:1.2.3.4', true)).toBeUndefined();
     expect(logicalKey('db2:', '{db3:games}:list', true)).toBeUndefined();
+  });
+  it('leave out what is not a cache entry: rate-limit counters, the feed, another deployment under no prefix', () => {
+    for (const name of [
+      'ratelimit:global:1.2.3.4',
+      'ratelimit:default:list',
+      'cache-feed:leader',
+      'cache-feed:tokens',
+      'db2:games:id:1',
+      'orphan',
+    ]) {
+      expect(logicalKey('', name, false)).toBeUndefined();
+    }
+    expect(logicalKey('', 'games:list:ff', false)).toBe('games:list:ff');
   });
 });

@@ -24,6 +24,15 @@ export const cacheKeys = {
 };
 
 /**
+ * Whether a logical key is one the cache makes (`<ns>:id:…`, `<ns>:list…`, `<ns>:meta:…`). Other
+ * keys in the same Redis (rate-limit counters, the change feed's lease, another deployment's
+ * prefixed entries when this one has no prefix) are never listed, read or cleared as cache entries.
+ */
+export function isCacheKey(key: string): boolean {
+  return /^[^:]+:(?:id:|list(?::|$)|meta:)/.test(key);
+}
+
+/**
  * The name in Redis of a logical key: the deployment's `prefix` in front. On a Redis Cluster the
  * prefix and namespace become a hash tag (`games:id:1` → `{games}:id:1`), so a namespace's value
  * keys and bookkeeping share one slot and its scripts stay single-slot. Keys outside any
@@ -35,7 +44,7 @@ export function redisKey(prefix: string, key: string, cluster: boolean): string 
   return `{${prefix}${namespace}}${key.slice(namespace.length)}`;
 }
 
-/** The logical key of a name in Redis (the inverse of redisKey); undefined when not the deployment's. */
+/** The logical key of a name in Redis (the inverse of redisKey); undefined when not the deployment's or not a cache key. */
 export function logicalKey(prefix: string, name: string, cluster: boolean): string | undefined {
   let plain = name;
   if (cluster) {
@@ -43,7 +52,9 @@ export function logicalKey(prefix: string, name: string, cluster: boolean): stri
     if (!name.startsWith('{') || close === -1) return undefined;
     plain = name.slice(1, close) + name.slice(close + 1);
   }
-  return plain.startsWith(prefix) ? plain.slice(prefix.length) : undefined;
+  if (!plain.startsWith(prefix)) return undefined;
+  const key = plain.slice(prefix.length);
+  return isCacheKey(key) ? key : undefined;
 }
 
 /** A SCAN pattern for every name in Redis whose logical key starts with `start`. */

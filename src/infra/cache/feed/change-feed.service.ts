@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection, mongo } from 'mongoose';
 import { ENV } from '../../../config/config.module';
-import type { Env } from '../../../config/env';
+import { cacheKeyPrefix, type Env } from '../../../config/env';
 import { RedisConnection } from '../redis/redis.connection';
 import { TwoTierCache } from '../two-tier-cache.service';
 import { FeedBatch, FeedPlan } from './feed-batch';
@@ -30,12 +30,15 @@ const FIRST_RETRY_DELAY_MS = 200;
 const STARTUP_WAIT_MS = 5000;
 const MAX_RETRY_DELAY_MS = 30_000;
 
-/** Redis keys of the feed, shared by every instance. */
-export const FEED_KEYS = {
-  leader: 'cache-feed:leader',
+/**
+ * Redis keys of the feed, shared by every instance of one deployment (behind its key prefix, so
+ * deployments on other databases sharing the Redis elect their own leader and keep their own tokens).
+ */
+export const feedKeys = (prefix: string) => ({
+  leader: `${prefix}cache-feed:leader`,
   /** Hash: collection → JSON resume token of the last applied event. */
-  tokens: 'cache-feed:tokens',
-};
+  tokens: `${prefix}cache-feed:tokens`,
+});
 
 /** One collection's change stream. */
 interface Follower {
@@ -103,8 +106,9 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
     redis: RedisConnection,
     private readonly adapterHost: HttpAdapterHost,
   ) {
-    this.lease = new FeedLease(redis, FEED_KEYS.leader, env.CACHE_FEED_LEASE_MS);
-    this.tokens = new FeedTokens(redis, FEED_KEYS.tokens);
+    const keys = feedKeys(cacheKeyPrefix(env));
+    this.lease = new FeedLease(redis, keys.leader, env.CACHE_FEED_LEASE_MS);
+    this.tokens = new FeedTokens(redis, keys.tokens);
     this.batch = new FeedBatch(env.CACHE_FEED_MAX_IDS);
   }
 

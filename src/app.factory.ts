@@ -7,7 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
-import type { Env } from './config/env';
+import { trustProxy, type Env } from './config/env';
 import { registerJsonBody } from './infra/http/json-body';
 import { errorResponse } from './infra/http/api-errors.decorator';
 import { declaredTags } from './infra/http/api-tag';
@@ -32,6 +32,7 @@ export async function createApp(env: Env, extraModules: Type[] = []): Promise<Ne
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     bodyLimit: env.JSON_BODY_MAX_BYTES,
+    trustProxy: trustProxy(env),
     // Fastify's default (100) is shorter than cache keys of operation results (/cache/entries/:key
     // validates up to 512); a longer path parameter is a 414.
     routerOptions: { maxParamLength: 512 },

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { cacheKeyPrefix, databaseName, InvalidEnvironmentError, validateEnv } from './env';
+import { cacheKeyPrefix, databaseName, InvalidEnvironmentError, trustProxy, validateEnv } from './env';
 
 describe('validateEnv', () => {
   it('applies defaults', () => {
@@ -50,5 +50,21 @@ describe('cacheKeyPrefix', () => {
   });
   it('refuses a prefix that would be a SCAN pattern', () => {
     expect(() => validateEnv({ CACHE_KEY_PREFIX: 'a*' })).toThrow(/CACHE_KEY_PREFIX/);
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  const parsed = (value: string) => trustProxy(validateEnv({ TRUST_PROXY: value }));
+  it('reads off, on, a hop count, or a list of addresses, CIDRs and named ranges', () => {
+    expect(trustProxy(validateEnv({}))).toBe(false);
+    expect(parsed('true')).toBe(true);
+    const twoHops = parsed('2') as (address: string, hop: number) => boolean;
+    expect([0, 1, 2].map((hop) => twoHops('10.0.0.1', hop))).toEqual([true, true, false]);
+    expect(parsed('10.0.0.1, 10.1.0.0/16,loopback,::1,fd00::/8')).toEqual(['10.0.0.1', '10.1.0.0/16', 'loopback', '::1', 'fd00::/8']);
+  });
+  it('refuses what would reach Fastify as a bad address, naming the variable', () => {
+    for (const bad of ['yes', '10.0.0.300', '10.0.0.0/33', '10.0.0.1/8/1', 'proxy.example.com', ',']) {
+      expect(() => validateEnv({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
+    }
   });
 });

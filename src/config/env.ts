@@ -1,5 +1,19 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { isIP } from 'node:net';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateBy,
+  validateSync,
+} from 'class-validator';
 
 /** Reads the raw string: implicit conversion would already have turned "false" into true. */
 const toBoolean = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
@@ -9,6 +23,18 @@ const toBoolean = ({ obj, key }: { obj: Record<string, unknown>; key: string }) 
   if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
   return raw; // not a boolean: IsBoolean reports it
 };
+
+/** proxy-addr's named ranges, accepted in TRUST_PROXY beside addresses and CIDRs. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+const isProxyEntry = (entry: string) => {
+  if (PROXY_RANGES.includes(entry)) return true;
+  const [address, bits, extra] = entry.split('/');
+  if (extra !== undefined || !isIP(address)) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(address) === 4 ? 32 : 128));
+};
+/** `false`, `true`, a hop count, or a comma list of addresses / CIDRs / named ranges. */
+const isTrustProxy = (value: unknown) =>
+  typeof value === 'string' && (/^(true|false|\d{1,2})$/.test(value) || value.split(',').every((entry) => isProxyEntry(entry.trim())));
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -285,6 +311,22 @@ export class Env {
   @Min(0)
   RATE_LIMIT_OPERATIONS_PER_USER: number = 30;
 
+  /**
+   * Which peers may name the client in X-Forwarded-For (the address rate limits and logs use):
+   * `false` (the socket's address, the default), a comma list of proxy addresses, CIDRs or
+   * `loopback`/`linklocal`/`uniquelocal`, a hop count, or `true` (any peer: only behind a proxy
+   * that overwrites the header). Fastify's `trustProxy`.
+   */
+  @ValidateBy({
+    name: 'isTrustProxy',
+    validator: {
+      validate: isTrustProxy,
+      defaultMessage: () =>
+        'TRUST_PROXY must be false, true, a hop count, or a comma list of IP addresses, CIDRs, loopback, linklocal, uniquelocal',
+    },
+  })
+  TRUST_PROXY: string = 'false';
+
   /** Bearer token for GET /metrics (16+ characters). Unset: /metrics answers 404. */
   @IsOptional()
   @IsString()
@@ -340,6 +382,20 @@ export function validateEnv(raw: Record<string, unknown>): Env {
     throw new InvalidEnvironmentError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return env;
+}
+
+/**
+ * TRUST_PROXY as Fastify's `trustProxy` option. A hop count becomes the function Fastify would
+ * make of it (its adapter's types take no number): the first `hops` proxies are trusted.
+ */
+export function trustProxy(env: Pick<Env, 'TRUST_PROXY'>): boolean | string[] | ((address: string, hop: number) => boolean) {
+  const value = env.TRUST_PROXY;
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    return (_address, hop) => hop < hops;
+  }
+  return value.split(',').map((entry) => entry.trim());
 }
 
 /** The database name the app uses: MONGODB_DB, else the path of MONGODB_URI, else "cachebook". */

@@ -47,6 +47,22 @@ describe('security: rate limits in Redis, 429 with Retry-After', () => {
     expect(await users().countDocuments({ username: 'daniel' })).toBe(0);
   });
 
+  it('counts per X-Forwarded-For client only when TRUST_PROXY names the proxy the request came through', async () => {
+    const asClient = (api: TestApp, ip: string) => api.http.get('/health/live').set('X-Forwarded-For', ip);
+    const direct = await ctx.startApp({ RATE_LIMIT_GLOBAL: 3 });
+    for (let i = 0; i < 3; i++) await asClient(direct, `198.51.100.${i}`).expect(200);
+    // Untrusted: the header is the client's claim, and everyone counts as the socket's address.
+    expect((await asClient(direct, '198.51.100.9')).status).toBe(429);
+    await direct.close();
+    await ctx.redis.flushdb();
+
+    const proxied = await ctx.startApp({ RATE_LIMIT_GLOBAL: 3, TRUST_PROXY: 'loopback' });
+    for (let i = 0; i < 3; i++) await asClient(proxied, '198.51.100.7').expect(200);
+    expect((await asClient(proxied, '198.51.100.7')).status).toBe(429);
+    // Another client behind the same proxy has its own budget.
+    await asClient(proxied, '198.51.100.8').expect(200);
+  });
+
   it('counts every request against the per-IP ceiling, L1 cache hits served before the router included', async () => {
     const api = await ctx.startApp({ RATE_LIMIT_GLOBAL: 5 });
     const first = await api.http.get('/games').expect(200);

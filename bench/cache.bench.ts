@@ -86,7 +86,9 @@ async function main() {
     if (br.headers['content-encoding'] !== 'br') throw new Error('the br form of the cached list never appeared');
     const plugin = await raw(`${compressing.url}/constant`, BR);
     if (plugin.headers['content-encoding'] !== 'br') throw new Error('@fastify/compress did not compress the constant route');
-    if ((await raw(`${bare.url}/constant`, {})).body.toString() !== body) throw new Error('the bare ceiling does not send the same bytes');
+    const bareBody = (await raw(`${bare.url}/constant`, {})).body.toString();
+    if (bareBody !== body)
+      throw new Error(`the bare ceiling does not send the same bytes:\n${bareBody.slice(0, 300)}\n${body.slice(0, 300)}`);
 
     const options = { connections, durationSeconds };
     console.log(

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { freePort } from '../../src/infra/embedded/free-port';
 import { mongodBinary, startMongod } from '../../src/infra/embedded/mongod';
 import { RunningServer, startMongoStandin } from '../../src/infra/embedded/mongo-standin';
-import { waitForLine, stopChild } from '../../src/infra/embedded/process';
+import { stopChild } from '../../src/infra/embedded/process';
 import { startRedisServer } from '../../src/infra/embedded/redis-server';
 import { RATE_LIMITS_OFF } from '../../src/infra/rate-limit/limits-off';
 
@@ -39,7 +39,7 @@ export interface AppProcess {
   url: string;
   /** For reading its memory (/proc/<pid>/status). */
   pid: number;
-  /** The end of what it wrote to stderr since it became healthy, for error reports. */
+  /** The end of what it wrote to stderr (the last 4,000 characters), for error reports. */
   stderr(): string;
   stop(): Promise<void>;
 }
@@ -61,22 +61,24 @@ export async function startNodeProcess(script: string, env: Record<string, strin
     env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...RATE_LIMITS_OFF, CACHE_KEY_PREFIX: 'none', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Drained for the child's whole life (a full pipe would stall it); only a bounded tail is kept, for error reports.
+  let stderr = '';
+  child.stdout.resume();
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   // main.ts logs "listening" at info; poll /health instead, which also proves MongoDB is reachable.
   const url = `http://127.0.0.1:${port}`;
-  const exited = waitForLine(child, /a^/, 60_000, 'app').catch((e: Error) => e);
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw await exited;
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`app exited (code ${child.exitCode ?? child.signalCode}) before it was healthy:\n${stderr.slice(-2000)}`);
+    }
     try {
       if ((await fetch(`${url}/health`)).ok) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error('app did not become healthy within 60 s');
+    if (Date.now() > deadline) throw new Error(`app did not become healthy within 60 s:\n${stderr.slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  child.stdout.resume();
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   return { url, pid: child.pid!, stderr: () => stderr, stop: () => stopChild(child) };
 }

@@ -75,7 +75,8 @@ async function main() {
         .toArray(),
       items.countDocuments(),
     ]);
-    return { items: docs, total, page, limit };
+    // `_id` first, as the API's views put it (the stored order depends on how the seed inserted).
+    return { items: docs.map(({ _id, ...fields }) => ({ _id, ...fields })), total, page, limit };
   };
   const peer =
     kind === 'bentocache' ? bentocachePeer(tiers, env.REDIS_URL!) : kind === 'cacheable' ? cacheablePeer(tiers, env.REDIS_URL!) : undefined;

@@ -7,10 +7,11 @@
  *   normal      PATCH /games/:id through A while autocannon reads games through A and B
  *   redis_hang  redis-server SIGSTOPped, a PATCH through A during the hang, SIGCONT after
  *               FAULTS_HANG_MS (the reader is polled throughout)
- *   crash_api   PATCH through the feed's leader, kill -9 of that leader as soon as it answered
+ *   crash_api   PATCH through a feed follower, kill -9 of that instance as soon as it answered
  *   crash_raw   the writer that dies before invalidating: a MongoDB update from a plain driver
- *               (nothing invalidates it), then kill -9 of the feed's leader; only the change
- *               feed, taken over by the survivor, can repair the reader
+ *               (nothing invalidates it), then kill -9 of a feed follower; only the change
+ *               feed (the other follower, CACHE_FEED_FOLLOWERS=2 by default; with 1, the
+ *               survivor once it takes the lease) can repair the reader
  * A killed instance is replaced before the next trial. One JSON line last.
  * Env: FAULTS_WRITES (40), FAULTS_TRIALS (5), FAULTS_HANG_MS (3000), BENCH_CONNECTIONS (8),
  * MONGODB_URI (else embedded stand-in with its oplog on).

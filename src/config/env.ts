@@ -168,6 +168,17 @@ export class Env {
   @Max(60_000)
   CACHE_FEED_LEASE_MS: number = 5000;
 
+  /**
+   * Instances that follow the change streams at once (each holds a lease). 2: an instance that dies
+   * between its write and its invalidation while following leaves the other one following, so
+   * outside-the-API staleness does not wait for a lease to expire; the price is one invalidation
+   * per follower for each change.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(3)
+  CACHE_FEED_FOLLOWERS: number = 2;
+
   /** Change events are coalesced this long into one round of invalidations. */
   @IsInt()
   @Min(1)

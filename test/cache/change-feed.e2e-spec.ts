@@ -12,7 +12,11 @@ import { adminAuth, eventually, TestApp, TestContext, createTestContext } from '
 import { Caller, createCollection, generateImage, signUp, startImagedoc, upload } from '../imagedoc/imagedoc-helpers';
 import { createGame } from '../games/games-helpers';
 
-/** Short lease so that a dead leader is replaced quickly in the failover test (both instances share this process's event loop). */
+/**
+ * Short lease so that a dead leader is replaced quickly in the failover test (both instances share
+ * this process's event loop). One follower: this suite proves the election and the lease's failover;
+ * two followers are in change-feed-followers.e2e-spec.ts.
+ */
 const LEASE_MS = 2000;
 
 describe('change feed: every committed write reaches every instance', () => {
@@ -62,11 +66,18 @@ describe('change feed: every committed write reaches every instance', () => {
 
   beforeAll(async () => {
     ctx = await createTestContext('change_feed');
-    const first = await startImagedoc(ctx, { CACHE_FEED_ENABLED: 'true', CACHE_FEED_LEASE_MS: LEASE_MS });
+    const first = await startImagedoc(ctx, { CACHE_FEED_ENABLED: 'true', CACHE_FEED_FOLLOWERS: 1, CACHE_FEED_LEASE_MS: LEASE_MS });
     a = first.api;
     feedA = a.app.get(ChangeFeed);
     await feedA.ready();
-    b = (await startImagedoc(ctx, { STORAGE_DIR: first.storageDir, CACHE_FEED_ENABLED: 'true', CACHE_FEED_LEASE_MS: LEASE_MS })).api;
+    b = (
+      await startImagedoc(ctx, {
+        STORAGE_DIR: first.storageDir,
+        CACHE_FEED_ENABLED: 'true',
+        CACHE_FEED_FOLLOWERS: 1,
+        CACHE_FEED_LEASE_MS: LEASE_MS,
+      })
+    ).api;
     feedB = b.app.get(ChangeFeed);
     games = db().collection('games');
     ana = await signUp(a, 'ana');
@@ -191,7 +202,7 @@ describe('change feed: every committed write reaches every instance', () => {
     await Promise.all([cached(b, `/games/${changed}`), cached(b, `/games/${untouched}`)]);
     const resumesBefore = feedB.snapshot().resumes;
     // Dies like a killed process: streams gone, lease left in Redis until it expires.
-    jest.spyOn((feedA as unknown as { lease: { release(): Promise<void> } }).lease, 'release').mockResolvedValue(undefined);
+    jest.spyOn((feedA as unknown as { held: { release(): Promise<void> } }).held, 'release').mockResolvedValue(undefined);
     const died = Date.now();
     await a.close();
     await games.updateOne({ _id: new ObjectId(changed) }, { $set: { price_cents: 777 } });

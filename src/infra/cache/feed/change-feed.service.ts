@@ -60,10 +60,12 @@ interface Follower {
  * (`ChangeFeedModule.forFeature`) and turns committed changes into cache invalidations, whoever
  * wrote them.
  *
- * - One elected instance follows (a lease in Redis) and invalidates through the cache, which
- *   broadcasts to every instance: each event costs Redis one invalidation, not one per instance,
- *   and each instance drops its in-process copies once. A dead leader is replaced when its lease
- *   expires (CACHE_FEED_LEASE_MS).
+ * - CACHE_FEED_FOLLOWERS elected instances follow (one lease each in Redis) and invalidate through
+ *   the cache, which broadcasts to every instance: each event costs Redis one invalidation per
+ *   follower, not one per instance. With one follower, a dead one is replaced when its lease
+ *   expires (CACHE_FEED_LEASE_MS) and outside writes wait meanwhile; with two, the other is
+ *   already following, so an instance that dies between its write and its invalidation (while
+ *   following) leaves nothing stale for longer than the feed's own delay.
  * - Events are coalesced for CACHE_FEED_BATCH_MS; past CACHE_FEED_MAX_IDS ids of one namespace
  *   the namespace is dropped whole, so a bulk write costs a bounded number of Redis commands.
  * - Resume tokens of applied events are kept in Redis: a new leader, or this one after an error,
@@ -75,7 +77,9 @@ interface Follower {
 export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('ChangeFeed');
   private readonly followers = new Map<string, Follower>();
-  private readonly lease: FeedLease;
+  /** One lease per follower slot; this instance holds at most one (`held`). */
+  private readonly leases: FeedLease[];
+  private held?: FeedLease;
   private readonly tokens: FeedTokens;
   private readonly batch: FeedBatch;
   /** Per collection, the token of the newest event in the batch. */
@@ -107,7 +111,10 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly adapterHost: HttpAdapterHost,
   ) {
     const keys = feedKeys(cacheKeyPrefix(env));
-    this.lease = new FeedLease(redis, keys.leader, env.CACHE_FEED_LEASE_MS);
+    this.leases = Array.from(
+      { length: env.CACHE_FEED_FOLLOWERS },
+      (_, slot) => new FeedLease(redis, slot === 0 ? keys.leader : `${keys.leader}:${slot}`, env.CACHE_FEED_LEASE_MS),
+    );
     this.tokens = new FeedTokens(redis, keys.tokens);
     this.batch = new FeedBatch(env.CACHE_FEED_MAX_IDS);
   }
@@ -126,7 +133,7 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
     }
     this.state = 'standby';
     await this.tick();
-    this.leaseTimer = setInterval(() => void this.tick(), Math.max(100, Math.floor(this.lease.ttlMs / 3)));
+    this.leaseTimer = setInterval(() => void this.tick(), Math.max(100, Math.floor(this.env.CACHE_FEED_LEASE_MS / 3)));
     // A new leader first drops what collections without a stored token feed. Done before the app
     // serves, so those drops do not race its first requests' fills (which they would discard).
     let timeout: NodeJS.Timeout | undefined;
@@ -140,7 +147,8 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
     const wasLeading = this.leading;
     if (this.state !== 'disabled') this.state = 'stopped';
     await this.stopFollowing();
-    if (wasLeading) await this.lease.release();
+    if (wasLeading) await this.held?.release();
+    this.held = undefined;
     this.wakeReadyWaiters();
   }
 
@@ -183,7 +191,7 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.ticking || this.state === 'stopped') return;
     this.ticking = true;
     try {
-      const held = await this.lease.hold();
+      const held = await this.holdALease();
       if (held && !this.leading && this.state === 'standby') await this.startFollowing();
       else if (!held && this.leading) {
         this.logger.warn('lost the change-feed lease (Redis unreachable or taken over): stopped following');
@@ -193,6 +201,22 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
     } finally {
       this.ticking = false;
     }
+  }
+
+  /** Renews the lease this instance holds, or takes the first free one. */
+  private async holdALease(): Promise<boolean> {
+    if (this.held) {
+      if (await this.held.hold()) return true;
+      this.held = undefined;
+      return false;
+    }
+    for (const lease of this.leases) {
+      if (await lease.hold()) {
+        this.held = lease;
+        return true;
+      }
+    }
+    return false;
   }
 
   private async startFollowing() {

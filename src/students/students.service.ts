@@ -1,4 +1,5 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { orNotFound } from '../common/kit';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, QueryFilter } from 'mongoose';
 import { containsText } from '../common/kit/list-query';
@@ -25,8 +26,7 @@ export class StudentsService {
   ) {}
 
   async findOne(registration: string, fullCpf: boolean): Promise<StudentView> {
-    const doc = await this.students.findById(registration).lean<Student>().exec();
-    if (!doc) throw new NotFoundException(`student ${registration} not found`);
+    const doc = orNotFound(await this.students.findById(registration).lean<Student>().exec(), `student ${registration}`);
     return toStudentView(doc, fullCpf);
   }
 
@@ -123,8 +123,10 @@ export class StudentsService {
     if (Object.keys(set).length === 0) throw new BadRequestException('nothing to update: give at least one field');
 
     // The previous version: its name and course have cached answers too.
-    const before = await this.students.findOneAndUpdate({ _id: registration }, { $set: set }, { returnDocument: 'before' }).lean<Student>();
-    if (!before) throw new NotFoundException(`student ${registration} not found`);
+    const before = orNotFound(
+      await this.students.findOneAndUpdate({ _id: registration }, { $set: set }, { returnDocument: 'before' }).lean<Student>(),
+      `student ${registration}`,
+    );
     const courses = [before.course, set.course ?? before.course];
     const rankChanged = set.scores !== undefined || set.course !== undefined || set.birth_date !== undefined;
     const moved = rankChanged ? await this.ranking.rerank(courses) : { registrations: [], names: [] };
@@ -138,8 +140,7 @@ export class StudentsService {
 
   /** Removes the result from MongoDB and both cache tiers (the results-day project's clearCache(key)); the course ranks close up. */
   async remove(registration: string): Promise<void> {
-    const removed = await this.students.findOneAndDelete({ _id: registration }).lean<Student>();
-    if (!removed) throw new NotFoundException(`student ${registration} not found`);
+    const removed = orNotFound(await this.students.findOneAndDelete({ _id: registration }).lean<Student>(), `student ${registration}`);
     const moved = await this.ranking.rerank([removed.course]);
     await this.cacheSync.invalidate({
       registrations: [registration, ...moved.registrations],

@@ -1,4 +1,5 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { orNotFound } from '../../common/kit';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import type { AuthUser } from '../../auth/auth-user';
@@ -32,12 +33,13 @@ export class CollectionsService {
 
   /** The collection if the caller may see it, else 404. */
   async get(id: string, user: AuthUser): Promise<CollectionView> {
-    const found = await this.collections
-      .findOne({ _id: new Types.ObjectId(id), ...ownedBy(user) })
-      .lean<CollectionView>()
-      .exec();
-    if (!found) throw new NotFoundException(`collection ${id} not found`);
-    return found;
+    return orNotFound(
+      await this.collections
+        .findOne({ _id: new Types.ObjectId(id), ...ownedBy(user) })
+        .lean<CollectionView>()
+        .exec(),
+      `collection ${id}`,
+    );
   }
 
   async create(user: AuthUser, input: CreateCollectionDto): Promise<CollectionView> {
@@ -51,11 +53,13 @@ export class CollectionsService {
   }
 
   async update(id: string, user: AuthUser, input: UpdateCollectionDto): Promise<CollectionView> {
-    const updated = await this.collections
-      .findOneAndUpdate({ _id: new Types.ObjectId(id), ...ownedBy(user) }, { $set: input }, { returnDocument: 'after' })
-      .lean<CollectionView>()
-      .exec();
-    if (!updated) throw new NotFoundException(`collection ${id} not found`);
+    const updated = orNotFound(
+      await this.collections
+        .findOneAndUpdate({ _id: new Types.ObjectId(id), ...ownedBy(user) }, { $set: input }, { returnDocument: 'after' })
+        .lean<CollectionView>()
+        .exec(),
+      `collection ${id}`,
+    );
     await this.invalidateLists(String(updated.user_id));
     return updated;
   }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { orNotFound } from '../../common/kit';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import type { Readable } from 'node:stream';
@@ -102,12 +103,13 @@ export class DocumentsService {
 
   /** The document if the caller may see it, else 404. */
   async get(id: string, user: AuthUser): Promise<DocumentView> {
-    const found = await this.documents
-      .findOne({ _id: new Types.ObjectId(id), ...ownedBy(user) })
-      .lean<DocumentView>()
-      .exec();
-    if (!found) throw new NotFoundException(`document ${id} not found`);
-    return found;
+    return orNotFound(
+      await this.documents
+        .findOne({ _id: new Types.ObjectId(id), ...ownedBy(user) })
+        .lean<DocumentView>()
+        .exec(),
+      `document ${id}`,
+    );
   }
 
   async openFile(id: string, user: AuthUser): Promise<{ document: DocumentView; stream: Readable }> {
@@ -189,18 +191,17 @@ export class DocumentsService {
   }
 
   private async withKey(id: string, user: AuthUser): Promise<StoredDocument> {
-    const found = await this.documents
-      .findOne({ _id: new Types.ObjectId(id), ...ownedBy(user) })
-      .select('+storage_key')
-      .lean<StoredDocument>()
-      .exec();
-    if (!found) throw new NotFoundException(`document ${id} not found`);
-    return found;
+    return orNotFound(
+      await this.documents
+        .findOne({ _id: new Types.ObjectId(id), ...ownedBy(user) })
+        .select('+storage_key')
+        .lean<StoredDocument>()
+        .exec(),
+      `document ${id}`,
+    );
   }
 
   private async view(id: Types.ObjectId): Promise<DocumentView> {
-    const found = await this.documents.findById(id).lean<DocumentView>().exec();
-    if (!found) throw new NotFoundException(`document ${String(id)} not found`);
-    return found;
+    return orNotFound(await this.documents.findById(id).lean<DocumentView>().exec(), `document ${String(id)}`);
   }
 }

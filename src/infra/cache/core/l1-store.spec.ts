@@ -1,4 +1,5 @@
-import { L1Store, l1TtlMs } from './l1-store';
+import { COMPRESSIONS_IN_FLIGHT_MAX, L1Store, l1TtlMs } from './l1-store';
+import type { EncodedForms } from './encodings';
 
 describe('L1Store', () => {
   afterEach(() => jest.useRealTimers());
@@ -62,5 +63,46 @@ describe('l1TtlMs', () => {
     // PTTL -2: the key expired between the GET and the PTTL; with L1's TTL it would be served for 300 s.
     expect(l1TtlMs(-2, 300)).toBeUndefined();
     expect(l1TtlMs(0, 300)).toBeUndefined();
+  });
+});
+
+describe('L1Store compression', () => {
+  const body = (i: number) => Buffer.from(`{"item":${i},"text":"${'x'.repeat(2000)}"}`);
+  const pendingCompressor = () => {
+    const jobs: { body: Buffer; done: (forms: EncodedForms) => void }[] = [];
+    const compress = (input: Buffer) => new Promise<EncodedForms>((done) => jobs.push({ body: input, done }));
+    return { jobs, compress };
+  };
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it(`never has more than ${COMPRESSIONS_IN_FLIGHT_MAX} compressions in flight, however many entries arrive`, () => {
+    const { jobs, compress } = pendingCompressor();
+    const l1 = new L1Store({ maxEntries: 1000, maxBytes: 1 << 24, compressMinBytes: 1024, compress });
+    for (let i = 0; i < 500; i++) l1.set(`ns:id:${i}`, { body: body(i), namespace: 'ns' }, 60_000, l1.generation('ns'), false);
+    expect(jobs).toHaveLength(COMPRESSIONS_IN_FLIGHT_MAX);
+  });
+
+  it('compresses an entry stored while the slots were busy when it is read again, once', async () => {
+    const { jobs, compress } = pendingCompressor();
+    const l1 = new L1Store({ maxEntries: 1000, maxBytes: 1 << 24, compressMinBytes: 1024, compress });
+    for (let i = 0; i < 5; i++) l1.set(`ns:id:${i}`, { body: body(i), namespace: 'ns' }, 60_000, l1.generation('ns'), false);
+    for (const job of jobs.splice(0)) job.done({ br: Buffer.from('br') });
+    await settle();
+    expect(l1.get('ns:id:0')?.br?.toString()).toBe('br');
+    expect(l1.get('ns:id:4')?.br).toBeUndefined(); // read now: its compression starts
+    expect(jobs.map((job) => job.body.toString())).toEqual([body(4).toString()]);
+    l1.get('ns:id:4');
+    expect(jobs).toHaveLength(1);
+    jobs[0].done({ br: Buffer.from('br4') });
+    await settle();
+    expect(l1.get('ns:id:4')?.br?.toString()).toBe('br4');
+  });
+
+  it('leaves bodies under the threshold alone', () => {
+    const { jobs, compress } = pendingCompressor();
+    const l1 = new L1Store({ maxEntries: 10, maxBytes: 1 << 20, compressMinBytes: 1024, compress });
+    l1.set('ns:id:small', { body: Buffer.from('{"a":1}'), namespace: 'ns' }, 60_000, l1.generation('ns'), false);
+    l1.get('ns:id:small');
+    expect(jobs).toHaveLength(0);
   });
 });

@@ -23,7 +23,18 @@ interface StoredEntry extends L1Entry {
   /** Served as a hit until then; kept for stale-if-error until the grace runs out too. */
   freshUntil: number;
   storedAt: number;
+  /** Its compressed forms were asked for (at most once per entry). */
+  compressStarted?: boolean;
 }
+
+/**
+ * Compressions in flight per process. Each holds an encoder's state (brotli at quality 11: MBs)
+ * on zlib's thread pool; unbounded, a stream of new entries (50,000 distinct keys read in turn)
+ * queued them faster than the pool ran them, and the process grew by hundreds of MiB. An entry
+ * stored while all slots are busy is compressed when it is read again (hot entries get their
+ * forms; one-off ones never cost any).
+ */
+export const COMPRESSIONS_IN_FLIGHT_MAX = 2;
 
 /**
  * The in-process tier: bounded by entries and bytes (LRU eviction), its own TTL. An entry outlives
@@ -43,6 +54,7 @@ export class L1Store {
   private readonly staleGraceMs: number;
   private readonly compressMinBytes: number;
   private readonly compress: (body: Buffer) => Promise<EncodedForms>;
+  private compressing = 0;
 
   constructor(options: {
     maxEntries: number;
@@ -73,7 +85,9 @@ export class L1Store {
   /** A fresh entry, or undefined. */
   get(key: string): L1Entry | undefined {
     const entry = this.lru.get(key);
-    return entry && entry.freshUntil > Date.now() ? entry : undefined;
+    if (!entry || entry.freshUntil <= Date.now()) return undefined;
+    if (!entry.compressStarted) this.compressLater(key, entry);
+    return entry;
   }
 
   /** Any entry still held, fresh or within the stale grace, with how long this instance has held it. */
@@ -107,18 +121,27 @@ export class L1Store {
       storedAt: now,
     };
     this.lru.set(key, stored, { ttl: ttlMs + this.staleGraceMs });
-    if (this.compressMinBytes > 0 && body.length >= this.compressMinBytes && this.lru.peek(key) === stored) {
-      this.compress(body).then(
-        (forms) => this.attachForms(key, stored, forms),
-        () => undefined, // identity is always there to send
-      );
-    }
+    if (this.lru.peek(key) === stored) this.compressLater(key, stored);
     if (isList && this.lru.has(key)) {
       let keys = this.listKeys.get(entry.namespace);
       if (!keys) this.listKeys.set(entry.namespace, (keys = new Set()));
       keys.add(key);
     }
     return true;
+  }
+
+  /** Starts computing the entry's compressed forms in the background, if it is big enough and a slot is free. */
+  private compressLater(key: string, stored: StoredEntry): void {
+    if (this.compressMinBytes === 0 || stored.body.length < this.compressMinBytes) return;
+    if (this.compressing >= COMPRESSIONS_IN_FLIGHT_MAX) return;
+    stored.compressStarted = true;
+    this.compressing++;
+    this.compress(stored.body)
+      .then(
+        (forms) => this.attachForms(key, stored, forms),
+        () => undefined, // identity is always there to send
+      )
+      .finally(() => this.compressing--);
   }
 
   /**

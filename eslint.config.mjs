@@ -56,8 +56,15 @@ export default tseslint.config(
             },
             {
               target: './src/infra/cache/redis',
-              from: ['./src/infra/cache/http', './src/infra/cache/feed', './src/infra/cache/two-tier-cache.service.ts'],
-              message: 'The Redis side sits under the tiers: it never imports the HTTP side, the feed or the service.',
+              from: ['./src/infra/cache/http/**', './src/infra/cache/feed/**', './src/infra/cache/*.ts'],
+              message: 'The Redis side sits under the tiers: it never imports the HTTP side, the feed or the services above it.',
+            },
+            // The cache has one front door: everything outside src/infra imports src/infra/cache/index.ts only.
+            {
+              target: [...FEATURES.map((f) => `./src/${f}`), './src/common', './src/cli', './src/seeder', './src/app.module.ts', './src/app.factory.ts'],
+              from: './src/infra/cache',
+              except: ['./index.ts'],
+              message: 'Import the cache from src/infra/cache (its index.ts): the files behind it are its inside.',
             },
           ],
         },

@@ -14,7 +14,7 @@ import { declaredTags } from './infra/http/api-tag';
 import { errorBody } from './infra/http/error-body';
 import { closeRequestBodySchemas } from './infra/http/openapi-document';
 import { createPino, PinoLoggerService } from './infra/logging/pino-logger.service';
-import { L1FastPath } from './infra/cache/http/l1-fast-path';
+import { L1FastPath } from './infra/cache';
 import { MetricsService } from './infra/metrics/metrics.service';
 import { GlobalRateLimit } from './infra/rate-limit/global-rate-limit';
 

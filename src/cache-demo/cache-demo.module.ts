@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { ChangeFeedModule } from '../infra/cache/feed/change-feed.module';
+import { ChangeFeedModule } from '../infra/cache';
 import { DemoBenchController } from './bench/demo-bench.controller';
 import { DemoBenchService } from './bench/demo-bench.service';
 import { CacheDemoController } from './cache-demo.controller';

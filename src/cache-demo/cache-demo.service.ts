@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { QueryFilter } from 'mongoose';
 import { CachedCrud, containsText } from '../common/kit';
-import { documentSource } from '../infra/cache/feed/feed-source';
+import { documentSource } from '../infra/cache';
 import { DemoItemListQuery, toDemoItem, toDemoItemView, UpdateDemoItemDto } from './dto/demo-item.dto';
 import { DemoItem } from './schemas/demo-item.schema';
 

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ChangeFeedModule } from '../infra/cache/feed/change-feed.module';
+import { ChangeFeedModule } from '../infra/cache';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ClientsController } from './clients.controller';
 import { ClientsService } from './clients.service';

@@ -1,7 +1,7 @@
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { createProgress } from '../common/progress';
-import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
+import { CacheInvalidator } from '../infra/cache';
 import { ModuleSeeder, SeedOptions, SeedSummary, Seeder } from '../seeder/seeder';
 import { Client } from './schemas/client.schema';
 import { Game } from './schemas/game.schema';
@@ -18,7 +18,7 @@ export class GamesSeeder implements ModuleSeeder {
   constructor(
     @InjectModel(Game.name) private readonly games: Model<Game>,
     @InjectModel(Client.name) private readonly clients: Model<Client>,
-    private readonly cache: TwoTierCache,
+    private readonly cache: CacheInvalidator,
   ) {}
 
   readonly demoCount = 40;

@@ -1,4 +1,4 @@
-import { documentSource } from '../infra/cache/feed/feed-source';
+import { documentSource } from '../infra/cache';
 
 /** Cache namespaces of this module; keys are `games:list`, `games:id:<id>`, `games:list:<sha1>` (the store's key scheme). */
 export const GAMES_NS = 'games';

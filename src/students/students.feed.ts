@@ -1,5 +1,4 @@
-import type { FeedChange, FeedSource, FeedTarget } from '../infra/cache/feed/feed-source';
-import { shownDocuments } from '../infra/cache/feed/feed-source';
+import { type FeedChange, type FeedSource, type FeedTarget, shownDocuments } from '../infra/cache';
 import { COURSE_CODES } from './courses';
 import { STUDENTS_COLLECTION } from './schemas/student.schema';
 import { BY_NAME_BASE_NS, BY_NAME_NS, RANKINGS_BASE_NS, rankingNamespace, STUDENTS_BASE_NS, STUDENTS_NS } from './students.cache';

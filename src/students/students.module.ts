@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { ChangeFeedModule } from '../infra/cache/feed/change-feed.module';
+import { ChangeFeedModule } from '../infra/cache';
 import { CpfAccessGuard } from './cpf-access.guard';
 import { RankingsController } from './rankings.controller';
 import { Student, StudentSchema } from './schemas/student.schema';

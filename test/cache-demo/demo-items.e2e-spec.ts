@@ -2,7 +2,7 @@
  * The worked example of README "Adding a cached resource": what a new cached resource's suite
  * proves. Real MongoDB wire protocol and real Redis, started by the harness; no mocks.
  */
-import { ChangeFeed } from '../../src/infra/cache/feed/change-feed.service';
+import { ChangeFeed } from '../../src/infra/cache';
 import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
 
 describe('demo items: a cached resource built on the kit', () => {

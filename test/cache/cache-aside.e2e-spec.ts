@@ -1,6 +1,6 @@
 import { CACHE_MANAGER, Cache } from '@nestjs/cache-manager';
 import { createTestContext, adminAuth, TestApp, TestContext } from '../harness/test-app';
-import { cacheKeys } from '../../src/infra/cache/core/cache-keys';
+import { cacheKeys } from '../../src/infra/cache';
 import { seedDemo } from './demo-api';
 
 describe('shared cache: cache-aside through both tiers', () => {

@@ -2,8 +2,7 @@ import { CanActivate, Controller, ExecutionContext, ForbiddenException, Get, Inj
 import { APP_GUARD } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { Public } from '../../src/common/kit/access';
-import { Cached } from '../../src/infra/cache/http/cache.decorators';
-import { L1FastPath } from '../../src/infra/cache/http/l1-fast-path';
+import { Cached, L1FastPath } from '../../src/infra/cache';
 import { createTestContext, TestApp, TestContext } from '../harness/test-app';
 import { seedDemo } from './demo-api';
 

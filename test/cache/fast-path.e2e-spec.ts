@@ -1,6 +1,6 @@
 import { adminAuth, createTestContext, TestApp, TestContext } from '../harness/test-app';
 import { HttpCacheInterceptor } from '../../src/infra/cache/http/http-cache.interceptor';
-import { TwoTierCache } from '../../src/infra/cache/two-tier-cache.service';
+import { LocalTier } from '../../src/infra/cache/local-tier';
 import { seedDemo } from './demo-api';
 
 describe('HTTP edge: L2 hits on the fast path', () => {
@@ -18,8 +18,7 @@ describe('HTTP edge: L2 hits on the fast path', () => {
   it('an L2 hit of a learnt route is served before Nest runs, in one round trip of GET + PTTL on its key, and promoted to L1', async () => {
     const miss = await a.http.get('/demo/items').expect(200); // learns the route, stores in both tiers
     expect(miss.headers['x-cache']).toBe('MISS');
-    const cache = a.app.get(TwoTierCache);
-    cache.l1.clear();
+    a.app.get(LocalTier).entries.clear();
 
     const monitor = await ctx.redis.monitor();
     const commands: string[][] = [];

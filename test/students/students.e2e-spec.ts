@@ -12,7 +12,7 @@ import type { Student } from '../../src/students/schemas/student.schema';
 import { REGISTRATION_BASE } from '../../src/students/seed/registration';
 import { generateStudents } from '../../src/students/seed/student-generator';
 import { StudentsSeeder } from '../../src/students/seed/students.seeder';
-import { ChangeFeed } from '../../src/infra/cache/feed/change-feed.service';
+import { ChangeFeed } from '../../src/infra/cache';
 import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
 
 const COUNT = 300;

@@ -1,7 +1,7 @@
 import { BadRequestException, type Type } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, QueryFilter, Types } from 'mongoose';
-import { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
+import { CacheInvalidator } from '../../infra/cache';
 import { Page, pageWindow, PaginationQuery } from '../pagination';
 import { withInvalidation, WrittenIds } from './invalidation';
 import { sortSpec } from './list-query';
@@ -37,7 +37,7 @@ export interface CachedResource<TSchema, TView, TCreate, TUpdate> {
 export abstract class CachedCrudService<TSchema, TView, TQuery extends ListQuery, TCreate, TUpdate> {
   protected constructor(
     protected readonly model: Model<TSchema>,
-    private readonly cache: TwoTierCache,
+    private readonly cache: CacheInvalidator,
     protected readonly resource: CachedResource<TSchema, TView, TCreate, TUpdate>,
   ) {}
 
@@ -120,7 +120,7 @@ export function CachedCrud<TSchema, TView, TCreate, TUpdate>(
   abstract class CachedCrudBase extends CachedCrudService<TSchema, TView, ListQuery, TCreate, TUpdate> {
     static readonly resource = resource;
 
-    constructor(@InjectModel(schema.name) model: Model<TSchema>, cache: TwoTierCache) {
+    constructor(@InjectModel(schema.name) model: Model<TSchema>, cache: CacheInvalidator) {
       super(model, cache, resource);
     }
   }

@@ -1,6 +1,6 @@
 import { Body, Delete, Get, Inject, Param, Patch, Post, Put, Query, Type } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { Cached } from '../../infra/cache/http/cache.decorators';
+import { Cached } from '../../infra/cache';
 import { ApiErrors } from '../../infra/http/api-errors.decorator';
 import { ObjectIdParam } from '../object-id';
 import type { Page } from '../pagination';

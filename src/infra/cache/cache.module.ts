@@ -8,11 +8,16 @@ import { CacheStats } from './core/cache-stats';
 import { HttpCacheInterceptor } from './http/http-cache.interceptor';
 import { L1FastPath } from './http/l1-fast-path';
 import { RedisConnection } from './redis/redis.connection';
+import { CacheInspector } from './cache-inspector';
+import { CacheInvalidator } from './cache-invalidator';
+import { LocalTier } from './local-tier';
+import { RefreshAhead } from './refresh-ahead';
+import { L2Tier } from './redis/l2-tier';
 import { TwoTierCache } from './two-tier-cache.service';
 
 /**
  * The shared cache. Feature modules only declare policy: `@Cached(...)` on GET routes and
- * `TwoTierCache.invalidate(...)` after writes. `@nestjs/cache-manager`'s CACHE_MANAGER is wired
+ * `CacheInvalidator.invalidate(...)` after writes. `@nestjs/cache-manager`'s CACHE_MANAGER is wired
  * too (Keyv + @keyv/redis) for modules that want the stock API.
  */
 @Global()
@@ -49,10 +54,25 @@ import { TwoTierCache } from './two-tier-cache.service';
     RedisConnection,
     CacheBus,
     CacheStats,
+    LocalTier,
+    L2Tier,
+    CacheInvalidator,
+    RefreshAhead,
     TwoTierCache,
+    CacheInspector,
     HttpCacheInterceptor,
     L1FastPath,
   ],
-  exports: [TwoTierCache, RedisConnection, HttpCacheInterceptor, L1FastPath, CACHE_SETTINGS, NestCacheModule],
+  exports: [
+    TwoTierCache,
+    CacheInvalidator,
+    CacheInspector,
+    CacheStats,
+    RedisConnection,
+    HttpCacheInterceptor,
+    L1FastPath,
+    CACHE_SETTINGS,
+    NestCacheModule,
+  ],
 })
 export class SharedCacheModule {}

@@ -67,7 +67,7 @@ export class L1FastPath {
       if (!target) return done();
       const entry = this.cache.peekL1(target.key);
       // Due for a refresh-ahead: this request goes through Nest, whose interceptor can reload.
-      if (entry && this.cache.wantsRefresh(target.key, entry, route.policy.ttlSeconds)) return done();
+      if (entry && this.cache.refreshAhead.wants(target.key, entry, route.policy.ttlSeconds)) return done();
       if (entry) {
         this.cache.stats.hit(target.namespace, 'l1');
         return send(request, reply, entry, 'l1');

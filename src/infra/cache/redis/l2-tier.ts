@@ -1,0 +1,175 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { cacheKeys } from '../core/cache-keys';
+import { CACHE_SETTINGS, CacheSettings } from '../core/cache.settings';
+import { REDIS_UNAVAILABLE, RedisConnection, type Unavailable } from './redis.connection';
+import { RedisKeys } from './redis-keys';
+import { withCacheScripts } from './redis-scripts';
+
+/** What one read of an entry found: the body (null on a miss), its time left and the namespace generation. */
+export interface L2Read {
+  body: Buffer | null;
+  /** PTTL: ms left, -1 without expiry, -2 gone; -1 when not asked for. */
+  pttl: number;
+  /** The namespace's generation at the time of the read, when asked for ('0' before any write). */
+  generation?: string;
+}
+
+export interface L2Entry {
+  key: string;
+  body: Buffer;
+  ttlMs: number;
+  /** List keys are indexed, so that any write to the namespace removes them. */
+  isList: boolean;
+}
+
+/**
+ * The Redis tier: every command the cache sends about entries, in one place. Reads and stores
+ * speak logical keys; names in Redis come from RedisKeys. Calls go through RedisConnection.run
+ * (timeout, breaker) and answer REDIS_UNAVAILABLE when Redis cannot.
+ */
+@Injectable()
+export class L2Tier {
+  readonly keys: RedisKeys;
+
+  constructor(
+    @Inject(CACHE_SETTINGS) private readonly settings: CacheSettings,
+    private readonly redis: RedisConnection,
+  ) {
+    this.keys = new RedisKeys(settings.keyPrefix, redis.isCluster);
+  }
+
+  get enabled(): boolean {
+    return this.redis.enabled;
+  }
+
+  /**
+   * One round trip: GET, and PTTL and the namespace generation when asked (the commands are
+   * written before any reply is read, without a Pipeline object per call).
+   */
+  async read(namespace: string, key: string, ask: { ttl?: boolean; generation?: boolean } = {}): Promise<L2Read | Unavailable> {
+    const name = this.keys.of(key);
+    const reply = await this.redis.run((redis) =>
+      Promise.all([
+        redis.getBuffer(name),
+        ask.ttl ? redis.pttl(name) : -1,
+        ask.generation ? redis.get(this.keys.generation(namespace)) : null,
+      ]),
+    );
+    if (reply === REDIS_UNAVAILABLE) return REDIS_UNAVAILABLE;
+    const [body, pttl, generation] = reply;
+    return { body, pttl, generation: ask.generation ? (generation ?? '0') : undefined };
+  }
+
+  /** Bodies and PTTLs of keys of one namespace (one slot on a Cluster), in one round trip. */
+  async readMany(keys: string[]): Promise<{ body: Buffer | null; pttl: number }[] | Unavailable> {
+    const values = await this.redis.run((redis) => {
+      const pipeline = redis.pipeline();
+      for (const key of keys) pipeline.getBuffer(this.keys.of(key)).pttl(this.keys.of(key));
+      return pipeline.exec();
+    });
+    if (values === REDIS_UNAVAILABLE || !values) return REDIS_UNAVAILABLE;
+    return keys.map((_, i) => ({ body: values[i * 2][1] as Buffer | null, pttl: values[i * 2 + 1][1] as number }));
+  }
+
+  /** The namespace's current generation, read before querying the source for a store. */
+  async generation(namespace: string): Promise<string | Unavailable> {
+    const value = await this.redis.run((redis) => redis.get(this.keys.generation(namespace)));
+    return value === REDIS_UNAVAILABLE ? value : (value ?? '0');
+  }
+
+  /**
+   * Stores entries of one namespace if its generation is still `generation` (the race guard, in
+   * Lua); one command, or one pipelined round trip for many. Returns how many were stored.
+   */
+  async store(namespace: string, entries: L2Entry[], generation: string): Promise<number | Unavailable> {
+    const args = (e: L2Entry) =>
+      [
+        this.keys.of(e.key),
+        this.keys.generation(namespace),
+        this.keys.listIndex(namespace),
+        generation,
+        e.body,
+        e.ttlMs,
+        this.settings.listVariantsMax,
+        e.isList ? '1' : '0',
+      ] as const;
+    if (entries.length === 1) {
+      return this.redis.run((redis) => withCacheScripts(redis).storeIfCurrent(...args(entries[0])));
+    }
+    const result = await this.redis.run((client) => {
+      const pipeline = withCacheScripts(client).pipeline() as ReturnType<typeof client.pipeline> & {
+        storeIfCurrent: (...a: ReturnType<typeof args>) => unknown;
+      };
+      for (const e of entries) pipeline.storeIfCurrent(...args(e));
+      return pipeline.exec();
+    });
+    if (result === REDIS_UNAVAILABLE || !result) return REDIS_UNAVAILABLE;
+    return result.filter(([error, stored]) => !error && stored === 1).length;
+  }
+
+  /** Bumps the namespace generation and deletes its list variants and the given id keys, atomically. */
+  async invalidate(namespace: string, idKeys: string[], options: { probe?: boolean } = {}): Promise<boolean> {
+    const result = await this.redis.run(
+      (redis) =>
+        withCacheScripts(redis).invalidateNamespace(
+          2 + idKeys.length,
+          this.keys.generation(namespace),
+          this.keys.listIndex(namespace),
+          ...idKeys.map((k) => this.keys.of(k)),
+        ),
+      options,
+    );
+    return result !== REDIS_UNAVAILABLE;
+  }
+
+  /** Deletes one key and bumps its namespace's generation; how many keys were deleted (0 or 1). */
+  async delete(key: string): Promise<number | Unavailable> {
+    const namespace = cacheKeys.namespaceOf(key);
+    return this.redis.run((redis) => withCacheScripts(redis).deleteKey(this.keys.generation(namespace), this.keys.of(key)));
+  }
+
+  /**
+   * Deletes every key under `prefix` (all the deployment's keys when empty), SCAN-based (every
+   * master of a Cluster); generations move first, so a fill in flight cannot store in between.
+   */
+  async clear(prefix: string): Promise<number | Unavailable> {
+    return this.redis.run(async (redis) => {
+      let removed = 0;
+      let cursor = '0';
+      do {
+        const page = await this.redis.scanPage(this.keys.pattern(prefix), cursor, 500);
+        if (page === REDIS_UNAVAILABLE) throw new Error('SCAN failed');
+        cursor = page[0];
+        const byNamespace = groupByNamespace(page[1].map((name) => this.keys.logical(name)).filter((k): k is string => !!k));
+        await Promise.all([...byNamespace.keys()].map((ns) => redis.incr(this.keys.generation(ns))));
+        // One DEL per namespace: on a Cluster its keys share a slot, so the DEL stays single-slot.
+        const counts = await Promise.all(
+          [...byNamespace.values()].map((group) => {
+            const deletable = group.filter((k) => !k.endsWith(':meta:gen'));
+            return deletable.length ? redis.del(...deletable.map((k) => this.keys.of(k))) : 0;
+          }),
+        );
+        removed += counts.reduce((sum, n) => sum + n, 0);
+      } while (cursor !== '0');
+      return removed;
+    });
+  }
+
+  /** One instance wins the reload of a key: SET NX with a short expiry (never released early; it lapses). */
+  async takeRefreshLock(key: string, ttlMs: number): Promise<boolean> {
+    const taken = await this.redis.run((redis) => redis.set(this.keys.refreshLock(key), '1', 'PX', ttlMs, 'NX'));
+    return taken === 'OK';
+  }
+}
+
+/** Keys grouped by namespace (batches that stay within one Cluster slot). */
+export function groupByNamespace(keys: string[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const key of keys) {
+    const namespace = cacheKeys.namespaceOf(key);
+    const group = groups.get(namespace);
+    if (group) group.push(key);
+    else groups.set(namespace, [key]);
+  }
+  return groups;
+}

@@ -67,7 +67,7 @@ export class RefreshAhead {
   private async refresh(target: RefreshTarget, reload: Reload): Promise<void> {
     const { namespace, key } = target;
     const l1Generation = this.local.generation(namespace);
-    const state = await this.l2.read(namespace, key, { ttl: true, generation: true });
+    const state = await this.l2.read(namespace, key);
     if (state === REDIS_UNAVAILABLE) return;
     const { body, pttl, generation } = state;
     if (body && pttl > 0 && !this.due(Date.now() + pttl, target.ttlSeconds)) {
@@ -78,7 +78,7 @@ export class RefreshAhead {
     const ttlMs = (target.ttlSeconds ?? this.settings.defaultTtlSeconds) * 1000;
     const lockMs = Math.max(1000, Math.round(ttlMs * this.settings.refreshAheadFraction));
     if (!(await this.l2.takeRefreshLock(key, lockMs))) return;
-    await reload(generation!, l1Generation);
+    await reload(generation, l1Generation);
     this.logger.debug(`refreshed ${key} ahead of its expiry`);
   }
 }

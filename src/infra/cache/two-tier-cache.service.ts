@@ -40,6 +40,18 @@ export interface LoadOptions {
   staleIfError?: (error: unknown) => boolean;
 }
 
+/**
+ * A miss already read from Redis (by the fast path), carried to the load: it stores against these
+ * generations (read before and with that read) instead of asking Redis again.
+ */
+export interface KnownMiss {
+  l1Generation: number;
+  l2Generation: string;
+}
+
+/** What the L2 tier alone said of a key: a hit to send, or a miss to load. */
+export type L2Peek = { hit: CachedBody; miss?: undefined } | { miss: KnownMiss; hit?: undefined };
+
 /** What a programmatic cache-aside read answers: the bytes and where they came from. */
 export interface CacheOutcome {
   body: Buffer;
@@ -94,22 +106,22 @@ export class TwoTierCache {
   }
 
   /**
-   * The L2 tier alone, for the fast path: one round trip on the entry's own key (GET, and PTTL so
-   * the L1 copy never outlives it), promoted to L1. A hit needs no generation: the value in Redis
-   * is what the race guard let through, and a write deletes it.
-   * Undefined on a miss, when Redis cannot answer, or while this instance's own invalidation of
-   * the namespace has not reached Redis (Redis may still hold what that write made stale).
+   * The L2 tier alone, for the fast path: one command on the entry's key. A hit is promoted to L1
+   * (never outliving the Redis copy); it needs no generation: the value in Redis is what the race
+   * guard let through, and a write deletes it. A miss carries the generations the load must store
+   * against (see getOrLoad's `known`), so a miss reads Redis once.
+   * Undefined when Redis cannot answer, or while this instance's own invalidation of the namespace
+   * has not reached Redis (Redis may still hold what that write made stale).
    */
-  async peekL2(namespace: string, key: string, isList: boolean): Promise<CachedBody | undefined> {
+  async peekL2(namespace: string, key: string, isList: boolean): Promise<L2Peek | undefined> {
     if (!this.l2.enabled || this.invalidator.isPending(namespace)) return undefined;
     const l1Generation = this.local.generation(namespace);
-    const promote = this.local.usable;
-    const read = await this.l2.read(namespace, key, { ttl: promote });
-    if (read === REDIS_UNAVAILABLE || !read.body) return undefined;
+    const read = await this.l2.read(namespace, key);
+    if (read === REDIS_UNAVAILABLE) return undefined;
+    if (!read.body) return { miss: { l1Generation, l2Generation: read.generation } };
     this.stats.hit(namespace, 'l2');
-    const promoted =
-      promote && this.local.keep(namespace, key, read.body, read.pttl, l1Generation, isList) ? this.local.peek(key) : undefined;
-    return withTag(read.body, promoted).entry;
+    const promoted = this.local.keep(namespace, key, read.body, read.pttl, l1Generation, isList) ? this.local.peek(key) : undefined;
+    return { hit: withTag(read.body, promoted).entry };
   }
 
   /**
@@ -130,9 +142,19 @@ export class TwoTierCache {
     return tier ? { body, status: 'HIT', tier } : { body, status: 'MISS' };
   }
 
-  async getOrLoad(namespace: string, key: string, load: () => Promise<Buffer>, options: LoadOptions): Promise<CacheResult> {
+  /**
+   * Both tiers, then `load` on a miss (one load per key in this process at a time), stored through
+   * the race guard. `known`: Redis was already read for this request and missed (peekL2).
+   */
+  async getOrLoad(
+    namespace: string,
+    key: string,
+    load: () => Promise<Buffer>,
+    options: LoadOptions,
+    known?: KnownMiss,
+  ): Promise<CacheResult> {
     try {
-      return await this.lookupOrLoad(namespace, key, load, options);
+      return await this.lookupOrLoad(namespace, key, load, options, known);
     } catch (error) {
       const stale = options.staleIfError?.(error) ? this.local.entries.getStale(key) : undefined;
       if (!stale) throw error;
@@ -154,7 +176,13 @@ export class TwoTierCache {
     });
   }
 
-  private async lookupOrLoad(namespace: string, key: string, load: () => Promise<Buffer>, options: LoadOptions): Promise<CacheResult> {
+  private async lookupOrLoad(
+    namespace: string,
+    key: string,
+    load: () => Promise<Buffer>,
+    options: LoadOptions,
+    known?: KnownMiss,
+  ): Promise<CacheResult> {
     if (this.invalidator.isPending(namespace)) {
       // Redis may still hold entries this instance's own write made stale: read the source.
       this.stats.miss(namespace);
@@ -167,10 +195,10 @@ export class TwoTierCache {
       this.refreshIfDue(namespace, key, l1Entry, load, options);
       return { body: l1Entry.body, entry: l1Entry, tier: 'l1' };
     }
-    const l1Generation = this.local.generation(namespace);
-    const read = await this.l2.read(namespace, key, { ttl: true, generation: true });
-    let l2Generation: string | undefined;
-    if (read !== REDIS_UNAVAILABLE) {
+    const l1Generation = known?.l1Generation ?? this.local.generation(namespace);
+    let l2Generation = known?.l2Generation;
+    const read = known ? undefined : await this.l2.read(namespace, key);
+    if (read && read !== REDIS_UNAVAILABLE) {
       const { body, pttl } = read;
       if (body) {
         this.stats.hit(namespace, 'l2');

@@ -9,6 +9,7 @@ import { CacheTarget, cacheTargetFor } from './cache-target';
 import type { QueryCanonicalizer } from './canonical-query';
 import { CachedBody, TwoTierCache } from '../two-tier-cache.service';
 import { cachedPayload, registerCachedReplies } from './cached-reply';
+import { rememberMiss } from './known-miss';
 
 export { JSON_TYPE } from './cached-reply';
 
@@ -73,7 +74,11 @@ export class L1FastPath {
         return send(request, reply, entry, 'l1');
       }
       this.cache.peekL2(target.namespace, target.key, route.policy.kind === 'list').then(
-        (hit) => (hit ? send(request, reply, hit, 'l2') : done()),
+        (peek) => {
+          if (peek?.hit) return send(request, reply, peek.hit, 'l2');
+          if (peek?.miss) rememberMiss(request, target, peek.miss);
+          done();
+        },
         () => done(),
       );
     });

@@ -8,10 +8,10 @@ import { withCacheScripts } from './redis-scripts';
 /** What one read of an entry found: the body (null on a miss), its time left and the namespace generation. */
 export interface L2Read {
   body: Buffer | null;
-  /** PTTL: ms left, -1 without expiry, -2 gone; -1 when not asked for. */
+  /** PTTL: ms left, -1 without expiry, -2 gone. */
   pttl: number;
-  /** The namespace's generation at the time of the read, when asked for ('0' before any write). */
-  generation?: string;
+  /** The namespace's generation at the time of the read ('0' before any write): a miss stores against it. */
+  generation: string;
 }
 
 export interface L2Entry {
@@ -42,22 +42,14 @@ export class L2Tier {
     return this.redis.enabled;
   }
 
-  /**
-   * One round trip: GET, and PTTL and the namespace generation when asked (the commands are
-   * written before any reply is read, without a Pipeline object per call).
-   */
-  async read(namespace: string, key: string, ask: { ttl?: boolean; generation?: boolean } = {}): Promise<L2Read | Unavailable> {
-    const name = this.keys.of(key);
+  /** One command (a script): the value, its PTTL and the namespace generation, hit or miss. */
+  async read(namespace: string, key: string): Promise<L2Read | Unavailable> {
     const reply = await this.redis.run((redis) =>
-      Promise.all([
-        redis.getBuffer(name),
-        ask.ttl ? redis.pttl(name) : -1,
-        ask.generation ? redis.get(this.keys.generation(namespace)) : null,
-      ]),
+      withCacheScripts(redis).readEntryBuffer(this.keys.of(key), this.keys.generation(namespace)),
     );
     if (reply === REDIS_UNAVAILABLE) return REDIS_UNAVAILABLE;
     const [body, pttl, generation] = reply;
-    return { body, pttl, generation: ask.generation ? (generation ?? '0') : undefined };
+    return { body, pttl, generation: generation.toString() };
   }
 
   /** Bodies and PTTLs of keys of one namespace (one slot on a Cluster), in one round trip. */

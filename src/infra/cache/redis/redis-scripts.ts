@@ -86,7 +86,19 @@ const DELETE_KEY = `
 redis.call('INCR', KEYS[1])
 return redis.call('DEL', KEYS[2])`;
 
+/**
+ * Reads an entry in one command: its value, its time left (so an L1 copy never outlives it) and
+ * the namespace generation (a miss stores against it). One round trip, one command, hit or miss.
+ * KEYS: value key, generation key. Returns [value or nil, PTTL, generation].
+ */
+const READ_ENTRY = `
+local value = redis.call('GET', KEYS[1])
+local generation = redis.call('GET', KEYS[2]) or '0'
+if not value then return {false, -2, generation} end
+return {value, redis.call('PTTL', KEYS[1]), generation}`;
+
 export interface CacheScripts {
+  readEntryBuffer(key: string, generationKey: string): Promise<[Buffer | null, number, Buffer]>;
   storeIfCurrent(
     key: string,
     generationKey: string,
@@ -104,6 +116,7 @@ export interface CacheScripts {
 export function withCacheScripts<R extends RedisClient>(redis: R): R & CacheScripts {
   const scripted = redis as R & CacheScripts & { __cacheScripts?: true };
   if (!scripted.__cacheScripts) {
+    redis.defineCommand('readEntry', { numberOfKeys: 2, lua: READ_ENTRY });
     redis.defineCommand('storeIfCurrent', { numberOfKeys: 3, lua: STORE_IF_CURRENT });
     redis.defineCommand('invalidateNamespace', { lua: INVALIDATE });
     redis.defineCommand('deleteKey', { numberOfKeys: 2, lua: DELETE_KEY });

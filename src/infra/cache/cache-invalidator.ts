@@ -56,10 +56,9 @@ export class CacheInvalidator implements OnModuleInit, OnApplicationShutdown {
    */
   async invalidate(namespace: string, ids: readonly string[] = []): Promise<void> {
     const idKeys = ids.map((id) => cacheKeys.id(namespace, id));
-    const applied = await this.l2.invalidate(namespace, idKeys);
+    const applied = await this.l2.invalidate(namespace, idKeys, this.announcement(namespace, idKeys));
     this.local.drop(namespace, idKeys);
-    const published = applied && (await this.bus.publish({ kind: 'invalidate', namespace, keys: idKeys }));
-    if (!published && this.redis.enabled) this.queuePending(namespace, idKeys);
+    if (!applied && this.redis.enabled) this.queuePending(namespace, idKeys);
   }
 
   /**
@@ -68,10 +67,9 @@ export class CacheInvalidator implements OnModuleInit, OnApplicationShutdown {
    */
   async delete(key: string): Promise<boolean> {
     const namespace = cacheKeys.namespaceOf(key);
-    const removed = await this.l2.delete(key);
+    const removed = await this.l2.delete(key, this.announcement(namespace, [key]));
     this.local.dropKey(namespace, key);
-    const published = removed !== REDIS_UNAVAILABLE && (await this.bus.publish({ kind: 'invalidate', namespace, keys: [key] }));
-    if (!published && this.redis.enabled) this.queuePending(namespace, [key]);
+    if (removed === REDIS_UNAVAILABLE && this.redis.enabled) this.queuePending(namespace, [key]);
     return removed !== REDIS_UNAVAILABLE && removed > 0;
   }
 
@@ -84,6 +82,10 @@ export class CacheInvalidator implements OnModuleInit, OnApplicationShutdown {
     const localRemoved = this.local.clear(prefix);
     await this.bus.publish({ kind: 'clear', prefix });
     return removed === REDIS_UNAVAILABLE ? localRemoved : removed;
+  }
+
+  private announcement(namespace: string, keys: string[]) {
+    return this.bus.announcement({ kind: 'invalidate', namespace, keys });
   }
 
   /** Retried every 100 ms (as the breaker lets calls through) until applied and published. */
@@ -104,10 +106,9 @@ export class CacheInvalidator implements OnModuleInit, OnApplicationShutdown {
       for (const [namespace, keys] of [...this.pending]) {
         const idKeys = [...keys];
         // Probes: a replay is the first thing to land when Redis answers again.
-        if (!(await this.l2.invalidate(namespace, idKeys, { probe: true }))) return;
+        if (!(await this.l2.invalidate(namespace, idKeys, this.announcement(namespace, idKeys), { probe: true }))) return;
         // Fills that started before the replay must not store what the outage left behind.
         this.local.drop(namespace, idKeys);
-        if (!(await this.bus.publish({ kind: 'invalidate', namespace, keys: idKeys }, { probe: true }))) return;
         // Ids queued while this replay ran stay pending for the next round.
         if (this.pending.get(namespace) === keys && keys.size === idKeys.length) this.pending.delete(namespace);
         this.logger.log(`replayed a pending invalidation of ${namespace} (${idKeys.length} ids)`);

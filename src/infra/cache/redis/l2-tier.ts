@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { ChainableCommander } from 'ioredis';
 import { cacheKeys } from '../core/cache-keys';
 import { CACHE_SETTINGS, CacheSettings } from '../core/cache.settings';
 import { REDIS_UNAVAILABLE, RedisConnection, type Unavailable } from './redis.connection';
@@ -13,6 +14,14 @@ export interface L2Read {
   /** The namespace's generation at the time of the read ('0' before any write): a miss stores against it. */
   generation: string;
 }
+
+/** A bus message to publish in the same round trip as the change it announces (see CacheBus.announcement). */
+export interface Announcement {
+  channel: string;
+  payload: string;
+}
+
+type ScriptedPipeline = ChainableCommander & { storeIfCurrent(...args: (string | number | Buffer)[]): ScriptedPipeline };
 
 export interface L2Entry {
   key: string;
@@ -89,9 +98,7 @@ export class L2Tier {
       return this.redis.run((redis) => withCacheScripts(redis).storeIfCurrent(...args(entries[0])));
     }
     const result = await this.redis.run((client) => {
-      const pipeline = withCacheScripts(client).pipeline() as ReturnType<typeof client.pipeline> & {
-        storeIfCurrent: (...a: ReturnType<typeof args>) => unknown;
-      };
+      const pipeline = withCacheScripts(client).pipeline() as ScriptedPipeline;
       for (const e of entries) pipeline.storeIfCurrent(...args(e));
       return pipeline.exec();
     });
@@ -99,25 +106,24 @@ export class L2Tier {
     return result.filter(([error, stored]) => !error && stored === 1).length;
   }
 
-  /** Bumps the namespace generation and deletes its list variants and the given id keys, atomically. */
-  async invalidate(namespace: string, idKeys: string[], options: { probe?: boolean } = {}): Promise<boolean> {
+  /**
+   * Bumps the namespace generation and deletes its list variants and the given id keys,
+   * atomically, and publishes `announce` from the same script (see INVALIDATE): subscribers hear
+   * of it right after it applied, even when the reply reaches us too late to count.
+   */
+  async invalidate(namespace: string, idKeys: string[], announce: Announcement, options: { probe?: boolean } = {}): Promise<boolean> {
+    const keys = [this.keys.generation(namespace), this.keys.listIndex(namespace), ...idKeys.map((k) => this.keys.of(k))];
     const result = await this.redis.run(
-      (redis) =>
-        withCacheScripts(redis).invalidateNamespace(
-          2 + idKeys.length,
-          this.keys.generation(namespace),
-          this.keys.listIndex(namespace),
-          ...idKeys.map((k) => this.keys.of(k)),
-        ),
+      (redis) => withCacheScripts(redis).invalidateNamespace(keys.length, ...keys, announce.channel, announce.payload),
       options,
     );
     return result !== REDIS_UNAVAILABLE;
   }
 
-  /** Deletes one key and bumps its namespace's generation; how many keys were deleted (0 or 1). */
-  async delete(key: string): Promise<number | Unavailable> {
-    const namespace = cacheKeys.namespaceOf(key);
-    return this.redis.run((redis) => withCacheScripts(redis).deleteKey(this.keys.generation(namespace), this.keys.of(key)));
+  /** Deletes one key and bumps its namespace's generation, announcing it as `invalidate` does; how many keys were deleted (0 or 1). */
+  async delete(key: string, announce: Announcement): Promise<number | Unavailable> {
+    const generation = this.keys.generation(cacheKeys.namespaceOf(key));
+    return this.redis.run((redis) => withCacheScripts(redis).deleteKey(generation, this.keys.of(key), announce.channel, announce.payload));
   }
 
   /**

@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ChainableCommander } from 'ioredis';
 import { cacheKeys } from '../core/cache-keys';
 import { CACHE_SETTINGS, CacheSettings } from '../core/cache.settings';
+import { CacheStats } from '../core/cache-stats';
+import { ValueMark } from '../core/value-mark';
 import { REDIS_UNAVAILABLE, RedisConnection, type Unavailable } from './redis.connection';
 import { RedisKeys } from './redis-keys';
 import { withCacheScripts } from './redis-scripts';
@@ -39,12 +41,24 @@ export interface L2Entry {
 @Injectable()
 export class L2Tier {
   readonly keys: RedisKeys;
+  private readonly mark: ValueMark;
 
   constructor(
     @Inject(CACHE_SETTINGS) private readonly settings: CacheSettings,
     private readonly redis: RedisConnection,
+    private readonly stats: CacheStats,
   ) {
     this.keys = new RedisKeys(settings.keyPrefix, redis.isCluster);
+    this.mark = new ValueMark(settings.deployment);
+  }
+
+  /** The body of a value this deployment stored; another app's value (or format) counts as a miss. */
+  private ours(namespace: string, value: Buffer | null): Buffer | null {
+    if (!value) return null;
+    const body = this.mark.unwrap(value);
+    if (body) return body;
+    this.stats.foreign(namespace);
+    return null;
   }
 
   get enabled(): boolean {
@@ -57,8 +71,8 @@ export class L2Tier {
       withCacheScripts(redis).readEntryBuffer(this.keys.of(key), this.keys.generation(namespace)),
     );
     if (reply === REDIS_UNAVAILABLE) return REDIS_UNAVAILABLE;
-    const [body, pttl, generation] = reply;
-    return { body, pttl, generation: generation.toString() };
+    const [value, pttl, generation] = reply;
+    return { body: this.ours(namespace, value), pttl, generation: generation.toString() };
   }
 
   /** Bodies and PTTLs of keys of one namespace (one slot on a Cluster), in one round trip. */
@@ -69,7 +83,10 @@ export class L2Tier {
       return pipeline.exec();
     });
     if (values === REDIS_UNAVAILABLE || !values) return REDIS_UNAVAILABLE;
-    return keys.map((_, i) => ({ body: values[i * 2][1] as Buffer | null, pttl: values[i * 2 + 1][1] as number }));
+    return keys.map((key, i) => ({
+      body: this.ours(cacheKeys.namespaceOf(key), values[i * 2][1] as Buffer | null),
+      pttl: values[i * 2 + 1][1] as number,
+    }));
   }
 
   /** The namespace's current generation, read before querying the source for a store. */
@@ -89,7 +106,7 @@ export class L2Tier {
         this.keys.generation(namespace),
         this.keys.listIndex(namespace),
         generation,
-        e.body,
+        this.mark.wrap(e.body),
         e.ttlMs,
         this.settings.listVariantsMax,
         e.isList ? '1' : '0',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RedisClient } from './redis.connection';
 
 /*
@@ -119,6 +120,13 @@ export interface CacheScripts {
   invalidateNamespace(...keysAndCount: (string | number)[]): Promise<number>;
   deleteKey(generationKey: string, key: string, channel: string, message: string): Promise<number>;
 }
+
+/** Each script's SHA1 as EVALSHA names it (for tools that count what the cache sends, e.g. the benches). */
+export const CACHE_SCRIPT_SHAS = Object.fromEntries(
+  Object.entries({ readEntry: READ_ENTRY, storeIfCurrent: STORE_IF_CURRENT, invalidateNamespace: INVALIDATE, deleteKey: DELETE_KEY }).map(
+    ([name, lua]) => [createHash('sha1').update(lua).digest('hex'), name],
+  ),
+) as Record<string, keyof CacheScripts>;
 
 export function withCacheScripts<R extends RedisClient>(redis: R): R & CacheScripts {
   const scripted = redis as R & CacheScripts & { __cacheScripts?: true };

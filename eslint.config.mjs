@@ -47,6 +47,11 @@ export default tseslint.config(
               from: ['./src/cli', './src/app.module.ts', './src/app.factory.ts'],
               message: 'Features never import the CLI or the app wiring.',
             })),
+            {
+              target: './src/infra',
+              from: './src/common',
+              message: 'infra/ sits below common/ (the kit builds on infra): what both need lives in infra, e.g. infra/http/route-access.ts.',
+            },
             // The cache's seams point one way: http → service → redis → core.
             {
               target: './src/infra/cache/core',

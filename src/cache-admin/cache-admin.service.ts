@@ -5,7 +5,7 @@ import { ChangeFeed } from '../infra/cache/feed/change-feed.service';
 import { REDIS_UNAVAILABLE, RedisClient, RedisConnection } from '../infra/cache/redis/redis.connection';
 import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
 
-/** The results-day project's checkCache / getFromCache / clearCache and the cache-mechanism project's backup(), over both tiers. */
+/** Operators' view of both tiers: look up, read and clear entries, and re-sync L1 from Redis (a backup run on demand). */
 @Injectable()
 export class CacheAdminService {
   constructor(

@@ -121,8 +121,8 @@ export class Env {
 
   /**
    * What goes in front of every cache key in Redis, so deployments sharing one Redis never see each
-   * other's entries. `auto`: none on the default database (`cachebook`, keeping the store project's key
-   * names), `<database>:` on any other; `none`: never (one deployment per Redis, or per Redis db);
+   * other's entries. `auto`: none on the default database (`cachebook`, keeping the plain key
+   * names, e.g. `games:list`), `<database>:` on any other; `none`: never (one deployment per Redis, or per Redis db);
    * anything else: `<value>:`.
    */
   @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'CACHE_KEY_PREFIX must be auto, none, or 1-64 letters, digits, ".", "_" or "-"' })

@@ -84,7 +84,7 @@ describe('shared cache: admin API and metrics', () => {
     expect(malformed.body).toMatchObject({ statusCode: 400, error: 'Bad Request', timestamp: expect.any(String) });
   });
 
-  it('re-syncs L1 from Redis (the cache-mechanism project: backup): changed entries updated, vanished ones dropped', async () => {
+  it('re-syncs L1 from Redis (a backup on demand): changed entries updated, vanished ones dropped', async () => {
     const changedKey = `demo:id:${ids[1]}`;
     const goneKey = `demo:id:${ids[2]}`;
     await ctx.redis.set(changedKey, JSON.stringify({ _id: ids[1], name: 'changed behind our back' }), 'PX', 60_000);

@@ -79,7 +79,7 @@ export async function createTestContext(suite: string): Promise<TestContext> {
         // Every suite sends all its requests from 127.0.0.1: rate limits are off unless a suite sets them
         // (test/security sets them and proves them).
         ...RATE_LIMITS_OFF,
-        // Each suite has its own Redis db, so the store project's plain key names (which tests look up) are safe.
+        // Each suite has its own Redis db, so the plain key names (which tests look up) are safe.
         CACHE_KEY_PREFIX: 'none',
         // The change feed invalidates on its own schedule, which would race suites that assert an
         // exact HIT or MISS; the suites that prove the feed switch it on.

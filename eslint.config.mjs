@@ -5,6 +5,9 @@ import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 const SHARED = ['common', 'infra', 'config', 'seeder'];
+/** Files of src/ allowed over MAX_LINES while they are being split; the list only shrinks. */
+const OVER_MAX_LINES = ['src/infra/cache/two-tier-cache.service.ts', 'src/infra/cache/feed/change-feed.service.ts', 'src/config/env.ts'];
+const MAX_LINES = 300;
 /** Feature modules: every other folder under src/ (a new one is covered without editing this file). */
 const FEATURES = readdirSync(new URL('./src', import.meta.url), { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && ![...SHARED, 'cli'].includes(entry.name))
@@ -21,6 +24,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-unsafe-function-type': 'off',
     },
+  },
+  {
+    // A file of one job reads in one sitting: past 300 lines, split it by job.
+    files: ['src/**/*.ts'],
+    ignores: OVER_MAX_LINES,
+    rules: { 'max-lines': ['error', { max: MAX_LINES, skipBlankLines: false, skipComments: false }] },
   },
   {
     // Layers point one way: features → common/infra, never back; nothing but the entry points imports cli/.

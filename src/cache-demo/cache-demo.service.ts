@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { QueryFilter } from 'mongoose';
 import { CachedCrud, containsText, documentFeed } from '../common/kit';
-import { DemoItemListQuery, toDemoItem, toDemoItemView, UpdateDemoItemDto } from './dto/demo-item.dto';
+import { DemoItemListQuery, DemoItemView, toDemoItem, toDemoItemView, UpdateDemoItemDto } from './dto/demo-item.dto';
 import { DemoItem, DemoItemSchema } from './schemas/demo-item.schema';
 
 /** Cache namespace: keys `demo:id:<id>`, `demo:list`, `demo:list:<sha1>`. */
@@ -20,5 +20,18 @@ export class CacheDemoService extends CachedCrud(DemoItem, {
 }) {
   protected filter(query: DemoItemListQuery): QueryFilter<DemoItem> {
     return query.q ? { name: containsText(query.q) } : {};
+  }
+
+  /**
+   * A write of your own (atomic, which a PATCH of the whole list could not be): `write()` hands over
+   * the model, then drops the item's key and every list, as the kit's own writes do.
+   */
+  addTag(id: string, tag: string): Promise<DemoItemView> {
+    return this.write([id], async (items) =>
+      this.viewOf(
+        await items.findByIdAndUpdate(id, { $addToSet: { tags: tag } }, { returnDocument: 'after', runValidators: true }).lean(),
+        id,
+      ),
+    );
   }
 }

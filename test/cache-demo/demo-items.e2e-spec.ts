@@ -42,6 +42,16 @@ describe('demo items: a cached resource built on the kit', () => {
     expect(list.headers['x-cache']).toBe('MISS');
     expect(list.body.items[0].price).toBe(15);
 
+    // A write of the resource's own (POST /:id/tags) goes through write() too.
+    expect((await api.http.get(`/demo/items/${id}`).expect(200)).headers['x-cache']).toBe('HIT');
+    expect((await api.http.get('/demo/items').expect(200)).headers['x-cache']).toBe('HIT');
+    await api.http.post(`/demo/items/${id}/tags`).send({ tag: 'sale' }).expect(401);
+    await api.http.post(`/demo/items/${id}/tags`).set(adminAuth).send({ tag: 'sale' }).expect(200);
+    const tagged = await api.http.get(`/demo/items/${id}`).expect(200);
+    expect(tagged.headers['x-cache']).toBe('MISS');
+    expect(tagged.body.tags).toEqual(['sale']);
+    expect((await api.http.get('/demo/items').expect(200)).body.items[0].tags).toEqual(['sale']);
+
     await api.http.delete(`/demo/items/${id}`).set(adminAuth).expect(200);
     await api.http.get(`/demo/items/${id}`).expect(404);
     expect((await api.http.get('/demo/items').expect(200)).body.total).toBe(0);

@@ -1,5 +1,5 @@
 /**
- * The worked example of README "Adding a cached resource": what a new cached resource's suite
+ * The worked example of the guide (docs/guides/adding-a-cached-resource.md): what a new cached resource's suite
  * proves. Real MongoDB wire protocol and real Redis, started by the harness; no mocks.
  */
 import { ChangeFeed } from '../../src/infra/cache/feed/change-feed.service';

@@ -1,4 +1,4 @@
-/** The kit for cached resources: see README, "Adding a cached resource". */
+/** The kit for cached resources: see docs/guides/adding-a-cached-resource.md. */
 export { AdminOnly, Authenticated, GuardedBy, Public } from './access';
 export { CachedCrud, CachedCrudService, type CachedResource, type ListQuery } from './cached-crud.service';
 export { collectionOf, documentFeed } from './document-feed';

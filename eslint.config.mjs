@@ -46,11 +46,24 @@ export default tseslint.config(
         'error',
         {
           zones: [
-            ...SHARED.map((layer) => ({
+            ...SHARED.filter((layer) => layer !== 'config').map((layer) => ({
               target: `./src/${layer}`,
               from: [...FEATURES.map((f) => `./src/${f}`), './src/cli', './src/app.module.ts', './src/app.factory.ts'],
               message: 'common/, infra/, config/ and seeder/ are shared layers: they never import a feature, the CLI or the app.',
             })),
+            {
+              // config/env.ts composes every module's configuration slice (`<module>.env.ts`), and nothing else of a feature.
+              target: './src/config',
+              from: [...FEATURES.map((f) => `./src/${f}/**`), './src/cli/**', './src/app.{module,factory}.ts'],
+              except: ['**/*.env.ts'],
+              message: 'config/ is a shared layer: of a feature it imports only its configuration slice (<module>.env.ts).',
+            },
+            {
+              target: './src/**/*.env.ts',
+              from: './src/**',
+              except: ['**/src/config/env-rules.ts'],
+              message: 'A configuration slice imports nothing of the project but config/env-rules.ts (config/env.ts composes every slice).',
+            },
             ...FEATURES.map((feature) => ({
               target: `./src/${feature}`,
               from: ['./src/cli', './src/app.module.ts', './src/app.factory.ts'],
@@ -59,7 +72,8 @@ export default tseslint.config(
             {
               target: './src/infra',
               from: './src/common',
-              message: 'infra/ sits below common/ (the kit builds on infra): what both need lives in infra, e.g. infra/http/route-access.ts.',
+              message:
+                'infra/ sits below common/ (the kit builds on infra): what both need lives in infra, e.g. infra/http/route-access.ts.',
             },
             // The cache's seams point one way: http → service → redis → core.
             {

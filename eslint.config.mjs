@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 
 const SHARED = ['common', 'infra', 'config', 'seeder'];
 /** Files of src/ allowed over MAX_LINES while they are being split; the list only shrinks. */
-const OVER_MAX_LINES = ['src/infra/cache/two-tier-cache.service.ts', 'src/infra/cache/feed/change-feed.service.ts', 'src/config/env.ts'];
+const OVER_MAX_LINES = ['src/infra/cache/two-tier-cache.service.ts', 'src/infra/cache/feed/change-feed.service.ts'];
 const MAX_LINES = 300;
 /** Feature modules: every other folder under src/ (a new one is covered without editing this file). */
 const FEATURES = readdirSync(new URL('./src', import.meta.url), { withFileTypes: true })

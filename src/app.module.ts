@@ -3,6 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { StrictValidationPipe } from './common/strict-validation.pipe';
 import { AllExceptionsFilter } from './infra/http/all-exceptions.filter';
 import { CacheAdminModule } from './cache-admin/cache-admin.module';
+import { DemoBenchModule } from './cache-demo/bench/demo-bench.module';
 import { CacheDemoModule } from './cache-demo/cache-demo.module';
 import { AuthModule } from './auth/auth.module';
 import { ImagedocModule } from './imagedoc/imagedoc.module';
@@ -35,7 +36,7 @@ export class AppModule {
         RateLimitModule,
         ChangeFeedModule,
         ...FEATURE_MODULES,
-        ...(env.DEMO_ROUTES ? [CacheDemoModule] : []),
+        ...(env.DEMO_ROUTES ? [CacheDemoModule, DemoBenchModule] : []),
         ...extra,
       ],
       controllers: [HealthController, MetricsController],

@@ -10,7 +10,7 @@ import {
   RedisConnection,
 } from '../infra/cache';
 
-/** Warm-up aside, the admin side of the cache: stats, keys, one entry, delete, clear, and re-syncing L1 with Redis. */
+/** Operators' view of both tiers: look up, read and clear entries, and re-sync L1 from Redis (a backup run on demand). */
 @Injectable()
 export class CacheAdminService {
   constructor(

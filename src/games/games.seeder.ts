@@ -5,12 +5,12 @@ import { CacheInvalidator } from '../infra/cache';
 import { ModuleSeeder, SeedOptions, SeedSummary, Seeder } from '../seeder/seeder';
 import { Client } from './schemas/client.schema';
 import { Game } from './schemas/game.schema';
-import { CLIENTS_NS, GAMES_NS } from './store-cache';
+import { CLIENTS_NS, GAMES_NS } from './games.cache';
 
 const BATCH = 5000;
 
 /**
- * `npm run cli -- seed games [--count N] [--seed S] [--reset]`: imports the store project's sample games and
+ * `npm run cli -- seed games [--count N] [--seed S] [--reset]`: imports the original store's sample games and
  * clients (data/store), then N generated games and N generated clients (default 0).
  */
 @Seeder('games')

@@ -8,7 +8,7 @@ import { toGameView } from './dto/game.dto';
 import type { PurchaseResult } from './dto/purchase.dto';
 import { Client, ClientRecord } from './schemas/client.schema';
 import { Game, GameRecord } from './schemas/game.schema';
-import { CLIENTS_NS, GAMES_NS } from './store-cache';
+import { CLIENTS_NS, GAMES_NS } from './games.cache';
 
 /** A client buys one unit of a game: stock, the client's purchases and both caches change together. */
 @Injectable()

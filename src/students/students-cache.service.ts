@@ -58,7 +58,7 @@ export class StudentsCacheService {
   }
 
   /**
-   * The results-day project's cacheData(): every student into Redis (masked view, the same bytes the GET route
+   * The warm-up: every student into Redis (masked view, the same bytes the GET route
    * caches), streamed from a cursor and written with one pipelined round trip per batch. The
    * generation is read BEFORE MongoDB, so an entry read before a concurrent write is not stored.
    */

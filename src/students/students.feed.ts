@@ -9,7 +9,7 @@ interface StudentFields {
 }
 
 /**
- * The results-day project's run(): any change to a student, wherever it was written, drops the masked answers it
+ * Any change to a student, wherever it was written, drops the masked answers it
  * may have altered. `_id` is the registration, so even a delete (which carries only `_id`) names the
  * key to drop. The old name and course of a delete or rename come from pre-images when the
  * collection has them (`collMod: students, changeStreamPreAndPostImages: { enabled: true }`); without

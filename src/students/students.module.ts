@@ -11,7 +11,7 @@ import { StudentsController } from './students.controller';
 import { StudentsService } from './students.service';
 import { STUDENTS_FEED } from './students.feed';
 
-/** Entrance-exam results (after the results-day project): results API, cache warm-up, its cache kept in sync with every MongoDB write by the change feed. */
+/** Entrance-exam results: results API, cache warm-up, its cache kept in sync with every MongoDB write by the change feed. */
 @Module({
   imports: [MongooseModule.forFeature([{ name: Student.name, schema: StudentSchema }]), ChangeFeedModule.forFeature([STUDENTS_FEED])],
   controllers: [StudentsController, RankingsController],

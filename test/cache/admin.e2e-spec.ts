@@ -85,7 +85,7 @@ describe('shared cache: admin API and metrics', () => {
     expect(malformed.body).toMatchObject({ statusCode: 400, error: 'Bad Request', timestamp: expect.any(String) });
   });
 
-  it('re-syncs L1 from Redis (the cache-mechanism project: backup): changed entries updated, vanished ones dropped', async () => {
+  it('re-syncs L1 from Redis (a backup on demand): changed entries updated, vanished ones dropped', async () => {
     const changedKey = `demo:id:${ids[1]}`;
     const goneKey = `demo:id:${ids[2]}`;
     // Changed by another instance of this deployment: behind the same mark as every value we store.

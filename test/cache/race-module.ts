@@ -7,6 +7,7 @@ import { InjectModel, MongooseModule, Prop, Schema, SchemaFactory } from '@nestj
 import { IsString } from 'class-validator';
 import { Model } from 'mongoose';
 import { CacheInvalidator, Cached } from '../../src/infra/cache';
+import { GuardedBy } from '../../src/infra/http/route-access';
 import type { TestApp, TestContext } from '../harness/test-app';
 
 @Schema({ collection: 'race_docs', versionKey: false })
@@ -63,7 +64,9 @@ class RaceService {
   }
 }
 
+/** Open to anyone, but declared without `@Public()` so the fast path never serves it: every read reaches the interceptor, where the races are staged. */
 @Controller('race')
+@GuardedBy()
 class RaceController {
   constructor(private readonly service: RaceService) {}
   @Get(':id')

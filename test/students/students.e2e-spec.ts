@@ -1,5 +1,5 @@
 /**
- * The results-day project's story (results day of a vestibular) against real servers: generated candidates ranked
+ * Results day of a vestibular (entrance exam) against real servers: generated candidates ranked
  * by MongoDB, cached reads (MISS then HIT), CPF masking, admin writes that re-rank a course and
  * invalidate exactly what changed, DELETE from MongoDB and Redis, the warm-up, bad input that
  * changes nothing, and the change feed following writes made straight to MongoDB.
@@ -18,7 +18,7 @@ import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '
 const COUNT = 300;
 const SEED = 5;
 
-describe('students results (the results-day project)', () => {
+describe('students results', () => {
   let ctx: TestContext;
   let api: TestApp;
   let students: Collection<Student>;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Readable, namespaced keys (the store project's scheme):
+ * Readable, namespaced keys (an operator can read them in redis-cli):
  *   <ns>:id:<id>            one document
  *   <ns>:list               the unfiltered list
  *   <ns>:list:<sha1>        a list variant (sha1 of the sorted query)

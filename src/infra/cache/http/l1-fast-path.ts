@@ -3,7 +3,7 @@ import { GUARDS_METADATA } from '@nestjs/common/constants';
 import { APP_GUARD, ModulesContainer, Reflector } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
-import { ROUTE_ACCESS } from '../../../common/kit/access';
+import { ROUTE_ACCESS } from '../../http/route-access';
 import type { CachePolicy } from './cache-policy';
 import { CacheTarget, cacheTargetFor } from './cache-target';
 import type { QueryCanonicalizer } from './canonical-query';

@@ -261,23 +261,71 @@ export class Env {
   @Max(100_000)
   PDF_MAX_PAGES: number = 500;
 
-  /** CPU-heavy operations (image edits, OCR, PDF text) running at once per process. */
+  /** Images (OCR) are scaled down to at most this many pixels before text recognition (its time grows with pixels). */
+  @IsInt()
+  @Min(10_000)
+  @Max(1_000_000_000)
+  OCR_MAX_PIXELS: number = 10_000_000;
+
+  /** An image edit whose result would have more pixels than this is refused (400) from its parameters, before it runs. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  IMAGE_MAX_OUTPUT_PIXELS: number = 16_000_000;
+
+  /** PDFs whose compressed streams inflate to more bytes than this (all streams together) are refused with 413 before they are read. */
+  @IsInt()
+  @Min(1024 * 1024)
+  @Max(16 * 1024 * 1024 * 1024)
+  PDF_MAX_INFLATED_BYTES: number = 128 * 1024 * 1024;
+
+  /** Heavy jobs (image edits, OCR, PDF reading) running at once per process, each in its own worker process. */
   @IsInt()
   @Min(1)
   @Max(64)
   HEAVY_WORK_CONCURRENCY: number = 2;
 
-  /** Operations waiting for a slot; beyond this they get 503 with Retry-After at once. */
+  /** Heavy jobs one account (or address) may run at once; below HEAVY_WORK_CONCURRENCY, one account never fills every slot. */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  HEAVY_WORK_PER_USER_CONCURRENCY: number = 1;
+
+  /** Heavy jobs waiting for a slot, all accounts together; beyond this they get 503 with Retry-After at once. */
   @IsInt()
   @Min(0)
   @Max(10_000)
   HEAVY_WORK_QUEUE_LIMIT: number = 8;
 
-  /** Longest an operation may run (queue wait included) before it answers 503. */
+  /** Heavy jobs one account (or address) may have waiting; beyond this its next one gets 503 at once. */
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  HEAVY_WORK_PER_USER_QUEUE_LIMIT: number = 2;
+
+  /** Longest a heavy job waits for a slot; then 503 with Retry-After, and it never runs. */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  HEAVY_WORK_QUEUE_TIMEOUT_MS: number = 30_000;
+
+  /** Longest one heavy job may run (wall clock); past it its worker is killed and the caller gets 503. */
   @IsInt()
   @Min(100)
   @Max(600_000)
   HEAVY_WORK_TIMEOUT_MS: number = 30_000;
+
+  /** CPU time one heavy job may use (all threads of its worker); past it the worker is killed and the caller gets 422. */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  HEAVY_WORK_CPU_MS: number = 20_000;
+
+  /** Resident memory of one heavy-work process (libraries included, about 100-270 MiB); past it the worker is killed, 413. */
+  @IsInt()
+  @Min(128)
+  @Max(64 * 1024)
+  HEAVY_WORK_MAX_RSS_MB: number = 768;
 
   /** argon2 hashes/verifications (64 MiB each) running at once per process. */
   @IsInt()

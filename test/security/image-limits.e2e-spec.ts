@@ -1,7 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { crc32 } from 'node:zlib';
-import { HEAVY_WORK } from '../../src/imagedoc/operations/heavy-work';
-import type { BoundedPool } from '../../src/common/bounded-pool';
+import { HeavyWork } from '../../src/imagedoc/heavy-work/heavy-work.service';
 import { createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
 import { Caller, createCollection, generateImage, signUp, startImagedoc, storedFiles, upload } from '../imagedoc/imagedoc-helpers';
 
@@ -94,7 +93,7 @@ describe('security: images and PDFs are judged from their headers before decodin
     });
     const first = (await upload(busy, ana, collectionId, await generateImage('ONE', 'png', 100), 'one.png', 'One')).body;
     const second = (await upload(busy, ana, collectionId, await generateImage('TWO', 'png', 200), 'two.png', 'Two')).body;
-    const pool = busy.app.get<BoundedPool>(HEAVY_WORK);
+    const pool = busy.app.get(HeavyWork);
     const running = busy.http
       .post(`/documents/${first._id}/operations`)
       .set(ana.auth)

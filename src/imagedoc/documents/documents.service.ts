@@ -38,7 +38,7 @@ export class DocumentsService {
 
   /** Inspects an upload (415 when its content is not accepted) and stores it as a new document. */
   async upload(collection: CollectionView, author: AuthUser, title: string, file: UploadedFile): Promise<DocumentView> {
-    const facts = await this.inspector.inspect(file.data, file);
+    const facts = await this.inspector.inspect(file.data, { userId: author.id }, file);
     return this.store(collection, author, title, file.data, facts, { original_name: file.filename || undefined });
   }
 
@@ -125,7 +125,7 @@ export class DocumentsService {
   /** Replaces a document's file (same id, new content); the old content's cached operation results go. */
   async replaceFile(id: string, user: AuthUser, file: UploadedFile): Promise<DocumentView> {
     const current = await this.withKey(id, user);
-    const facts = await this.inspector.inspect(file.data, file);
+    const facts = await this.inspector.inspect(file.data, { userId: user.id }, file);
     const storage_key = newStorageKey();
     await this.storage.put(storage_key, file.data);
     const update = {

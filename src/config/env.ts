@@ -233,6 +233,12 @@ export class Env {
   @Max(1024 * 1024 * 1024)
   UPLOAD_MAX_BYTES: number = 20 * 1024 * 1024;
 
+  /** Bytes of stored files (uploads and derived documents) one account may own; past it uploads and edits get 413. */
+  @IsInt()
+  @Min(0)
+  @Max(1024 * 1024 * 1024 * 1024)
+  STORAGE_QUOTA_BYTES: number = 1024 * 1024 * 1024;
+
   /** Memory cap of the redis-server `npm start` starts when REDIS_URL is unset (evicts cached entries only). */
   @Matches(/^\d+(kb|mb|gb)?$/i, { message: 'EMBEDDED_REDIS_MAXMEMORY must be bytes or a number followed by kb, mb or gb' })
   EMBEDDED_REDIS_MAXMEMORY: string = '256mb';
@@ -369,6 +375,11 @@ export class Env {
   @IsInt()
   @Min(0)
   RATE_LIMIT_OPERATIONS_PER_USER: number = 30;
+
+  /** Uploads (new documents and replaced files) per window per user; 0 turns it off. */
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_UPLOADS_PER_USER: number = 20;
 
   /**
    * Which peers may name the client in X-Forwarded-For (the address rate limits and logs use):

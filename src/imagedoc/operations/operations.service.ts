@@ -96,6 +96,8 @@ export class OperationsService {
   }
 
   private async edit(document: DocumentView, user: AuthUser, type: ImageOperation, params: Record<string, unknown>) {
+    // The result's size is known only after the work: a full quota is refused before it.
+    await this.documents.assertRoomFor(document.user_id, 1);
     const { data } = await this.documents.readFile(String(document._id), user);
     const output = await this.heavyWork.editImage(owner(user), data, { mime: document.metadata.mime_type, type, params });
     const facts = await this.inspector.inspect(output, owner(user));

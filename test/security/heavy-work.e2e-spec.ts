@@ -96,16 +96,22 @@ describe('security: heavy work runs isolated, bounded and fair', () => {
     const ordinary = await generatePdf('Minutes', 'bob', ['Meeting notes.', 'Decisions.']);
     const before = { documents: await documents().countDocuments(), files: (await storedFiles(storageDir)).length };
 
-    const { result, ms, rssGrowthMiB } = await measured(
+    const { result, rssGrowthMiB } = await measured(
       (async () => {
-        const hostile = upload(api, ana, anaCollection, bomb, 'bomb.pdf', 'Bomb').then((r) => r);
-        const bystander = upload(api, bob, bobCollection, ordinary, 'minutes.pdf', 'Minutes').then((r) => r);
+        let answered = false;
+        const hostile = measured(upload(api, ana, anaCollection, bomb, 'bomb.pdf', 'Bomb').finally(() => (answered = true)));
+        // Bob asks once ana's file is being read (or already refused: the refusal is quick by design).
+        await eventually(() => answered || api.app.get(HeavyWork).statsOf({ userId: ana.id }).running === 1, 10_000, 2);
+        const bystander = measured(upload(api, bob, bobCollection, ordinary, 'minutes.pdf', 'Minutes').then((r) => r));
         return { hostile: await hostile, bystander: await bystander };
       })(),
     );
-    expect([result.bystander.status, result.bystander.body.metadata?.page_count]).toEqual([201, 2]);
-    expect([result.hostile.status, result.hostile.body.message]).toEqual([413, expect.stringMatching(/\(PDF_MAX_INFLATED_BYTES\)$/)]);
-    expect(ms).toBeLessThan(20_000);
+    const { hostile, bystander } = result;
+    // Bob's page count runs in the other worker at once: it does not wait for ana's file.
+    expect([bystander.result.status, bystander.result.body.metadata?.page_count]).toEqual([201, 2]);
+    expect(bystander.ms).toBeLessThan(5_000);
+    expect([hostile.result.status, hostile.result.body.message]).toEqual([413, expect.stringMatching(/\(PDF_MAX_INFLATED_BYTES\)$/)]);
+    expect(hostile.ms).toBeLessThan(20_000);
     expect(rssGrowthMiB).toBeLessThan(API_RSS_BOUND_MIB);
     expect(await documents().countDocuments()).toBe(before.documents + 1);
     expect((await storedFiles(storageDir)).length).toBe(before.files + 1);

@@ -1,6 +1,6 @@
 import { HeavyWork } from '../../src/imagedoc/heavy-work/heavy-work.service';
 import { createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
-import { contentBombPdf, denseTextPng, measured, noiseImage, objectStreamBombPdf } from '../imagedoc/hostile-files';
+import { contentBombPdf, denseTextPng, noiseImage, objectStreamBombPdf } from '../../bench/lib/hostile-files';
 import {
   Caller,
   createCollection,
@@ -17,6 +17,19 @@ jest.setTimeout(240_000);
 const MiB = 1024 * 1024;
 /** What the API process may grow by while any heavy job runs (docs/limits.md): the job's input and output, not its work. */
 const API_RSS_BOUND_MIB = 100;
+
+/** Runs `work` while sampling this process's RSS; returns its result, the time it took and the RSS growth over `baseline`. */
+async function measured<T>(work: Promise<T>, baseline = process.memoryUsage.rss()) {
+  let peak = baseline;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
+  const started = performance.now();
+  try {
+    const result = await work;
+    return { result, ms: performance.now() - started, rssGrowthMiB: (Math.max(peak, process.memoryUsage.rss()) - baseline) / 1024 / 1024 };
+  } finally {
+    clearInterval(sampler);
+  }
+}
 
 /*
  * The hostile files of the attack round (issue #20), built here, against real worker processes.

@@ -1,5 +1,5 @@
 import { createTestContext, TestApp, TestContext } from '../harness/test-app';
-import { noiseImage } from '../imagedoc/hostile-files';
+import { noiseImage } from '../../bench/lib/hostile-files';
 import { Caller, createCollection, generateImage, signUp, startImagedoc, storedFiles, upload } from '../imagedoc/imagedoc-helpers';
 
 jest.setTimeout(120_000);

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { processUsage } from './process-usage';
 import { JobLimitError, JobLimits, WorkerCrashedError, WorkerProcess, WorkerProcessOptions } from './worker-process';
 
 export interface WorkerSetOptions extends WorkerProcessOptions {
@@ -27,6 +28,9 @@ export class WorkerSet {
 
   constructor(private readonly options: WorkerSetOptions) {
     this.logger = new Logger(`Workers:${options.name}`);
+    if (!processUsage(process.pid)) {
+      this.logger.warn('/proc is not readable here (not Linux?): jobs are bounded by run time and V8 heap only, not by memory or CPU time');
+    }
   }
 
   get stats() {

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import sharp from 'sharp';
 import { createDeflate } from 'node:zlib';
+import sharp from 'sharp';
+
+/*
+ * Hostile inputs of the heavy-work attack round (issue #20), built on the spot: used by the e2e
+ * tests (test/security/heavy-work.e2e-spec.ts) and by bench:heavy-work.
+ */
 
 /** Part of a stream's plain content: bytes as they are, or this many zero bytes (whitespace to a PDF lexer). */
 type Plain = Buffer | string | { zeros: number };
@@ -9,7 +14,7 @@ type Plain = Buffer | string | { zeros: number };
 /**
  * zlib-compresses `parts` without ever holding the plain content: hundreds of MiB of zeros cost
  * ~1 KiB per MiB compressed and a fraction of a second, and the test process's memory stays flat
- * (it is the API process's memory the tests measure).
+ * (in the e2e tests it is also the API process, whose memory they measure).
  */
 export async function deflateParts(parts: Plain[]): Promise<Buffer> {
   const deflate = createDeflate({ level: 9 });
@@ -146,17 +151,4 @@ export function noiseImage(width: number, height: number, format: 'png' | 'jpeg'
   return sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 }, limitInputPixels: false })
     .toFormat(format, format === 'jpeg' ? { quality } : { compressionLevel: 1 })
     .toBuffer();
-}
-
-/** Runs `work` while sampling this process's RSS; returns its result, the time it took and the RSS growth over `baseline`. */
-export async function measured<T>(work: Promise<T>, baseline = process.memoryUsage.rss()) {
-  let peak = baseline;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
-  const started = performance.now();
-  try {
-    const result = await work;
-    return { result, ms: performance.now() - started, rssGrowthMiB: (Math.max(peak, process.memoryUsage.rss()) - baseline) / 1024 / 1024 };
-  } finally {
-    clearInterval(sampler);
-  }
 }

@@ -309,11 +309,14 @@ export class Env {
   @Max(10_000)
   HEAVY_WORK_PER_USER_QUEUE_LIMIT: number = 2;
 
-  /** Longest a heavy job waits for a slot; then 503 with Retry-After, and it never runs. */
+  /**
+   * Longest a heavy job waits for a slot; then 503 with Retry-After, and it never runs. Twice the run
+   * budget by default: an account's second job waits out its first, then its turn among the others.
+   */
   @IsInt()
   @Min(100)
   @Max(600_000)
-  HEAVY_WORK_QUEUE_TIMEOUT_MS: number = 30_000;
+  HEAVY_WORK_QUEUE_TIMEOUT_MS: number = 60_000;
 
   /** Longest one heavy job may run (wall clock); past it its worker is killed and the caller gets 503. */
   @IsInt()

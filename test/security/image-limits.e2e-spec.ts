@@ -73,7 +73,7 @@ describe('security: images and PDFs are judged from their headers before decodin
       const res = await strict.http.post(`/documents/${stored._id}/operations`).set(ana.auth).send(body);
       expect([body.type, res.status]).toEqual([body.type, 413]);
     }
-    // 400×100 → width 10000 keeps the ratio: 10000×2500 = 25 Mpx, fine; 'outside' 10000×10000 → 40000×10000, not.
+    // 400×100 → 'outside' 10000×10000 covers both: 40000×10000 = 400 Mpx, far past IMAGE_MAX_OUTPUT_PIXELS.
     const tooBig = await api.http
       .post(`/documents/${stored._id}/operations`)
       .set(ana.auth)

@@ -1,7 +1,7 @@
 import { type ClassConstructor, plainToInstance } from 'class-transformer';
 import { getMetadataStorage, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 import { AuthEnv } from '../auth/auth.env';
-import { HeavyWorkEnv } from '../imagedoc/operations/heavy-work.env';
+import { HeavyWorkEnv } from '../imagedoc/heavy-work/heavy-work.env';
 import { TranslateEnv } from '../imagedoc/operations/translate.env';
 import { ImagedocEnv } from '../imagedoc/imagedoc.env';
 import { CacheEnv } from '../infra/cache/cache.env';

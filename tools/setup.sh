@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages (npm ci, Node $(node --version))"
-  npm ci --no-audit --no-fund
+  bash tools/npm-ci.sh
 fi
 
 # The stand-in is only needed when no MongoDB is given and no mongod binary exists.

@@ -214,14 +214,22 @@ export class Env {
   ADMIN_TOKEN?: string;
 
   /**
-   * HMAC secret for the users' JWT access tokens (HS256). Unset: a random secret is generated per
-   * process and a warning is logged, so tokens die with the process and are not shared between
-   * instances; set it (32+ characters) for any deployment with more than one instance or restarts.
+   * HMAC secret for the users' JWT access tokens (HS256), 32+ characters. Unset: one generated on the
+   * first start and kept in RUNTIME_DIR/jwt-secret, shared by every instance on that folder
+   * (auth/jwt-secret.ts); required when NODE_ENV=production.
    */
   @IsOptional()
   @IsString()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET?: string;
+
+  /**
+   * `production`: JWT_SECRET is required, and the server refuses to start with neither ADMIN_TOKEN nor
+   * a manager account. Anything else is a local deployment (a generated secret in RUNTIME_DIR).
+   */
+  @IsOptional()
+  @IsString()
+  NODE_ENV?: string;
 
   /** Lifetime of an access token: seconds, or a number with s/m/h/d (e.g. 15m, 1h). */
   @Matches(/^\d+[smhd]?$/, { message: 'JWT_EXPIRES_IN must be seconds or a number followed by s, m, h or d' })
@@ -358,7 +366,7 @@ export class Env {
   @IsString()
   TRANSLATE_API_KEY?: string;
 
-  /** Where embedded databases keep their data and `npm start` records their URIs. */
+  /** Where embedded databases keep their data, `npm start` records their URIs, and the generated JWT secret lives. */
   @IsString()
   RUNTIME_DIR: string = '.runtime';
 }
@@ -374,6 +382,7 @@ export function validateEnv(raw: Record<string, unknown>): Env {
     'LOG_FORMAT',
     'ADMIN_TOKEN',
     'JWT_SECRET',
+    'NODE_ENV',
     'TRANSLATE_URL',
     'TRANSLATE_API_KEY',
     'METRICS_TOKEN',

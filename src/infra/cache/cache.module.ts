@@ -53,6 +53,6 @@ import { TwoTierCache } from './two-tier-cache.service';
     HttpCacheInterceptor,
     L1FastPath,
   ],
-  exports: [TwoTierCache, RedisConnection, HttpCacheInterceptor, L1FastPath, CACHE_SETTINGS, NestCacheModule],
+  exports: [TwoTierCache, RedisConnection, CacheBus, HttpCacheInterceptor, L1FastPath, CACHE_SETTINGS, NestCacheModule],
 })
 export class SharedCacheModule {}

@@ -7,6 +7,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
+import { documentCachedOperations } from './infra/cache/http/cache-openapi';
+import { addResponseExamples } from './infra/http/openapi-examples';
 import { trustProxy, type Env } from './config/env';
 import { registerJsonBody } from './infra/http/json-body';
 import { errorResponse } from './infra/http/api-errors.decorator';
@@ -103,7 +105,10 @@ function setupSwagger(app: NestFastifyApplication) {
     .addGlobalResponse(errorResponse(400), errorResponse(414), errorResponse(429));
   // Each module's controllers declare their tags (@ApiTag); this only collects them.
   for (const { name, description } of declaredTags(app.get(ModulesContainer))) builder.addTag(name, description);
-  const document = closeRequestBodySchemas(SwaggerModule.createDocument(app, builder.build()));
+  // Finished for consumers: request bodies closed, cache headers on cached answers, an example on every answer.
+  const document = addResponseExamples(
+    documentCachedOperations(closeRequestBodySchemas(SwaggerModule.createDocument(app, builder.build()))),
+  );
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true, validatorUrl: null },

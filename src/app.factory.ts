@@ -7,7 +7,6 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
-import { documentCachedOperations } from './infra/cache/http/cache-openapi';
 import { addResponseExamples } from './infra/http/openapi-examples';
 import { trustProxy, type Env } from './config/env';
 import { registerJsonBody } from './infra/http/json-body';
@@ -15,8 +14,9 @@ import { errorResponse } from './infra/http/api-errors.decorator';
 import { declaredTags } from './infra/http/api-tag';
 import { errorBody } from './infra/http/error-body';
 import { closeRequestBodySchemas } from './infra/http/openapi-document';
+import { assertEveryRouteDeclaresAccess } from './infra/http/route-access-check';
 import { createPino, PinoLoggerService } from './infra/logging/pino-logger.service';
-import { L1FastPath } from './infra/cache/http/l1-fast-path';
+import { documentCachedOperations, L1FastPath } from './infra/cache';
 import { MetricsService } from './infra/metrics/metrics.service';
 import { GlobalRateLimit } from './infra/rate-limit/global-rate-limit';
 
@@ -55,6 +55,12 @@ export async function createApp(env: Env, extraModules: Type[] = []): Promise<Ne
     // Nest's default parsers would accept form encodings on JSON routes: registerJsonBody replaces them.
     bodyParser: false,
   });
+  try {
+    assertEveryRouteDeclaresAccess(app.get(ModulesContainer));
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   registerJsonBody(app.getHttpAdapter().getInstance(), { maxBytes: env.JSON_BODY_MAX_BYTES, maxDepth: env.JSON_MAX_DEPTH });
   // Multipart bodies, with tight defaults: a route that takes uploads passes its own limits to
   // `request.parts({ limits })` (ImageDoc: see multipart-upload.ts).

@@ -82,7 +82,7 @@ export class CacheAdminController {
   @Post('refresh')
   @HttpCode(200)
   @ApiOperation({
-    summary: "Re-sync this instance's L1 from Redis (the cache-mechanism project's backup)",
+    summary: "Re-sync this instance's L1 from Redis (every local copy updated, or dropped when gone there)",
     description:
       'Compares each in-process entry of this instance with Redis: updates the ones that differ, drops the ones Redis no longer has. Invalidations normally travel over pub/sub; this is a manual repair.',
   })

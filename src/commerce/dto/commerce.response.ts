@@ -43,7 +43,7 @@ class CustomerDetails {
   @ApiProperty({ example: 'Albuquerque' }) last_name: string;
 }
 
-/** One row of datadragon's spending table. */
+/** One row of the monthly-spending table. */
 export class SpendingRow {
   @ApiProperty({ example: '6554ae80a1b2c3d4e5f60102' }) _id: string;
   @ApiProperty({ example: '6554ae80a1b2c3d4e5f60102' }) customer_id: string;

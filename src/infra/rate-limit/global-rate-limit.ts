@@ -5,8 +5,8 @@ import { STATUS_CODES } from 'node:http';
 import { ENV } from '../../config/config.module';
 import type { Env } from '../../config/env';
 import type { ErrorBody } from '../http/error-body';
-import { RateLimitRejections } from './rate-limit-rejections';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
+import { RateLimitRejections } from './rate-limit-rejections';
 
 /** Hits a process may spend for one IP between two Redis round trips: a fiftieth of the limit. */
 const LEASES_PER_WINDOW = 50;

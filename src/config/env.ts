@@ -66,6 +66,14 @@ export class AppEnv {
   /** Mounts /demo/* (a minimal cached resource) for the cache's tests and benchmark. */
   @EnvBoolean()
   DEMO_ROUTES: boolean = false;
+
+  /**
+   * `production`: JWT_SECRET is required, and the server refuses to start with neither ADMIN_TOKEN nor
+   * a manager account (config/production.ts). Anything else is a local deployment (a generated secret in RUNTIME_DIR).
+   */
+  @IsOptional()
+  @IsString()
+  NODE_ENV?: string;
 }
 
 /**

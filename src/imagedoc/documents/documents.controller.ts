@@ -62,7 +62,11 @@ export class DocumentsController {
 
   @Post('collections/:id/documents')
   @RateLimited('uploads-user')
-  @ApiOperation({ summary: 'Upload an image or PDF into a collection (multipart: file, title)' })
+  @ApiOperation({
+    summary: 'Upload an image or PDF into a collection (multipart: file, title)',
+    description:
+      '`multipart/form-data` with `file` (PNG, JPEG, WebP or PDF up to UPLOAD_MAX_BYTES; the type is read from the bytes, not the name) and `title`. Images over IMAGE_MAX_PIXELS and PDFs over PDF_MAX_PAGES get 413. The answer has the detected metadata: type, size, sha256, dimensions or page count.',
+  })
   @ApiConsumes('multipart/form-data')
   @ApiBody(FILE_FORM)
   @ApiCreatedResponse({ type: DocumentView })
@@ -76,7 +80,10 @@ export class DocumentsController {
   }
 
   @Get('collections/:id/documents')
-  @ApiOperation({ summary: "A collection's documents with their metadata, in upload order" })
+  @ApiOperation({
+    summary: "A collection's documents with their metadata, in upload order",
+    description: "Only the collection's owner or a manager (404 otherwise). Paginated with `page` and `limit`.",
+  })
   @ApiOkResponse({ type: DocumentPage })
   @ApiErrors({ 404: "no such collection, or another user's" })
   async list(@CurrentUser() user: AuthUser, @Param() { id }: ObjectIdParam, @Query() query: PaginationQuery) {
@@ -84,6 +91,11 @@ export class DocumentsController {
   }
 
   @Get('documents/:id')
+  @ApiOperation({
+    summary: "Get one document's metadata",
+    description:
+      'Title, file URL and what was detected at upload (type, size, sha256, dimensions or pages; for an edited image, its source). Only its owner or a manager (404 otherwise).',
+  })
   @ApiOkResponse({ type: DocumentView })
   @ApiErrors(NOT_FOUND)
   get(@CurrentUser() user: AuthUser, @Param() { id }: ObjectIdParam) {
@@ -92,7 +104,11 @@ export class DocumentsController {
 
   @Get('documents/:id/file')
   @Header('X-Content-Type-Options', 'nosniff')
-  @ApiOperation({ summary: "The document's file, with its detected content type" })
+  @ApiOperation({
+    summary: "The document's file, with its detected content type",
+    description:
+      'The stored bytes, `Content-Type` as detected at upload and `Content-Disposition: inline`. Only its owner or a manager (404 otherwise).',
+  })
   @ApiOkResponse({
     description: 'the stored bytes',
     content: Object.fromEntries(DOCUMENT_MIME_TYPES.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
@@ -110,7 +126,10 @@ export class DocumentsController {
 
   @Put('documents/:id/file')
   @RateLimited('uploads-user')
-  @ApiOperation({ summary: "Replace the document's file (multipart: file); its cached operation results are dropped" })
+  @ApiOperation({
+    summary: "Replace the document's file (multipart: file); its cached operation results are dropped",
+    description: '`multipart/form-data` with `file` only: the title stays. The metadata is detected again from the new file.',
+  })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: FILE_FORM.schema.properties.file } } })
   @ApiOkResponse({ type: DocumentView })
@@ -125,7 +144,10 @@ export class DocumentsController {
 
   @Delete('documents/:id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete the document, its file and its cached operation results' })
+  @ApiOperation({
+    summary: 'Delete the document, its file and its cached operation results',
+    description: 'Only its owner or a manager (404 otherwise).',
+  })
   @ApiNoContentResponse({ description: 'deleted' })
   @ApiErrors(NOT_FOUND)
   remove(@CurrentUser() user: AuthUser, @Param() { id }: ObjectIdParam): Promise<void> {

@@ -53,7 +53,14 @@ export async function createApp(env: Env, extraModules: Type[] = []): Promise<Ne
     // Nest's default parsers would accept form encodings on JSON routes: registerJsonBody replaces them.
     bodyParser: false,
   });
-  registerJsonBody(app.getHttpAdapter().getInstance(), { maxBytes: env.JSON_BODY_MAX_BYTES, maxDepth: env.JSON_MAX_DEPTH });
+  registerJsonBody(app.getHttpAdapter().getInstance(), {
+    maxBytes: env.JSON_BODY_MAX_BYTES,
+    maxDepth: env.JSON_MAX_DEPTH,
+    maxKeysPerObject: env.JSON_MAX_KEYS_PER_OBJECT,
+    maxArrayLength: env.JSON_MAX_ARRAY_LENGTH,
+    maxValues: env.JSON_MAX_VALUES,
+    maxStringLength: env.JSON_MAX_STRING_LENGTH,
+  });
   // Multipart bodies, with tight defaults: a route that takes uploads passes its own limits to
   // `request.parts({ limits })` (ImageDoc: see multipart-upload.ts).
   await app.register(multipart, { limits: { files: 1, fields: 10, fieldSize: 64 * 1024, parts: 20 } });

@@ -249,6 +249,30 @@ export class Env {
   @Max(1000)
   JSON_MAX_DEPTH: number = 32;
 
+  /** Keys of any one object in a JSON body, nested ones included; more get 413 before parsing. */
+  @IsInt()
+  @Min(16)
+  @Max(1_000_000)
+  JSON_MAX_KEYS_PER_OBJECT: number = 1000;
+
+  /** Elements of any one array in a JSON body; longer arrays get 413 before parsing. */
+  @IsInt()
+  @Min(16)
+  @Max(1_000_000)
+  JSON_MAX_ARRAY_LENGTH: number = 10_000;
+
+  /** Object keys plus array elements in a whole JSON body; more get 413 before parsing. */
+  @IsInt()
+  @Min(16)
+  @Max(10_000_000)
+  JSON_MAX_VALUES: number = 20_000;
+
+  /** Characters of any one string (keys included) in a JSON body; longer strings get 413 before parsing. */
+  @IsInt()
+  @Min(256)
+  @Max(64 * 1024 * 1024)
+  JSON_MAX_STRING_LENGTH: number = 16_384;
+
   /** Images (uploads, edits, OCR) declaring more pixels than this get 413, decided from the header. */
   @IsInt()
   @Min(1)

@@ -28,23 +28,25 @@ export class LoopWatch {
 }
 
 /**
- * A bystander in its own process: GET `path` every 50 ms over a kept-alive connection, and on
- * stdin's end print the longest wait (an unanswered request counts up to that moment).
+ * A bystander in its own process: GET `path` every 50 ms over a kept-alive connection (`{n}` in
+ * the path becomes a counter, so each request can be a different one), and on stdin's end print
+ * the longest wait and the 99th percentile (an unanswered request counts up to that moment).
  */
 const BYSTANDER = `
 const http = require('node:http');
 const [url, path] = process.argv.slice(1);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-let worst = 0, count = 0, failures = 0, pendingSince = 0, stopped = false;
+const waits = [];
+let failures = 0, pendingSince = 0, stopped = false, n = 0;
 function poll() {
   if (stopped) return;
   pendingSince = performance.now();
-  const req = http.get(url + path, { agent }, (res) => {
+  const req = http.get(url + path.replace('{n}', String(++n)), { agent }, (res) => {
     res.resume();
     res.on('end', () => {
-      worst = Math.max(worst, performance.now() - pendingSince);
+      waits.push(performance.now() - pendingSince);
       pendingSince = 0;
-      if (count++ === 0) process.stdout.write('ready\\n');
+      if (waits.length === 1) process.stdout.write('ready\\n');
       if (res.statusCode !== 200) failures++;
       setTimeout(poll, 50);
     });
@@ -54,8 +56,10 @@ function poll() {
 process.stdin.on('data', () => undefined);
 process.stdin.on('end', () => {
   stopped = true;
-  if (pendingSince) worst = Math.max(worst, performance.now() - pendingSince);
-  process.stdout.write(JSON.stringify({ worstMs: worst, count, failures }) + '\\n');
+  if (pendingSince) waits.push(performance.now() - pendingSince);
+  const sorted = [...waits].sort((a, b) => a - b);
+  const p99 = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)];
+  process.stdout.write(JSON.stringify({ worstMs: sorted.at(-1), p99Ms: p99, count: waits.length, failures }) + '\\n');
   process.exit(0);
 });
 poll();
@@ -63,6 +67,7 @@ poll();
 
 export interface BystanderReport {
   worstMs: number;
+  p99Ms: number;
   count: number;
   failures: number;
 }

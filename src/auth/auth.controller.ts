@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { RateLimited } from '../infra/rate-limit/rate-limits';
@@ -25,19 +25,24 @@ export class AuthController {
       'The same 202 whether the account was created or the username/email was taken, so it reveals no accounts; log in to check.',
   })
   @ApiAcceptedResponse({ type: RegistrationAcceptedDto })
-  register(@Body() body: RegisterDto): Promise<RegistrationAcceptedDto> {
-    return this.auth.register(body);
+  register(@Body() body: RegisterDto, @Ip() address: string): Promise<RegistrationAcceptedDto> {
+    return this.auth.register(body, address);
   }
 
   @Post('login')
   @Public()
   @HttpCode(200)
-  @RateLimited('login-ip', 'login-account')
-  @ApiOperation({ summary: 'Exchange username or email + password for an access token (paste it into Authorize)' })
+  @RateLimited('login-ip')
+  @ApiOperation({
+    summary: 'Exchange username or email + password for an access token (paste it into Authorize)',
+    description:
+      'Failed logins are limited per address and per account; addresses that logged in to the account recently are not held back ' +
+      'by failures from elsewhere (see docs/limits.md).',
+  })
   @ApiOkResponse({ type: AccessTokenDto })
   @ApiErrors({ 401: 'invalid credentials (same answer whether or not the account exists)' })
-  login(@Body() body: LoginDto): Promise<AccessTokenDto> {
-    return this.auth.login(body);
+  login(@Body() body: LoginDto, @Ip() address: string): Promise<AccessTokenDto> {
+    return this.auth.login(body, address);
   }
 
   @Get('me')

@@ -10,6 +10,7 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { AuthTokens } from './auth-tokens.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
+import { LoginThrottle } from './login-throttle';
 
 /**
  * One random secret per process when JWT_SECRET is unset: every app instance in the process shares it.
@@ -40,7 +41,7 @@ function jwtOptions(env: Env): JwtModuleOptions {
 @Module({
   imports: [UsersModule, JwtModule.registerAsync({ inject: [ENV], useFactory: jwtOptions })],
   controllers: [AuthController],
-  providers: [AuthService, AuthTokens, AdminGuard, JwtAuthGuard],
+  providers: [AuthService, AuthTokens, AdminGuard, JwtAuthGuard, LoginThrottle],
   exports: [AuthTokens, AdminGuard, JwtAuthGuard, UsersModule],
 })
 export class AuthModule {}

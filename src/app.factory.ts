@@ -9,6 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
 import { trustProxy, type Env } from './config/env';
 import { registerJsonBody } from './infra/http/json-body';
+import { registerSecurityHeaders, setRouterErrorHeaders } from './infra/http/security-headers';
+import { registerUploadSizeGuard } from './infra/http/upload-size-guard';
 import { errorResponse } from './infra/http/api-errors.decorator';
 import { declaredTags } from './infra/http/api-tag';
 import { errorBody } from './infra/http/error-body';
@@ -41,6 +43,7 @@ export async function createApp(env: Env, extraModules: Type[] = []): Promise<Ne
       const status = error.statusCode ?? 400;
       const message =
         status === 414 ? 'a path parameter is longer than 512 characters' : 'the URL is not valid (check its percent-encoding)';
+      setRouterErrorHeaders(request, reply);
       void reply
         .status(status)
         .header('content-type', 'application/json; charset=utf-8')
@@ -67,10 +70,12 @@ export async function createApp(env: Env, extraModules: Type[] = []): Promise<Ne
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);
+  await registerSecurityHeaders(app);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
   });
+  registerUploadSizeGuard(fastify, env.UPLOAD_MAX_BYTES);
   // After the request-id hook, so refusals and fast-path hits carry it too; the ceiling before the
   // fast path, so cache hits count against it.
   app.get(GlobalRateLimit).register(fastify);

@@ -8,6 +8,7 @@ import { LogController, type FastifyError, type FastifyReply, type FastifyReques
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
 import { trustProxy, type Env } from './config/env';
+import { connectionOptions, limitConnections } from './infra/http/connection-limits';
 import { registerJsonBody } from './infra/http/json-body';
 import { registerSecurityHeaders, setRouterErrorHeaders } from './infra/http/security-headers';
 import { registerUploadSizeGuard } from './infra/http/upload-size-guard';
@@ -34,6 +35,7 @@ export async function createApp(env: Env, extraModules: Type[] = []): Promise<Ne
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     bodyLimit: env.JSON_BODY_MAX_BYTES,
+    ...connectionOptions(env),
     trustProxy: trustProxy(env),
     // Fastify's default (100) is shorter than cache keys of operation results (/cache/entries/:key
     // validates up to 512); a longer path parameter is a 414.
@@ -69,6 +71,7 @@ export async function createApp(env: Env, extraModules: Type[] = []): Promise<Ne
   await app.register(multipart, { limits: { files: 1, fields: 10, fieldSize: 64 * 1024, parts: 20 } });
 
   const fastify = app.getHttpAdapter().getInstance();
+  limitConnections(fastify.server, env);
   const metrics = app.get(MetricsService);
   await registerSecurityHeaders(app);
   fastify.addHook('onRequest', (request, reply, done) => {

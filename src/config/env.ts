@@ -54,6 +54,36 @@ export class Env {
   @IsString()
   HOST: string = '0.0.0.0';
 
+  /** Longest a client may take to send a request's headers; past it the connection is closed (408). */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  HTTP_HEADERS_TIMEOUT_MS: number = 10_000;
+
+  /** Longest a client may take to send a whole request, body included (a slow upload is cut off with 408). */
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  HTTP_REQUEST_TIMEOUT_MS: number = 60_000;
+
+  /** How long an idle kept-alive connection stays open; behind a load balancer, set it above the balancer's idle timeout. */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 5000;
+
+  /** Open connections per process; more are closed as they are accepted (0: no cap). */
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  HTTP_MAX_CONNECTIONS: number = 10_000;
+
+  /** Open connections from one client address; more are closed as they are accepted (0: no cap, e.g. behind a proxy). */
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: number = 256;
+
   /** Unset: an embedded MongoDB is started (see src/infra/embedded). */
   @IsOptional()
   @Matches(/^mongodb(\+srv)?:\/\/\S+$/, { message: 'MONGODB_URI must be a mongodb:// or mongodb+srv:// URI' })

@@ -15,8 +15,12 @@ export class LoopWatch {
     this.due = now + 5;
   }, 5);
 
-  /** Longest the loop was held since the last reset, ms. */
-  takeMax(): number {
+  /**
+   * Longest the loop was held since the last call, ms. Waits for two ticks first: a block is
+   * recorded by the tick after it, and must be counted in the window it happened in.
+   */
+  async takeMax(): Promise<number> {
+    await new Promise((resolve) => setTimeout(resolve, 12));
     const max = this.maxLateMs;
     this.maxLateMs = 0;
     return max;

@@ -3,6 +3,7 @@ import { FairShares, type ShareClaim } from '../common/fair-share';
 import { RetryLaterException } from '../common/retry-later.exception';
 import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
+import { StorageQuota, StorageUsage } from '../users/storage-quota.service';
 import { PublicUser, UsersService } from '../users/users.service';
 import { AuthTokens } from './auth-tokens.service';
 import type { AuthUser } from './auth-user';
@@ -23,6 +24,7 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly tokens: AuthTokens,
     private readonly throttle: LoginThrottle,
+    private readonly quota: StorageQuota,
     @Inject(ENV) private readonly env: Env,
   ) {}
 
@@ -66,10 +68,11 @@ export class AuthService {
     return { access_token: this.tokens.issue(found), token_type: 'Bearer', expires_in: this.env.JWT_EXPIRES_IN };
   }
 
-  async me(caller: AuthUser): Promise<PublicUser> {
+  /** The account, with its stored bytes against STORAGE_QUOTA_BYTES. */
+  async me(caller: AuthUser): Promise<PublicUser & { storage: StorageUsage }> {
     const user = await this.users.findById(caller.id);
     if (!user) throw new NotFoundException('this account no longer exists');
-    return user;
+    return { ...user, storage: await this.quota.usage(user._id) };
   }
 
   private addressShare(address: string): ShareClaim {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { ENV } from '../config/config.module';
 import { cacheKeyPrefix, type Env } from '../config/env';
-import { REDIS_UNAVAILABLE, RedisConnection } from '../infra/cache/redis/redis.connection';
+import { REDIS_UNAVAILABLE, RedisConnection } from '../infra/cache';
 
 /** KEYS: failures key. ARGV: window ms. Counts one failure; the first starts the window. */
 const COUNT_FAILURE = `

@@ -69,10 +69,19 @@ export class AccessTokenDto {
   expires_in: string;
 }
 
+export class StorageUsageDto {
+  @ApiProperty({ example: 5242880, description: 'bytes of stored files (uploads and derived documents) counted against the quota' })
+  used_bytes: number;
+
+  @ApiProperty({ example: 1073741824, description: 'STORAGE_QUOTA_BYTES' })
+  quota_bytes: number;
+}
+
 export class MeDto {
   @ApiProperty() _id: string;
   @ApiProperty() username: string;
   @ApiProperty() email: string;
   @ApiProperty({ enum: ['user', 'manager'] }) role: string;
   @ApiProperty() created_at: Date;
+  @ApiProperty({ type: StorageUsageDto }) storage: StorageUsageDto;
 }

@@ -1,4 +1,4 @@
-import type { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
+import type { CacheInvalidator } from '../../infra/cache';
 
 /** The ids a write touched: known before it runs, or read from its result (a created document's id). */
 export type WrittenIds<T> = readonly string[] | ((result: T) => readonly string[]);
@@ -9,7 +9,12 @@ export type WrittenIds<T> = readonly string[] | ((result: T) => readonly string[
  * write that failed halfway may have changed MongoDB, and a needless invalidation costs one miss.
  * (When the ids come from the result and there is none, only the lists are dropped.)
  */
-export async function withInvalidation<T>(cache: TwoTierCache, namespace: string, ids: WrittenIds<T>, write: () => Promise<T>): Promise<T> {
+export async function withInvalidation<T>(
+  cache: CacheInvalidator,
+  namespace: string,
+  ids: WrittenIds<T>,
+  write: () => Promise<T>,
+): Promise<T> {
   let result: { value: T } | undefined;
   try {
     result = { value: await write() };

@@ -22,6 +22,7 @@ import { PaginationQuery } from '../../common/pagination';
 import { ENV } from '../../config/config.module';
 import type { Env } from '../../config/env';
 import { ApiErrors } from '../../infra/http/api-errors.decorator';
+import { RateLimited } from '../../infra/rate-limit/rate-limits';
 import { CollectionsService } from '../collections/collections.service';
 import { DocumentPage, DocumentView } from '../dto/imagedoc.response';
 import { DOCUMENT_MIME_TYPES } from '../schemas/doc-file.schema';
@@ -44,8 +45,9 @@ const FILE_FORM = {
 const NOT_FOUND = { 404: "no such document, or another user's" };
 const UPLOAD_ERRORS = {
   400: 'missing or unknown form field, or a title with control characters',
-  413: 'larger than UPLOAD_MAX_BYTES, or more than one file',
+  413: "larger than UPLOAD_MAX_BYTES, more than one file, over the owner's STORAGE_QUOTA_BYTES, or a PDF over PDF_MAX_PAGES / PDF_MAX_INFLATED_BYTES",
   415: 'not multipart/form-data; not PNG/JPEG/WebP/PDF, unreadable, or named/declared as another type',
+  503: 'no heavy-work slot free in time to read the PDF, or reading it ran past HEAVY_WORK_TIMEOUT_MS (Retry-After)',
 };
 
 @ApiTag('imagedoc')
@@ -59,6 +61,7 @@ export class DocumentsController {
   ) {}
 
   @Post('collections/:id/documents')
+  @RateLimited('uploads-user')
   @ApiOperation({ summary: 'Upload an image or PDF into a collection (multipart: file, title)' })
   @ApiConsumes('multipart/form-data')
   @ApiBody(FILE_FORM)
@@ -106,6 +109,7 @@ export class DocumentsController {
   }
 
   @Put('documents/:id/file')
+  @RateLimited('uploads-user')
   @ApiOperation({ summary: "Replace the document's file (multipart: file); its cached operation results are dropped" })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: FILE_FORM.schema.properties.file } } })

@@ -9,7 +9,7 @@ import { RateLimitGuard } from './rate-limit.guard';
  * The limits a route can opt into with `@RateLimited(...)`; each counts per window per tracker.
  * (The per-account login limit needs the account, so it lives with the login: auth/login-throttle.ts.)
  */
-export type RateLimitName = 'login-ip' | 'register-ip' | 'operations-user';
+export type RateLimitName = 'login-ip' | 'register-ip' | 'operations-user' | 'uploads-user';
 
 const RATE_LIMITS = Symbol('RATE_LIMITS');
 
@@ -33,6 +33,7 @@ export function throttlers(env: Env): ThrottlerOptions[] {
     ['login-ip', env.RATE_LIMIT_LOGIN_PER_IP, ip],
     ['register-ip', env.RATE_LIMIT_REGISTER_PER_IP, ip],
     ['operations-user', env.RATE_LIMIT_OPERATIONS_PER_USER, userId],
+    ['uploads-user', env.RATE_LIMIT_UPLOADS_PER_USER, userId],
   ];
   return limits.map(([name, limit, tracker]) => ({
     name,

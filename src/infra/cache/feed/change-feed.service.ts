@@ -5,7 +5,7 @@ import { Connection, mongo } from 'mongoose';
 import { ENV } from '../../../config/config.module';
 import { cacheKeyPrefix, type Env } from '../../../config/env';
 import { RedisConnection } from '../redis/redis.connection';
-import { TwoTierCache } from '../two-tier-cache.service';
+import { CacheInvalidator } from '../cache-invalidator';
 import { FeedBatch, FeedPlan } from './feed-batch';
 import { FeedLease } from './feed-lease';
 import { FeedTokens } from './feed-tokens';
@@ -106,7 +106,7 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(ENV) private readonly env: Env,
     @InjectConnection() private readonly connection: Connection,
-    private readonly cache: TwoTierCache,
+    private readonly cache: CacheInvalidator,
     redis: RedisConnection,
     private readonly adapterHost: HttpAdapterHost,
   ) {

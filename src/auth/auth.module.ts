@@ -11,6 +11,7 @@ import { AuthService } from './auth.service';
 import { AuthTokens } from './auth-tokens.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { jwtSecret } from './jwt-secret';
+import { LoginThrottle } from './login-throttle';
 
 function jwtOptions(env: Env): JwtModuleOptions {
   // Env validation guarantees "<digits>" or "<digits><s|m|h|d>", the forms jsonwebtoken's ms() reads.
@@ -35,6 +36,7 @@ function jwtOptions(env: Env): JwtModuleOptions {
     AuthTokens,
     AdminGuard,
     JwtAuthGuard,
+    LoginThrottle,
     { provide: AdminCheck, useExisting: AdminGuard },
     { provide: AuthenticatedCheck, useExisting: JwtAuthGuard },
   ],

@@ -19,4 +19,16 @@ export class UsersEnv {
   @Min(0)
   @Max(10_000)
   PASSWORD_HASH_QUEUE_LIMIT: number = 16;
+
+  /** Password checks one client address may have running or waiting at once; more get 429 (0: no cap). */
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  PASSWORD_HASH_PER_ADDRESS: number = 2;
+
+  /** Password checks for one account from addresses not trusted for it, running or waiting at once; more get 429 (0: no cap). */
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  PASSWORD_HASH_PER_ACCOUNT: number = 2;
 }

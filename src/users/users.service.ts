@@ -17,6 +17,9 @@ export interface PublicUser {
   created_at: Date;
 }
 
+/** An account as a login reads it: its public fields, token version and password hash. */
+export type LoginAccount = PublicUser & { password_hash: string; token_version?: number };
+
 /** What authorization reads on every authenticated request, from the source of truth. */
 export interface AuthRecord {
   role: UserRole;
@@ -96,31 +99,27 @@ export class UsersService {
     return this.users.findOne({ username: username.toLowerCase() }, PUBLIC_FIELDS).lean<PublicUser>().exec();
   }
 
-  /**
-   * The account whose username or email is `login` and whose password matches, else null.
-   * A missing account still costs one argon2 verification, so timing does not reveal it.
-   */
-  async verifyCredentials(
-    login: { username?: string; email?: string },
-    password: string,
-  ): Promise<(PublicUser & { token_version?: number }) | null> {
+  /** The account a login names (by e-mail when one is given, else by username), with its hash; null when none. */
+  findForLogin(login: { username?: string; email?: string }): Promise<LoginAccount | null> {
     const filter = login.email ? { email: login.email.toLowerCase() } : { username: String(login.username).toLowerCase() };
-    const found = await this.users
+    return this.users
       .findOne(filter, { ...PUBLIC_FIELDS, password_hash: 1, token_version: 1 })
-      .lean<PublicUser & { password_hash: string; token_version?: number }>()
+      .lean<LoginAccount>()
       .exec();
-    if (!found) {
-      this.decoyHash ??= this.hashPassword('decoy-password-never-matches').catch((error: unknown) => {
-        this.decoyHash = undefined; // refused (pool full): make it next time
-        throw error;
-      });
-      await this.verifyPassword(await this.decoyHash, password);
-      return null;
-    }
-    const ok = await this.verifyPassword(found.password_hash, password);
-    if (!ok) return null;
-    const { password_hash: _hash, ...user } = found;
-    return user;
+  }
+
+  /**
+   * Whether `password` is the account's. A missing account still costs one argon2
+   * verification, so timing does not reveal it.
+   */
+  async checkPassword(account: LoginAccount | null, password: string): Promise<boolean> {
+    if (account) return this.verifyPassword(account.password_hash, password);
+    this.decoyHash ??= this.hashPassword('decoy-password-never-matches').catch((error: unknown) => {
+      this.decoyHash = undefined; // refused (pool full): make it next time
+      throw error;
+    });
+    await this.verifyPassword(await this.decoyHash, password);
+    return false;
   }
 
   /**

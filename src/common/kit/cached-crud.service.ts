@@ -1,8 +1,11 @@
-import { BadRequestException, type Type } from '@nestjs/common';
+import { BadRequestException, Inject, type Type } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, QueryFilter } from 'mongoose';
+import { ENV } from '../../config/config.module';
+import type { Env } from '../../config/env';
 import { CacheInvalidator } from '../../infra/cache';
 import { Page, pageWindow, PaginationQuery } from '../pagination';
+import { SearchGate } from '../search-gate';
 import { withInvalidation, WrittenIds } from './invalidation';
 import { sortSpec } from './list-query';
 import { ModelReads, type Stored } from './model-reads';
@@ -45,6 +48,7 @@ export abstract class CachedCrudService<TSchema, TView, TQuery extends ListQuery
     model: Model<TSchema>,
     private readonly cache: CacheInvalidator,
     protected readonly resource: CachedResource<TSchema, TView, TCreate, TUpdate>,
+    private readonly searches: SearchGate,
   ) {
     this.#model = model;
     this.reads = new ModelReads(model);
@@ -53,14 +57,22 @@ export abstract class CachedCrudService<TSchema, TView, TQuery extends ListQuery
   /** The MongoDB filter for a validated list query; build it from typed fields only, never by spreading input. */
   protected abstract filter(query: TQuery): QueryFilter<TSchema>;
 
+  /**
+   * Every list query runs with maxTimeMS; a text search (a `$regex` in the filter, from
+   * `containsText`) also goes through the search gate: its cost grows with the collection.
+   */
   async list(query: TQuery): Promise<Page<TView>> {
     const filter = this.filter(query);
     const { page, limit, skip } = pageWindow(query);
-    const [items, total] = await Promise.all([
-      this.reads.find(filter, { sort: sortSpec(query.sort, this.resource.sortColumns), skip, limit }),
-      this.reads.count(filter),
-    ]);
-    return { items: items.map((doc) => this.resource.toView(doc)), total, page, limit };
+    const maxTimeMS = this.searches.maxTimeMs;
+    const read = async (): Promise<Page<TView>> => {
+      const [items, total] = await Promise.all([
+        this.reads.find(filter, { sort: sortSpec(query.sort, this.resource.sortColumns), skip, limit, maxTimeMS }),
+        this.reads.count(filter, { maxTimeMS }),
+      ]);
+      return { items: items.map((doc) => this.resource.toView(doc)), total, page, limit };
+    };
+    return isTextSearch(filter) ? this.searches.run(read) : this.searches.bounded(read);
   }
 
   async get(id: string): Promise<TView> {
@@ -133,9 +145,14 @@ export function CachedCrud<TSchema, TView, TCreate, TUpdate>(
   abstract class CachedCrudBase extends CachedCrudService<TSchema, TView, ListQuery, TCreate, TUpdate> {
     static readonly resource = resource;
 
-    constructor(@InjectModel(schema.name) model: Model<TSchema>, cache: CacheInvalidator) {
-      super(model, cache, resource);
+    constructor(@InjectModel(schema.name) model: Model<TSchema>, cache: CacheInvalidator, @Inject(ENV) env: Env) {
+      super(model, cache, resource, SearchGate.for(env));
     }
   }
   return CachedCrudBase;
+}
+
+/** True when a filter holds a `$regex` condition at its top level (what `containsText` builds). */
+function isTextSearch(filter: object): boolean {
+  return Object.values(filter).some((condition) => typeof condition === 'object' && condition !== null && '$regex' in condition);
 }

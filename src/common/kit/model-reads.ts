@@ -7,6 +7,8 @@ export interface FindOptions {
   sort?: Record<string, SortOrder>;
   skip?: number;
   limit?: number;
+  /** MongoDB stops the query past this many ms (a list's or search's cost bound). */
+  maxTimeMS?: number;
 }
 
 /**
@@ -22,11 +24,12 @@ export class ModelReads<T> {
     this.#model = model;
   }
 
-  find(filter: QueryFilter<T>, { sort, skip, limit }: FindOptions = {}): Promise<Stored<T>[]> {
+  find(filter: QueryFilter<T>, { sort, skip, limit, maxTimeMS }: FindOptions = {}): Promise<Stored<T>[]> {
     const query = this.#model.find(filter);
     if (sort) query.sort(sort);
     if (skip) query.skip(skip);
     if (limit !== undefined) query.limit(limit);
+    if (maxTimeMS !== undefined) query.maxTimeMS(maxTimeMS);
     return query.lean<Stored<T>[]>().exec();
   }
 
@@ -38,8 +41,10 @@ export class ModelReads<T> {
     return this.#model.findById(id).lean<Stored<T>>().exec();
   }
 
-  count(filter: QueryFilter<T>): Promise<number> {
-    return this.#model.countDocuments(filter).exec();
+  count(filter: QueryFilter<T>, { maxTimeMS }: Pick<FindOptions, 'maxTimeMS'> = {}): Promise<number> {
+    const query = this.#model.countDocuments(filter);
+    if (maxTimeMS !== undefined) query.maxTimeMS(maxTimeMS);
+    return query.exec();
   }
 
   async exists(filter: QueryFilter<T>): Promise<boolean> {

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { DecimalNumber } from '../../common/decimal';
 import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { PageMeta } from '../../common/pagination';
+import { IsFilterText } from '../../common/text-rules';
 import { fromCents, IsMoney, SearchableListQuery, toCents } from '../../common/kit';
 import type { Game, GameRecord } from '../schemas/game.schema';
 
@@ -68,20 +69,17 @@ export class GameListQuery extends SearchableListQuery(GAME_SORT_FIELDS, {
 }) {
   @ApiPropertyOptional({ example: 'Adventure', description: 'games having this genre (exact)' })
   @IsOptional()
-  @IsString()
-  @MaxLength(50)
+  @IsFilterText(50)
   genre?: string;
 
   @ApiPropertyOptional({ example: 'PC', description: 'games on this platform (exact)' })
   @IsOptional()
-  @IsString()
-  @MaxLength(50)
+  @IsFilterText(50)
   platform?: string;
 
   @ApiPropertyOptional({ example: 'Nintendo', description: 'exact publisher' })
   @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @IsFilterText(200)
   publisher?: string;
 
   @ApiPropertyOptional({ example: 10, description: 'price ≥ minPrice' })

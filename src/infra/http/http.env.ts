@@ -13,7 +13,7 @@ const isProxyEntry = (entry: string) => {
 const isTrustProxy = (value: unknown) =>
   typeof value === 'string' && (/^(true|false|\d{1,2})$/.test(value) || value.split(',').every((entry) => isProxyEntry(entry.trim())));
 
-/** The HTTP edge (src/infra/http): request bodies and who may name the client. */
+/** The HTTP edge (src/infra/http): request bodies, connections and who may name the client. */
 export class HttpEnv {
   /** Largest JSON body in bytes; larger bodies get 413 before they are read whole. */
   @IsInt()
@@ -26,6 +26,60 @@ export class HttpEnv {
   @Min(2)
   @Max(1000)
   JSON_MAX_DEPTH: number = 32;
+
+  /** Keys of any one object in a JSON body, nested ones included; more get 413 before parsing. */
+  @IsInt()
+  @Min(16)
+  @Max(1_000_000)
+  JSON_MAX_KEYS_PER_OBJECT: number = 1000;
+
+  /** Elements of any one array in a JSON body; longer arrays get 413 before parsing. */
+  @IsInt()
+  @Min(16)
+  @Max(1_000_000)
+  JSON_MAX_ARRAY_LENGTH: number = 10_000;
+
+  /** Object keys plus array elements in a whole JSON body; more get 413 before parsing. */
+  @IsInt()
+  @Min(16)
+  @Max(10_000_000)
+  JSON_MAX_VALUES: number = 20_000;
+
+  /** Characters of any one string (keys included) in a JSON body; longer strings get 413 before parsing. */
+  @IsInt()
+  @Min(256)
+  @Max(64 * 1024 * 1024)
+  JSON_MAX_STRING_LENGTH: number = 16_384;
+
+  /** Longest a client may take to send a request's headers; past it the connection is closed (408). */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  HTTP_HEADERS_TIMEOUT_MS: number = 10_000;
+
+  /** Longest a client may take to send a whole request, body included (a slow upload is cut off with 408). */
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  HTTP_REQUEST_TIMEOUT_MS: number = 60_000;
+
+  /** How long an idle kept-alive connection stays open; behind a load balancer, set it above the balancer's idle timeout. */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 5000;
+
+  /** Open connections per process; more are closed as they are accepted (0: no cap). */
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  HTTP_MAX_CONNECTIONS: number = 10_000;
+
+  /** Open connections from one client address; more are closed as they are accepted (0: no cap, e.g. behind a proxy). */
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: number = 256;
 
   /**
    * Which peers may name the client in X-Forwarded-For (the address rate limits and logs use):

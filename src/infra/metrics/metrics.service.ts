@@ -1,14 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { CacheStats } from '../cache/core/cache-stats';
 import { ChangeFeed } from '../cache/feed/change-feed.service';
 import { CacheInspector } from '../cache/cache-inspector';
+import { registerEventLoopMetrics } from './event-loop-metrics';
 import { registerFeedMetrics } from './feed-metrics';
 
 /** Prometheus metrics, one registry per app instance (tests run several in one process). */
 @Injectable()
-export class MetricsService {
+export class MetricsService implements OnModuleDestroy {
   readonly registry = new Registry();
+  private readonly stopEventLoopMetrics = registerEventLoopMetrics(this.registry);
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
 
   constructor(stats: CacheStats, cache: CacheInspector, feed: ChangeFeed) {
@@ -61,5 +63,9 @@ export class MetricsService {
       },
     });
     registerFeedMetrics(this.registry, feed);
+  }
+
+  onModuleDestroy() {
+    this.stopEventLoopMetrics();
   }
 }

@@ -18,10 +18,20 @@ export class RateLimitEnv {
   @Min(0)
   RATE_LIMIT_LOGIN_PER_IP: number = 20;
 
-  /** Login attempts per window per account name (username or email), from any IP; 0 turns it off. */
+  /**
+   * Failed logins per window per account (its username and e-mail count as one) from addresses
+   * that have not logged in to it in the last LOGIN_TRUST_DAYS; past it those addresses get 429,
+   * trusted ones are not held back. 0 turns it off.
+   */
   @IsInt()
   @Min(0)
   RATE_LIMIT_LOGIN_PER_ACCOUNT: number = 10;
+
+  /** Days an address that logged in to an account stays exempt from that account's failure limit (0: never exempt). */
+  @IsInt()
+  @Min(0)
+  @Max(365)
+  LOGIN_TRUST_DAYS: number = 30;
 
   /** Registrations per window per client IP; 0 turns it off. */
   @IsInt()

@@ -13,6 +13,7 @@
  * Env: SOAK_SECONDS (180), SOAK_KEYS (50000), SOAK_CONNECTIONS (4), SOAK_SAMPLE_SECONDS (3),
  * SOAK_L1_MAX_BYTES (16 MiB), SOAK_BODY_BYTES (1000), MONGODB_URI / REDIS_URL (else embedded).
  */
+import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import Redis from 'ioredis';

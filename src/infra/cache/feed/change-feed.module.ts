@@ -1,5 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { TwoTierCache } from '../two-tier-cache.service';
 import { ChangeFeed } from './change-feed.service';
+import { FEED_INVALIDATIONS, FeedInvalidations } from './feed-invalidations';
 import type { FeedSource } from './feed-source';
 
 /** Holds one feature's declarations (see ChangeFeedModule.forFeature). */
@@ -11,7 +13,23 @@ class ChangeFeedDeclarations {}
  * `ChangeFeedModule.forFeature([...])`, next to their cache policy; nobody writes a watcher.
  */
 @Global()
-@Module({ providers: [ChangeFeed], exports: [ChangeFeed] })
+@Module({
+  providers: [
+    ChangeFeed,
+    {
+      // The feed's only way into the cache: rewire here when the cache's invalidation moves.
+      provide: FEED_INVALIDATIONS,
+      inject: [TwoTierCache],
+      useFactory: (cache: TwoTierCache): FeedInvalidations => ({
+        invalidate: (namespace, ids) => cache.invalidate(namespace, ids),
+        clear: async (prefix) => {
+          await cache.clear(prefix);
+        },
+      }),
+    },
+  ],
+  exports: [ChangeFeed],
+})
 export class ChangeFeedModule {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each source is typed by its own document
   static forFeature(sources: FeedSource<any>[]): DynamicModule {

@@ -1,5 +1,5 @@
 import { mongo } from 'mongoose';
-import type { FeedChange } from './feed-source';
+import type { FeedChange, FeedSource, FeedTarget } from './feed-source';
 
 /** A change event as the feed's streams receive it. */
 export type FeedEvent = mongo.ChangeStreamDocument & {
@@ -35,4 +35,22 @@ export function commitTime(event: FeedEvent): number | undefined {
   if (event.wallTime instanceof Date) return event.wallTime.getTime();
   const clusterTime = (event as { clusterTime?: mongo.Timestamp }).clusterTime;
   return clusterTime ? clusterTime.getHighBitsUnsigned() * 1000 : undefined;
+}
+
+/** What one event drops: its document's targets, or everything the collection feeds when the collection itself went. */
+export function eventTargets(source: FeedSource, event: FeedEvent): readonly FeedTarget[] {
+  switch (event.operationType) {
+    case 'insert':
+    case 'update':
+    case 'replace':
+    case 'delete':
+      return source.targets(toFeedChange(event));
+    case 'invalidate':
+    case 'drop':
+    case 'rename':
+    case 'dropDatabase':
+      return source.everything;
+    default:
+      return [];
+  }
 }

@@ -20,6 +20,11 @@ export class RecentSamples {
     const sorted = Array.from(this.values.subarray(0, n)).sort((a, b) => a - b);
     return sorted[Math.min(n - 1, Math.floor(q * n))];
   }
+
+  /** The last sample, p50 and p99. */
+  summary(): { last?: number; p50?: number; p99?: number } {
+    return { last: this.last, p50: this.quantile(0.5), p99: this.quantile(0.99) };
+  }
 }
 
 export type FeedState = 'disabled' | 'standby' | 'following' | 'unavailable' | 'stopped';

@@ -191,6 +191,15 @@ export class Env {
   @Max(100_000)
   CACHE_FEED_MAX_IDS: number = 500;
 
+  /**
+   * Longest wait between attempts to reopen a change stream that closed (MongoDB unreachable,
+   * restarting, an election). The feed also reopens at once when the driver sees MongoDB answer again.
+   */
+  @IsInt()
+  @Min(100)
+  @Max(30_000)
+  CACHE_FEED_REOPEN_MAX_MS: number = 1000;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 

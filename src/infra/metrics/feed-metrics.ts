@@ -38,6 +38,18 @@ export function registerFeedMetrics(registry: Registry, feed: ChangeFeed): void 
     },
   });
   new Gauge({
+    name: 'cache_feed_stream_open',
+    help: 'While this instance follows: 1 per collection whose change stream is open, 0 while it is closed (reopening)',
+    labelNames: ['collection'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const { state, collections, closed } = feed.snapshot();
+      if (state !== 'following' && state !== 'reopening') return;
+      for (const collection of collections) this.set({ collection }, closed.includes(collection) ? 0 : 1);
+    },
+  });
+  new Gauge({
     name: 'cache_feed_backlog',
     help: 'Change events received and not applied yet',
     registers: [registry],

@@ -44,6 +44,8 @@ export interface FeedSettings {
   batchMs: number;
   /** Past this many changed ids of one namespace in one batch, the namespace is dropped whole. */
   maxIds: number;
+  /** Longest wait between attempts to reopen a closed stream. */
+  reopenMaxMs: number;
 }
 
 export function cacheSettingsFrom(env: Env): CacheSettings {
@@ -70,6 +72,7 @@ export function cacheSettingsFrom(env: Env): CacheSettings {
       leaseMs: env.CACHE_FEED_LEASE_MS,
       batchMs: env.CACHE_FEED_BATCH_MS,
       maxIds: env.CACHE_FEED_MAX_IDS,
+      reopenMaxMs: env.CACHE_FEED_REOPEN_MAX_MS,
     },
   };
 }

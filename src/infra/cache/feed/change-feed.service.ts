@@ -66,6 +66,8 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
       return;
     }
     this.state = 'standby';
+    // A closed stream waits at most CACHE_FEED_REOPEN_MAX_MS between attempts; this reopens it as soon as the driver hears MongoDB.
+    this.connection.getClient().on('serverHeartbeatSucceeded', this.mongoAnswers);
     await this.leader.start();
     // A new follower first drops what collections without a stored token feed. Done before the app
     // serves, so those drops do not race its first requests' fills (which they would discard).
@@ -78,6 +80,7 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
     const wasLeading = this.leading;
     if (this.state !== 'disabled') this.state = 'stopped';
     this.leader.stop();
+    this.connection.getClient().off('serverHeartbeatSucceeded', this.mongoAnswers);
     await this.stopFollowing();
     if (wasLeading) await this.leader.release();
     this.wakeReadyWaiters();
@@ -105,10 +108,12 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
 
   snapshot(): FeedSnapshot {
     const followers = [...this.followers.values()];
+    const closed = this.state === 'following' ? followers.filter((f) => !f.open).map((f) => f.collection) : [];
     return {
-      state: this.state,
+      state: closed.length ? 'reopening' : this.state,
       leader: this.leading,
       collections: [...this.followers.keys()],
+      closed,
       eventsApplied: this.applier.processed,
       backlog: this.applier.backlog,
       resumes: followers.reduce((sum, f) => sum + f.resumes, 0),
@@ -117,6 +122,11 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
       applyDelayMs: this.applier.delays.summary(),
     };
   }
+
+  private readonly mongoAnswers = () => {
+    const reopened = [...this.followers.values()].filter((f) => f.reopenNow()).map((f) => f.collection);
+    if (reopened.length) this.logger.log(`MongoDB answers again: reopening the change streams of ${reopened.join(', ')}`);
+  };
 
   private async gained() {
     if (this.state !== 'standby') return;
@@ -158,9 +168,14 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private followerContext(): FollowerContext {
+    const connection = this.connection;
     return {
       logger: this.logger,
       tokens: this.tokens,
+      reopenMaxMs: this.settings.feed.reopenMaxMs,
+      get resumeWindowMs() {
+        return (connection.getClient().options.serverSelectionTimeoutMS ?? 30_000) + 250;
+      },
       watch: (collection, options) => this.connection.db!.collection(collection).watch<mongo.Document, FeedEvent>([], options),
       following: () => this.leading && this.state === 'following',
       received: (collection: string, targets: readonly FeedTarget[], event: FeedEvent) =>

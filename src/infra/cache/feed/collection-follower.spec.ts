@@ -16,6 +16,11 @@ class FakeStream extends EventEmitter {
   async close() {
     this.closed = true;
   }
+  /** Closed by the server (the driver's 'close' with no resume after it). */
+  end() {
+    this.closed = true;
+    this.emit('close');
+  }
 }
 
 function harness(stored?: mongo.ResumeToken) {
@@ -29,6 +34,8 @@ function harness(stored?: mongo.ResumeToken) {
   const ctx: FollowerContext = {
     logger: { log() {}, warn() {}, error() {}, debug() {} } as unknown as Logger,
     tokens,
+    reopenMaxMs: 1000,
+    resumeWindowMs: 20,
     watch: (_collection, options) => {
       const stream = new FakeStream(options);
       streams.push(stream);
@@ -82,7 +89,7 @@ describe('CollectionFollower', () => {
     expect(log).toEqual(['flush', 'afresh games', 'opened games']);
     second.emit('change', { _id: { _data: 'inv' }, operationType: 'invalidate' });
     expect(log.at(-1)).toBe('received games [{"namespace":"games","whole":true}]');
-    second.emit('close');
+    second.end();
     const third = await next(3);
     expect(third.options.startAfter).toEqual({ _data: 'inv' });
     await follower.stop();

@@ -7,13 +7,17 @@ import type { FeedTokens } from './feed-tokens';
 
 export type FeedStream = mongo.ChangeStream<mongo.Document, FeedEvent>;
 
-const FIRST_RETRY_DELAY_MS = 200;
-const MAX_RETRY_DELAY_MS = 30_000;
+/** The first reopen attempt after a stream closed; later ones double up to CACHE_FEED_REOPEN_MAX_MS. */
+const FIRST_RETRY_DELAY_MS = 100;
 
 /** What a follower needs from the feed around it. */
 export interface FollowerContext {
   readonly logger: Logger;
   readonly tokens: FeedTokens;
+  /** Longest wait between reopen attempts. */
+  readonly reopenMaxMs: number;
+  /** How long the driver may take to resume a stream by itself (server selection) before a 'close' counts. */
+  readonly resumeWindowMs: number;
   /** Opens a change stream on the collection. */
   watch(collection: string, options: mongo.ChangeStreamOptions): FeedStream;
   /** Whether streams should be open now (this instance holds a lease and follows). */
@@ -36,7 +40,7 @@ export interface FollowerContext {
 /**
  * One collection's change stream: opens it from the stored resume token (or right after an
  * invalidate event), classifies its errors (no change streams / history lost / anything else)
- * and reopens it after a back-off.
+ * and reopens it after a short back-off, or at once when told MongoDB answers again.
  */
 export class CollectionFollower {
   private current?: FeedStream;
@@ -50,6 +54,8 @@ export class CollectionFollower {
   private failures = 0;
   private retryTimer?: NodeJS.Timeout;
   private retryDelayMs = FIRST_RETRY_DELAY_MS;
+  /** When the stream closed while following (undefined while open or not yet opened). */
+  private closedAt?: number;
   /** Streams reopened from a stored token; restarts because the token had left the oplog. */
   resumes = 0;
   historyLost = 0;
@@ -92,19 +98,24 @@ export class CollectionFollower {
     const historyUnknown = !('resumeAfter' in resume) && !('startAfter' in resume);
     stream.on('change', (event) => this.receive(event));
     stream.on('error', (error) => void this.onError(stream, error));
-    // Closed by the server without an error (e.g. after an invalidate event): reopen.
-    stream.on('close', () => {
-      if (this.current !== stream) return;
-      this.current = undefined;
-      this.open = false;
-      this.reopenLater();
-    });
+    stream.on('close', () => this.onClose(stream));
     // The stream does not re-emit its cursor's 'init' (the aggregate answered: events from now on are seen).
     (stream as unknown as { cursor: NodeJS.EventEmitter }).cursor.once('init', () => void this.onOpen(stream, historyUnknown));
   }
 
+  /** Reopens now if the stream is closed and waiting for its next attempt (MongoDB answers again). */
+  reopenNow(): boolean {
+    if (this.current || this.open || this.retryTimer === undefined || !this.ctx.following()) return false;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    void this.start();
+    return true;
+  }
+
   async stop(): Promise<void> {
     clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.closedAt = undefined;
     const stream = this.current;
     this.current = undefined;
     this.open = false;
@@ -118,6 +129,11 @@ export class CollectionFollower {
     // MongoDB gives a resume point at once (the stand-in only with the first event).
     if (historyUnknown) await this.ctx.startedAfresh(this, stream.resumeToken ?? undefined);
     this.open = true;
+    if (this.closedAt !== undefined) {
+      const how = historyUnknown ? 'started afresh' : 'resuming after the last applied event';
+      this.ctx.logger.log(`change stream of ${this.collection} reopened after ${Date.now() - this.closedAt} ms closed (${how})`);
+      this.closedAt = undefined;
+    }
     this.ctx.opened(this);
   }
 
@@ -127,10 +143,29 @@ export class CollectionFollower {
     this.ctx.received(this.collection, eventTargets(this.source, event), event);
   }
 
+  /**
+   * The driver emits 'close' when a cursor closes, also the one it replaces while resuming by itself
+   * after a network error (an 'error' follows if that fails). So a 'close' counts only if, once the
+   * driver had time to resume, the stream is still closed and no error came: closed by the server
+   * (e.g. after an invalidate event).
+   */
+  private onClose(stream: FeedStream) {
+    if (this.current !== stream) return;
+    setTimeout(() => {
+      if (this.current !== stream || !stream.closed) return;
+      this.current = undefined;
+      this.open = false;
+      this.closedAt ??= Date.now();
+      if (this.ctx.following()) this.ctx.logger.log(`change stream of ${this.collection} closed by the server: reopening`);
+      this.reopenLater();
+    }, this.ctx.resumeWindowMs).unref();
+  }
+
   private async onError(stream: FeedStream, error: Error & { code?: number }) {
     if (this.current !== stream) return;
     this.current = undefined;
     this.open = false;
+    this.closedAt ??= Date.now();
     await stream.close().catch(() => undefined);
     if (!this.ctx.following()) return;
     const kind = streamErrorKind(error);
@@ -145,8 +180,8 @@ export class CollectionFollower {
       this.startAfter = undefined;
       await this.ctx.tokens.forget(this.collection);
     } else {
-      // A server that fails every attempt (e.g. the stand-in without its oplog, which names no error code) warns once.
-      const message = `change stream of ${this.collection} failed (${error.message}); resuming in ${this.retryDelayMs} ms`;
+      // Logged once per outage (every attempt fails while MongoDB is unreachable); the reopening is logged too.
+      const message = `change stream of ${this.collection} closed (${error.message}): reopening in ${this.retryDelayMs} ms, or as soon as MongoDB answers`;
       if (this.failures++ === 0) this.ctx.logger.warn(message);
       else this.ctx.logger.debug(message);
     }
@@ -156,7 +191,10 @@ export class CollectionFollower {
   private reopenLater() {
     if (!this.ctx.following()) return;
     clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => void this.start(), this.retryDelayMs);
-    this.retryDelayMs = Math.min(this.retryDelayMs * 2, MAX_RETRY_DELAY_MS);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.start();
+    }, this.retryDelayMs);
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.ctx.reopenMaxMs);
   }
 }

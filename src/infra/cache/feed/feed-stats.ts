@@ -27,13 +27,19 @@ export class RecentSamples {
   }
 }
 
-export type FeedState = 'disabled' | 'standby' | 'following' | 'unavailable' | 'stopped';
+export type FeedState = 'disabled' | 'standby' | 'following' | 'reopening' | 'unavailable' | 'stopped';
 
 export interface FeedSnapshot {
-  /** disabled (CACHE_FEED_ENABLED=false, or a CLI process), standby (another instance leads), following, unavailable (no change streams), stopped */
+  /**
+   * disabled (CACHE_FEED_ENABLED=false, or a CLI process), standby (other instances follow),
+   * following (every stream open), reopening (this instance follows but the `closed` streams are not
+   * open: changes to those collections wait), unavailable (no change streams), stopped
+   */
   state: FeedState;
   leader: boolean;
   collections: string[];
+  /** While following: the collections whose stream is not open (MongoDB unreachable, restarting, an election). */
+  closed: string[];
   eventsApplied: number;
   /** Events received but not applied yet. */
   backlog: number;

@@ -396,6 +396,11 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
    * everywhere; SCAN-based (every master of a Cluster), admin use only.
    */
   async clear(prefix = ''): Promise<number> {
+    return (await this.clearEverywhere(prefix)).removed;
+  }
+
+  /** `clear`, also telling whether Redis applied it and every instance was told (false: retry it). */
+  async clearEverywhere(prefix = ''): Promise<{ removed: number; applied: boolean }> {
     let removed = 0;
     const pattern = this.l2Pattern(prefix);
     const result = await this.redis.run(async (redis) => {
@@ -425,8 +430,9 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
       return removed;
     });
     const localRemoved = this.clearLocal(prefix);
-    await this.bus.publish({ kind: 'clear', prefix });
-    return result === REDIS_UNAVAILABLE ? localRemoved : removed;
+    const published = await this.bus.publish({ kind: 'clear', prefix });
+    const applied = !this.redis.enabled || (result !== REDIS_UNAVAILABLE && published);
+    return { removed: result === REDIS_UNAVAILABLE ? localRemoved : removed, applied };
   }
 
   /** The cache-mechanism project's backup(): re-syncs every L1 entry with Redis (updated, or dropped when gone there). */

@@ -22,9 +22,7 @@ class ChangeFeedDeclarations {}
       inject: [TwoTierCache],
       useFactory: (cache: TwoTierCache): FeedInvalidations => ({
         invalidate: (namespace, ids) => cache.invalidate(namespace, ids),
-        clear: async (prefix) => {
-          await cache.clear(prefix);
-        },
+        clear: async (prefix) => (await cache.clearEverywhere(prefix)).applied,
       }),
     },
   ],

@@ -48,7 +48,7 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
   ) {
     const keys = feedKeys(settings.keyPrefix);
     this.tokens = new FeedTokens(redis, keys.tokens);
-    this.leader = new FeedLeader(redis, keys.leader, settings.feed, { gained: () => this.gained(), lost: () => this.lost() });
+    this.leader = new FeedLeader(redis, keys.leader, settings.feed, { gained: () => this.gained(), lost: () => this.lost() }, this.logger);
     this.applier = new FeedApplier(invalidations, { save: (tokens) => this.saveTokens(tokens) }, settings.feed, this.logger);
     this.context = this.followerContext();
   }
@@ -139,7 +139,7 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async lost() {
     if (!this.leading) return;
-    this.logger.warn('lost the change-feed lease (Redis unreachable or taken over): stopped following');
+    this.logger.warn('another instance took the change-feed lease: stopped following');
     await this.stopFollowing();
     if (this.state === 'following') this.state = 'standby';
   }

@@ -8,7 +8,10 @@ function fakeCache() {
   const calls: string[] = [];
   const cache: FeedInvalidations = {
     invalidate: async (namespace, ids) => void calls.push(`invalidate ${namespace} [${ids.join(',')}]`),
-    clear: async (prefix) => void calls.push(`clear ${prefix}`),
+    clear: async (prefix) => {
+      calls.push(`clear ${prefix}`);
+      return true;
+    },
   };
   return { cache, calls };
 }
@@ -49,6 +52,35 @@ describe('FeedApplier', () => {
     await applier.flush();
     expect(saved).toHaveLength(1);
     expect(applier.processed).toBe(1);
+  });
+
+  it('retries a clear Redis did not take, and holds the tokens back until it lands', async () => {
+    const { cache, calls } = fakeCache();
+    let redisUp = false;
+    cache.clear = async (prefix) => {
+      calls.push(`clear ${prefix} ${redisUp ? 'applied' : 'failed'}`);
+      return redisUp;
+    };
+    const saved: [string, mongo.ResumeToken][][] = [];
+    const applier = new FeedApplier(cache, { save: async (tokens) => void saved.push([...tokens]) }, { batchMs: 1000, maxIds: 10 }, logger);
+    applier.receive('students', [{ prefix: 'students.' }], token(1));
+    await applier.flush();
+    applier.receive('games', [{ namespace: 'games', ids: ['a'] }], token(2));
+    await applier.flush();
+    expect(saved).toEqual([]);
+    redisUp = true;
+    const deadline = Date.now() + 2000;
+    while (saved.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(calls.filter((c) => c.startsWith('clear'))).toEqual(
+      expect.arrayContaining(['clear students. failed', 'clear students. applied']),
+    );
+    expect(calls.at(-1)).toBe('clear students. applied');
+    expect(saved).toEqual([
+      [
+        ['students', token(1)],
+        ['games', token(2)],
+      ],
+    ]);
   });
 
   it('flushes on its own after the batch window', async () => {

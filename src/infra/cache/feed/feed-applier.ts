@@ -13,6 +13,8 @@ const MAX_BATCH_EVENTS = 20_000;
  * being invalidated id by id every few milliseconds.
  */
 const FLOOD_WINDOW_MS = 500;
+/** Clears that did not reach Redis are retried this often (as the cache replays its queued invalidations). */
+const RETRY_MS = 100;
 
 /** Where applied events' resume tokens go (Redis), and who hears of them (the followers). */
 export interface TokenSink {
@@ -36,6 +38,13 @@ export class FeedApplier {
   private flushQueued = false;
   /** The last flush carried more events than `maxIds`: batch for FLOOD_WINDOW_MS. */
   private flooded = false;
+  /**
+   * Clears Redis did not take (the cache queues invalidations, not clears): retried first in every
+   * flush, and until they land the tokens of their events are held back, so that a follower taking
+   * over after this process dies repeats those events rather than skipping them.
+   */
+  private unapplied = new Set<string>();
+  private heldTokens = new Map<string, mongo.ResumeToken>();
   /** Events applied since start. */
   processed = 0;
   /** MongoDB's commit time → applied, and received → applied (ms). */
@@ -79,17 +88,19 @@ export class FeedApplier {
     this.flushQueued = true;
     this.flushing = this.flushing.then(async () => {
       this.flushQueued = false;
-      if (this.batch.empty && this.batchTokens.size === 0) return;
+      if (this.batch.empty && this.batchTokens.size === 0 && this.unapplied.size === 0) return;
       const events = this.batch.events;
       this.flooded = events > this.settings.maxIds;
       const plan = this.batch.take();
-      const tokens = this.batchTokens;
+      const tokens = new Map([...this.heldTokens, ...this.batchTokens]);
       const times = this.batchTimes;
       this.batchTokens = new Map();
       this.batchTimes = [];
       try {
-        await this.apply(plan);
-        await this.tokens.save(tokens);
+        this.unapplied = await this.apply(plan, [...this.unapplied]);
+        this.heldTokens = this.unapplied.size ? tokens : new Map();
+        if (this.unapplied.size) this.flushTimer ??= setTimeout(() => void this.flush(), RETRY_MS);
+        else await this.tokens.save(tokens);
         this.processed += events;
         const now = Date.now();
         for (const time of times) {
@@ -104,13 +115,19 @@ export class FeedApplier {
     return this.flushing;
   }
 
-  private async apply(plan: FeedPlan) {
-    for (const prefix of plan.prefixes) await this.cache.clear(prefix);
+  /** Applies `plan` after the clears left over from earlier flushes; answers the clears that did not land. */
+  private async apply(plan: FeedPlan, leftOver: string[]): Promise<Set<string>> {
+    const unapplied = new Set<string>();
+    const clear = async (prefix: string) => {
+      if (!(await this.cache.clear(prefix))) unapplied.add(prefix);
+    };
+    for (const prefix of new Set([...leftOver, ...plan.prefixes])) await clear(prefix);
     for (const namespace of plan.wholeNamespaces) {
       // The generation bump first: a fill that read MongoDB before the change is not stored after the clear.
       await this.cache.invalidate(namespace, []);
-      await this.cache.clear(`${namespace}:`);
+      await clear(`${namespace}:`);
     }
     await Promise.all(plan.invalidations.map(({ namespace, ids }) => this.cache.invalidate(namespace, ids)));
+    return unapplied;
   }
 }

@@ -9,8 +9,11 @@ export interface FeedInvalidations {
    * Resolves once Redis applied it, or once the cache queued it for replay (Redis unreachable).
    */
   invalidate(namespace: string, ids: readonly string[]): Promise<void>;
-  /** Deletes every key under `prefix` from both tiers on every instance. */
-  clear(prefix: string): Promise<void>;
+  /**
+   * Deletes every key under `prefix` from both tiers on every instance. False when Redis did not
+   * apply it or the other instances were not told (Redis unreachable): the feed retries it.
+   */
+  clear(prefix: string): Promise<boolean>;
 }
 
 export const FEED_INVALIDATIONS = Symbol('FEED_INVALIDATIONS');

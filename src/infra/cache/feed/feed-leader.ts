@@ -1,5 +1,6 @@
 import type { RedisConnection } from '../redis/redis.connection';
-import { FeedLease } from './feed-lease';
+import type { Logger } from '@nestjs/common';
+import { FeedLease, LeaseAnswer } from './feed-lease';
 
 /** What the feed does when this instance gains or loses its follower lease. */
 export interface LeaderEvents {
@@ -10,6 +11,13 @@ export interface LeaderEvents {
 /**
  * Holds one of `followers` leases in Redis (slot 0 is `<key>`, slot n `<key>:<n>`), renewing it
  * every third of its lifetime, and tells the feed when it gains or loses it.
+ *
+ * The lease only keeps the work from being done by every instance: it is lost when Redis answers
+ * that another instance holds it, not when Redis does not answer. A follower that cannot reach
+ * Redis (Redis hung, or this instance cut off from it) keeps following, so that the changes made
+ * meanwhile are not missed: their invalidations wait in the cache's replay queue and land as soon
+ * as Redis answers. Meanwhile another instance may take the expired lease: two follow the same
+ * streams until this one hears it was taken, which costs duplicate invalidations only.
  */
 export class FeedLeader {
   private readonly leases: FeedLease[];
@@ -18,6 +26,8 @@ export class FeedLeader {
   private timer?: NodeJS.Timeout;
   private ticking = false;
   private stopped = false;
+  /** Redis did not answer the last renewal (logged once per outage). */
+  private unanswered = false;
   /** True between `gained` and `lost`. */
   holding = false;
 
@@ -26,6 +36,7 @@ export class FeedLeader {
     key: string,
     private readonly settings: { followers: number; leaseMs: number },
     private readonly events: LeaderEvents,
+    private readonly logger: Logger,
   ) {
     this.leases = Array.from(
       { length: settings.followers },
@@ -69,19 +80,32 @@ export class FeedLeader {
     }
   }
 
-  /** Renews the lease this instance holds, or takes the first free one. */
+  /** Renews the lease this instance holds (kept while Redis does not answer), or takes the first free one. */
   private async holdALease(): Promise<boolean> {
     if (this.held) {
-      if (await this.held.hold()) return true;
+      const answer = await this.held.hold();
+      this.noteAnswer(answer);
+      if (answer !== 'taken') return true;
       this.held = undefined;
       return false;
     }
     for (const lease of this.leases) {
-      if (await lease.hold()) {
+      if ((await lease.hold()) === 'held') {
         this.held = lease;
         return true;
       }
     }
     return false;
+  }
+
+  private noteAnswer(answer: LeaseAnswer) {
+    if (answer === 'unanswered' && !this.unanswered) {
+      this.logger.warn('Redis does not answer the lease renewal: following on (invalidations are queued until Redis answers)');
+    } else if (answer !== 'unanswered' && this.unanswered) {
+      this.logger.log(
+        `Redis answers the lease renewal again: ${answer === 'held' ? 'still following' : 'another instance took the lease'}`,
+      );
+    }
+    this.unanswered = answer === 'unanswered';
   }
 }

@@ -200,6 +200,17 @@ export class Env {
   @Max(30_000)
   CACHE_FEED_REOPEN_MAX_MS: number = 1000;
 
+  /**
+   * true: a write made through the API records the invalidation it made, with the operationTime
+   * MongoDB answered it with, and the change feed skips that write's change event instead of
+   * invalidating it again (one invalidation per API write instead of one plus one per follower).
+   * Turns on the MongoDB driver's command monitoring, which costs some CPU per command (see
+   * docs/cache/change-feed.md). false: every event is invalidated by every follower.
+   */
+  @IsBoolean()
+  @Transform(toBoolean)
+  CACHE_FEED_SKIP_API_WRITES: boolean = true;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 

@@ -6,6 +6,7 @@ import { CacheStats, CacheTier } from './core/cache-stats';
 import { entityTag } from './core/entity-tag';
 import { L1Entry, L1Store, l1TtlMs } from './core/l1-store';
 import { inRefreshWindow, refreshLockKey } from './core/refresh-ahead';
+import { AppliedWrites } from './redis/applied-writes';
 import { REDIS_UNAVAILABLE, RedisConnection } from './redis/redis.connection';
 import { takeRefreshLock } from './redis/refresh-lock';
 import { withCacheScripts } from './redis/redis-scripts';
@@ -86,6 +87,8 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
   private readonly refreshing = new Map<string, Promise<void>>();
   private replayTimer?: NodeJS.Timeout;
   private replaying = false;
+  /** Records of the API's own invalidations, so that the change feed skips their events (see AppliedWrites). */
+  private readonly appliedWrites: AppliedWrites;
 
   constructor(
     @Inject(CACHE_SETTINGS) readonly settings: CacheSettings,
@@ -99,6 +102,7 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
       staleGraceMs: settings.staleGraceMs,
       compressMinBytes: settings.compressMinBytes,
     });
+    this.appliedWrites = new AppliedWrites(redis, settings.keyPrefix);
   }
 
   onModuleInit() {
@@ -365,13 +369,16 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
   /**
    * Removes the given ids' keys and every list variant of the namespace from both tiers on every
    * instance. Resolves once Redis has applied it (or the invalidation is queued while Redis is down).
+   * `writeTimes`: the operationTimes of the MongoDB write this follows; once applied and broadcast,
+   * the invalidation is recorded with them so that the change feed skips that write's events.
    */
-  async invalidate(namespace: string, ids: readonly string[] = []): Promise<void> {
+  async invalidate(namespace: string, ids: readonly string[] = [], writeTimes: readonly string[] = []): Promise<void> {
     const idKeys = ids.map((id) => cacheKeys.id(namespace, id));
     const applied = await this.invalidateL2(namespace, idKeys);
     this.dropLocal(namespace, idKeys);
     const published = applied && (await this.bus.publish({ kind: 'invalidate', namespace, keys: idKeys }));
     if (!published && this.redis.enabled) this.queuePending(namespace, idKeys);
+    else if (published) await this.appliedWrites.record(namespace, ids, writeTimes);
   }
 
   /**

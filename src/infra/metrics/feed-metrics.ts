@@ -23,6 +23,11 @@ export function registerFeedMetrics(registry: Registry, feed: ChangeFeed): void 
     'MongoDB change events turned into cache invalidations by this instance',
     () => feed.processed,
   );
+  counter(
+    'cache_feed_events_skipped_total',
+    "Change events not invalidated again because the API's own write had invalidated them (CACHE_FEED_SKIP_API_WRITES)",
+    () => feed.snapshot().eventsSkipped,
+  );
   counter('cache_feed_resumes_total', 'Change streams reopened from a stored resume token', () => feed.snapshot().resumes);
   counter(
     'cache_feed_history_lost_restarts_total',

@@ -46,6 +46,8 @@ export interface FeedSettings {
   maxIds: number;
   /** Longest wait between attempts to reopen a closed stream. */
   reopenMaxMs: number;
+  /** API writes record their invalidation with MongoDB's operationTime; followers skip those writes' events. */
+  skipApiWrites: boolean;
 }
 
 export function cacheSettingsFrom(env: Env): CacheSettings {
@@ -73,6 +75,7 @@ export function cacheSettingsFrom(env: Env): CacheSettings {
       batchMs: env.CACHE_FEED_BATCH_MS,
       maxIds: env.CACHE_FEED_MAX_IDS,
       reopenMaxMs: env.CACHE_FEED_REOPEN_MAX_MS,
+      skipApiWrites: env.CACHE_FEED_SKIP_API_WRITES,
     },
   };
 }

@@ -1,8 +1,14 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import { CACHE_SETTINGS, CacheSettings } from '../core/cache.settings';
+import { AppliedWrites } from '../redis/applied-writes';
+import { RedisConnection } from '../redis/redis.connection';
 import { TwoTierCache } from '../two-tier-cache.service';
 import { ChangeFeed } from './change-feed.service';
 import { FEED_INVALIDATIONS, FeedInvalidations } from './feed-invalidations';
 import type { FeedSource } from './feed-source';
+import { noteWriteTime } from './write-times';
 
 /** Holds one feature's declarations (see ChangeFeedModule.forFeature). */
 @Module({})
@@ -19,11 +25,24 @@ class ChangeFeedDeclarations {}
     {
       // The feed's only way into the cache: rewire here when the cache's invalidation moves.
       provide: FEED_INVALIDATIONS,
-      inject: [TwoTierCache],
-      useFactory: (cache: TwoTierCache): FeedInvalidations => ({
-        invalidate: (namespace, ids) => cache.invalidate(namespace, ids),
-        clear: async (prefix) => (await cache.clearEverywhere(prefix)).applied,
-      }),
+      inject: [TwoTierCache, RedisConnection, CACHE_SETTINGS],
+      useFactory: (cache: TwoTierCache, redis: RedisConnection, settings: CacheSettings): FeedInvalidations => {
+        const applied = new AppliedWrites(redis, settings.keyPrefix);
+        return {
+          invalidate: (namespace, ids) => cache.invalidate(namespace, ids),
+          clear: async (prefix) => (await cache.clearEverywhere(prefix)).applied,
+          ownWrites: (checks) => applied.holds(checks),
+        };
+      },
+    },
+    {
+      // The API's writes learn their operationTimes from the driver's command monitoring (on with this setting).
+      provide: 'change-feed:write-times',
+      inject: [getConnectionToken(), CACHE_SETTINGS],
+      useFactory: (connection: Connection, settings: CacheSettings) => {
+        if (settings.feed.skipApiWrites) connection.getClient()?.on('commandSucceeded', noteWriteTime);
+        return settings.feed.skipApiWrites;
+      },
     },
   ],
   exports: [ChangeFeed],

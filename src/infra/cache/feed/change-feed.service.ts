@@ -7,7 +7,7 @@ import { RedisConnection } from '../redis/redis.connection';
 import { CollectionFollower, FollowerContext } from './collection-follower';
 import { FeedApplier } from './feed-applier';
 import { unsupportedWarning } from './feed-errors';
-import { commitTime, FeedEvent } from './feed-event';
+import { clusterTime, commitTime, FeedEvent } from './feed-event';
 import { FEED_INVALIDATIONS, FeedInvalidations } from './feed-invalidations';
 import { feedKeys } from './feed-keys';
 import { FeedLeader } from './feed-leader';
@@ -115,6 +115,7 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
       collections: [...this.followers.keys()],
       closed,
       eventsApplied: this.applier.processed,
+      eventsSkipped: this.applier.skipped,
       backlog: this.applier.backlog,
       resumes: followers.reduce((sum, f) => sum + f.resumes, 0),
       historyLost: followers.reduce((sum, f) => sum + f.historyLost, 0),
@@ -179,7 +180,7 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
       watch: (collection, options) => this.connection.db!.collection(collection).watch<mongo.Document, FeedEvent>([], options),
       following: () => this.leading && this.state === 'following',
       received: (collection: string, targets: readonly FeedTarget[], event: FeedEvent) =>
-        this.applier.receive(collection, targets, event._id, commitTime(event)),
+        this.applier.receive(collection, targets, event._id, commitTime(event), clusterTime(event)),
       startedAfresh: async (follower, resumeToken) => {
         this.applier.drop(follower.collection, follower.source.everything, resumeToken);
         await this.applier.flush();

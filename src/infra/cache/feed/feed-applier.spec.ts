@@ -12,6 +12,7 @@ function fakeCache() {
       calls.push(`clear ${prefix}`);
       return true;
     },
+    ownWrites: async (checks) => checks.map(() => false),
   };
   return { cache, calls };
 }
@@ -23,7 +24,12 @@ describe('FeedApplier', () => {
   it('applies a batch as one invalidation per namespace, then stores the newest token of each collection', async () => {
     const { cache, calls } = fakeCache();
     const saved: [string, mongo.ResumeToken][][] = [];
-    const applier = new FeedApplier(cache, { save: async (tokens) => void saved.push([...tokens]) }, { batchMs: 1000, maxIds: 10 }, logger);
+    const applier = new FeedApplier(
+      cache,
+      { save: async (tokens) => void saved.push([...tokens]) },
+      { batchMs: 1000, maxIds: 10, skipApiWrites: false },
+      logger,
+    );
     applier.receive('games', [{ namespace: 'games', ids: ['a'] }], token(1));
     applier.receive('games', [{ namespace: 'games', ids: ['b'] }], token(2));
     applier.receive('clients', [{ namespace: 'clients', ids: ['c'] }], token(3), Date.now() - 50);
@@ -43,7 +49,12 @@ describe('FeedApplier', () => {
   it('drops a whole namespace with the generation bump before the clear, and stores no token when applying failed', async () => {
     const { cache, calls } = fakeCache();
     const saved: unknown[] = [];
-    const applier = new FeedApplier(cache, { save: async (tokens) => void saved.push(tokens) }, { batchMs: 1000, maxIds: 1 }, logger);
+    const applier = new FeedApplier(
+      cache,
+      { save: async (tokens) => void saved.push(tokens) },
+      { batchMs: 1000, maxIds: 1, skipApiWrites: false },
+      logger,
+    );
     applier.receive('games', [{ namespace: 'games', ids: ['a', 'b'] }], token(1));
     await applier.flush();
     expect(calls).toEqual(['invalidate games []', 'clear games:']);
@@ -62,7 +73,12 @@ describe('FeedApplier', () => {
       return redisUp;
     };
     const saved: [string, mongo.ResumeToken][][] = [];
-    const applier = new FeedApplier(cache, { save: async (tokens) => void saved.push([...tokens]) }, { batchMs: 1000, maxIds: 10 }, logger);
+    const applier = new FeedApplier(
+      cache,
+      { save: async (tokens) => void saved.push([...tokens]) },
+      { batchMs: 1000, maxIds: 10, skipApiWrites: false },
+      logger,
+    );
     applier.receive('students', [{ prefix: 'students.' }], token(1));
     await applier.flush();
     applier.receive('games', [{ namespace: 'games', ids: ['a'] }], token(2));
@@ -83,9 +99,29 @@ describe('FeedApplier', () => {
     ]);
   });
 
+  it('skips an event the API recorded invalidating at that very clusterTime, and counts it as handled', async () => {
+    const { cache, calls } = fakeCache();
+    const recorded = new Set(['games/a@100']);
+    cache.ownWrites = async (checks) => checks.map((c) => recorded.has(`${c.namespace}/${c.id}@${c.time}`));
+    const saved: unknown[] = [];
+    const applier = new FeedApplier(
+      cache,
+      { save: async (t) => void saved.push(t) },
+      { batchMs: 1000, maxIds: 10, skipApiWrites: true },
+      logger,
+    );
+    applier.receive('games', [{ namespace: 'games', ids: ['a'] }], token(1), undefined, '100'); // the API's write
+    applier.receive('games', [{ namespace: 'games', ids: ['a'] }], token(2), undefined, '101'); // an outside write right after
+    applier.receive('games', [{ namespace: 'games', ids: ['b'] }], token(3), undefined, '100');
+    expect(applier.backlog).toBe(3);
+    await applier.flush();
+    expect(calls).toEqual(['invalidate games [a,b]']);
+    expect([applier.skipped, applier.processed, applier.backlog, saved.length]).toEqual([1, 3, 0, 1]);
+  });
+
   it('flushes on its own after the batch window', async () => {
     const { cache, calls } = fakeCache();
-    const applier = new FeedApplier(cache, { save: async () => undefined }, { batchMs: 5, maxIds: 10 }, logger);
+    const applier = new FeedApplier(cache, { save: async () => undefined }, { batchMs: 5, maxIds: 10, skipApiWrites: false }, logger);
     applier.receive('games', [{ namespace: 'games', ids: ['a'] }], token(1));
     const deadline = Date.now() + 2000;
     while (calls.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));

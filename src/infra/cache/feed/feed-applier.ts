@@ -4,6 +4,7 @@ import { FeedBatch, FeedPlan } from './feed-batch';
 import type { FeedInvalidations } from './feed-invalidations';
 import type { FeedTarget } from './feed-source';
 import { RecentSamples } from './feed-stats';
+import { OwnWrites } from './own-writes';
 
 /** A flush starts at once past this many events, without waiting for the batch window (bounds memory). */
 const MAX_BATCH_EVENTS = 20_000;
@@ -28,7 +29,7 @@ export interface TokenSink {
  * takes whatever arrived meanwhile, so a slow Redis makes batches larger, not more numerous.
  */
 export class FeedApplier {
-  private readonly batch: FeedBatch;
+  private batch: FeedBatch;
   /** Per collection, the token of the newest event in the batch. */
   private batchTokens = new Map<string, mongo.ResumeToken>();
   /** Per event in the batch: MongoDB's commit time and when it was received (ms). */
@@ -45,6 +46,8 @@ export class FeedApplier {
    */
   private unapplied = new Set<string>();
   private heldTokens = new Map<string, mongo.ResumeToken>();
+  /** Events the API may have invalidated itself, checked at flush (undefined: CACHE_FEED_SKIP_API_WRITES=false). */
+  private readonly ownWrites?: OwnWrites;
   /** Events applied since start. */
   processed = 0;
   /** MongoDB's commit time → applied, and received → applied (ms). */
@@ -54,23 +57,29 @@ export class FeedApplier {
   constructor(
     private readonly cache: FeedInvalidations,
     private readonly tokens: TokenSink,
-    private readonly settings: { batchMs: number; maxIds: number },
+    private readonly settings: { batchMs: number; maxIds: number; skipApiWrites: boolean },
     private readonly logger: Logger,
   ) {
     this.batch = new FeedBatch(settings.maxIds);
+    if (settings.skipApiWrites) this.ownWrites = new OwnWrites((checks) => cache.ownWrites(checks), settings.maxIds);
+  }
+
+  /** Events skipped because the API had invalidated them already. */
+  get skipped(): number {
+    return this.ownWrites?.skipped ?? 0;
   }
 
   /** Events received but not applied yet. */
   get backlog(): number {
-    return this.batch.events;
+    return this.batch.events + (this.ownWrites?.size ?? 0);
   }
 
-  /** One change event: its targets, its collection's resume token, MongoDB's commit time (ms). */
-  receive(collection: string, targets: readonly FeedTarget[], token: mongo.ResumeToken, committed?: number): void {
-    this.batch.add(targets);
+  /** One change event: its targets, its collection's resume token, MongoDB's commit time (ms) and clusterTime. */
+  receive(collection: string, targets: readonly FeedTarget[], token: mongo.ResumeToken, committed?: number, clusterTime?: string): void {
+    if (!this.ownWrites?.offer(targets, clusterTime)) this.batch.add(targets);
     this.batchTokens.set(collection, token);
     this.batchTimes.push({ committed, received: Date.now() });
-    if (this.batch.events >= MAX_BATCH_EVENTS) void this.flush();
+    if (this.backlog >= MAX_BATCH_EVENTS) void this.flush();
     else this.flushTimer ??= setTimeout(() => void this.flush(), this.flooded ? FLOOD_WINDOW_MS : this.settings.batchMs);
   }
 
@@ -88,14 +97,19 @@ export class FeedApplier {
     this.flushQueued = true;
     this.flushing = this.flushing.then(async () => {
       this.flushQueued = false;
-      if (this.batch.empty && this.batchTokens.size === 0 && this.unapplied.size === 0) return;
-      const events = this.batch.events;
-      this.flooded = events > this.settings.maxIds;
-      const plan = this.batch.take();
+      if (this.batch.empty && this.batchTokens.size === 0 && this.unapplied.size === 0 && !this.ownWrites?.size) return;
+      // What arrived so far, taken at once: events arriving during the own-write check go to the next flush.
+      const batch = this.batch;
+      const events = batch.events + (this.ownWrites?.size ?? 0);
+      const sifting = this.ownWrites?.sift();
       const tokens = new Map([...this.heldTokens, ...this.batchTokens]);
       const times = this.batchTimes;
+      this.batch = new FeedBatch(this.settings.maxIds);
       this.batchTokens = new Map();
       this.batchTimes = [];
+      for (const targets of (await sifting) ?? []) batch.add(targets);
+      this.flooded = events > this.settings.maxIds;
+      const plan = batch.take();
       try {
         this.unapplied = await this.apply(plan, [...this.unapplied]);
         this.heldTokens = this.unapplied.size ? tokens : new Map();

@@ -30,6 +30,11 @@ function idString(id: unknown): string | undefined {
   return undefined;
 }
 
+/** The event's clusterTime (its oplog timestamp) as a decimal string, as AppliedWrites records write times. */
+export function clusterTime(event: FeedEvent): string | undefined {
+  return (event as { clusterTime?: mongo.Timestamp }).clusterTime?.toString();
+}
+
 /** MongoDB's commit time of the event in ms: wallTime (MongoDB 6+), else clusterTime's seconds. */
 export function commitTime(event: FeedEvent): number | undefined {
   if (event.wallTime instanceof Date) return event.wallTime.getTime();

@@ -1,3 +1,5 @@
+import type { OwnWriteCheck } from './own-writes';
+
 /**
  * What the change feed needs from the cache: the one place where it is wired to the cache's
  * invalidation methods (ChangeFeedModule provides it), so that the feed itself depends on this
@@ -14,6 +16,11 @@ export interface FeedInvalidations {
    * apply it or the other instances were not told (Redis unreachable): the feed retries it.
    */
   clear(prefix: string): Promise<boolean>;
+  /**
+   * For each key, whether the API recorded invalidating it after its own write at `time` (the
+   * change event's clusterTime): such an event is skipped (see AppliedWrites).
+   */
+  ownWrites(checks: readonly OwnWriteCheck[]): Promise<boolean[]>;
 }
 
 export const FEED_INVALIDATIONS = Symbol('FEED_INVALIDATIONS');

@@ -40,7 +40,10 @@ export interface FeedSnapshot {
   collections: string[];
   /** While following: the collections whose stream is not open (MongoDB unreachable, restarting, an election). */
   closed: string[];
+  /** Events handled: invalidated, or skipped. */
   eventsApplied: number;
+  /** Of those, events skipped because the API's own write had invalidated them already (CACHE_FEED_SKIP_API_WRITES). */
+  eventsSkipped: number;
   /** Events received but not applied yet. */
   backlog: number;
   /** Streams reopened from a stored resume token (errors, leader changes). */

@@ -4,15 +4,16 @@ import { InjectConnection } from '@nestjs/mongoose';
 import { Connection, mongo } from 'mongoose';
 import { CACHE_SETTINGS, CacheSettings } from '../core/cache.settings';
 import { RedisConnection } from '../redis/redis.connection';
-import { CollectionFollower, FollowerContext } from './collection-follower';
+import { CollectionFollower } from './collection-follower';
+import type { FollowerContext } from './follower-context';
 import { FeedApplier } from './feed-applier';
 import { unsupportedWarning } from './feed-errors';
-import { clusterTime, commitTime, FeedEvent } from './feed-event';
+import type { FeedEvent } from './feed-event';
 import { FEED_INVALIDATIONS, FeedInvalidations } from './feed-invalidations';
 import { feedKeys } from './feed-keys';
 import { FeedLeader } from './feed-leader';
-import type { FeedSource, FeedTarget } from './feed-source';
-import { FeedSnapshot, FeedState } from './feed-stats';
+import type { FeedSource } from './feed-source';
+import { FeedSnapshot, feedSnapshot, FeedState } from './feed-stats';
 import { FeedTokens } from './feed-tokens';
 
 /** The longest start-up waits for this instance's streams to open (MongoDB slow or unreachable: serve anyway). */
@@ -107,21 +108,7 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   snapshot(): FeedSnapshot {
-    const followers = [...this.followers.values()];
-    const closed = this.state === 'following' ? followers.filter((f) => !f.open).map((f) => f.collection) : [];
-    return {
-      state: closed.length ? 'reopening' : this.state,
-      leader: this.leading,
-      collections: [...this.followers.keys()],
-      closed,
-      eventsApplied: this.applier.processed,
-      eventsSkipped: this.applier.skipped,
-      backlog: this.applier.backlog,
-      resumes: followers.reduce((sum, f) => sum + f.resumes, 0),
-      historyLost: followers.reduce((sum, f) => sum + f.historyLost, 0),
-      lagMs: this.applier.lags.summary(),
-      applyDelayMs: this.applier.delays.summary(),
-    };
+    return feedSnapshot(this.state, this.leading, [...this.followers.values()], this.applier);
   }
 
   private readonly mongoAnswers = () => {
@@ -179,15 +166,9 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
       },
       watch: (collection, options) => this.connection.db!.collection(collection).watch<mongo.Document, FeedEvent>([], options),
       following: () => this.leading && this.state === 'following',
-      received: (collection: string, targets: readonly FeedTarget[], event: FeedEvent) =>
-        this.applier.receive(collection, targets, event._id, commitTime(event), clusterTime(event)),
-      startedAfresh: async (follower, resumeToken) => {
-        this.applier.drop(follower.collection, follower.source.everything, resumeToken);
-        await this.applier.flush();
-      },
+      applier: this.applier,
       opened: () => this.wakeReadyWaiters(),
       unsupported: (error) => this.unsupported(error),
-      flush: () => this.applier.flush(),
     };
   }
 

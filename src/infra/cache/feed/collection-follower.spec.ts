@@ -1,7 +1,8 @@
 import type { Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import type { mongo } from 'mongoose';
-import { CollectionFollower, FeedStream, FollowerContext } from './collection-follower';
+import { CollectionFollower } from './collection-follower';
+import type { FeedStream, FollowerContext } from './follower-context';
 import { documentSource } from './feed-source';
 import type { FeedTokens } from './feed-tokens';
 
@@ -42,11 +43,13 @@ function harness(stored?: mongo.ResumeToken) {
       return stream as unknown as FeedStream;
     },
     following: () => true,
-    received: (collection, targets) => void log.push(`received ${collection} ${JSON.stringify(targets)}`),
-    startedAfresh: async (follower) => void log.push(`afresh ${follower.collection}`),
+    applier: {
+      receive: (collection, targets) => void log.push(`received ${collection} ${JSON.stringify(targets)}`),
+      drop: (collection) => void log.push(`afresh ${collection}`),
+      flush: async () => void log.push('flush'),
+    },
     opened: (follower) => void log.push(`opened ${follower.collection}`),
     unsupported: async (error) => void log.push(`unsupported ${error.message}`),
-    flush: async () => void log.push('flush'),
   };
   const follower = new CollectionFollower(documentSource('games', 'games'), ctx);
   const next = async (count: number) => {
@@ -86,7 +89,7 @@ describe('CollectionFollower', () => {
     expect([stored(), follower.historyLost, second.options.resumeAfter]).toEqual([undefined, 1, undefined]);
     second.cursor.emit('init');
     await new Promise((r) => setImmediate(r));
-    expect(log).toEqual(['flush', 'afresh games', 'opened games']);
+    expect(log).toEqual(['flush', 'afresh games', 'flush', 'opened games']);
     second.emit('change', { _id: { _data: 'inv' }, operationType: 'invalidate' });
     expect(log.at(-1)).toBe('received games [{"namespace":"games","whole":true}]');
     second.end();

@@ -1,41 +1,9 @@
-import type { Logger } from '@nestjs/common';
 import type { mongo } from 'mongoose';
-import { eventTargets, FeedEvent } from './feed-event';
+import { clusterTime, commitTime, eventTargets, FeedEvent } from './feed-event';
 import { streamErrorKind } from './feed-errors';
-import type { FeedSource, FeedTarget } from './feed-source';
-import type { FeedTokens } from './feed-tokens';
-
-export type FeedStream = mongo.ChangeStream<mongo.Document, FeedEvent>;
-
-/** The first reopen attempt after a stream closed; later ones double up to CACHE_FEED_REOPEN_MAX_MS. */
-const FIRST_RETRY_DELAY_MS = 100;
-
-/** What a follower needs from the feed around it. */
-export interface FollowerContext {
-  readonly logger: Logger;
-  readonly tokens: FeedTokens;
-  /** Longest wait between reopen attempts. */
-  readonly reopenMaxMs: number;
-  /** How long the driver may take to resume a stream by itself (server selection) before a 'close' counts. */
-  readonly resumeWindowMs: number;
-  /** Opens a change stream on the collection. */
-  watch(collection: string, options: mongo.ChangeStreamOptions): FeedStream;
-  /** Whether streams should be open now (this instance holds a lease and follows). */
-  following(): boolean;
-  /** One change received: what it drops, and the token to store once that is applied. */
-  received(collection: string, targets: readonly FeedTarget[], event: FeedEvent): void;
-  /**
-   * A stream without a resume point answered: changes before it may never have been applied, so
-   * what the collection feeds is dropped (and `resumeToken` stored once that is done).
-   */
-  startedAfresh(follower: CollectionFollower, resumeToken?: mongo.ResumeToken): Promise<void>;
-  /** The stream answered and delivers events. */
-  opened(follower: CollectionFollower): void;
-  /** The server has no change streams at all. */
-  unsupported(error: Error): Promise<void>;
-  /** Applies what was received so far (before a stream is reopened from the stored tokens). */
-  flush(): Promise<void>;
-}
+import { FeedReopener } from './feed-reopener';
+import type { FeedSource } from './feed-source';
+import type { FeedStream, FollowerContext } from './follower-context';
 
 /**
  * One collection's change stream: opens it from the stored resume token (or right after an
@@ -50,12 +18,7 @@ export class CollectionFollower {
   private startAfter?: mongo.ResumeToken;
   /** The stream answered and is delivering events. */
   open = false;
-  /** Consecutive failures since the stream last opened: only the first is logged as a warning. */
-  private failures = 0;
-  private retryTimer?: NodeJS.Timeout;
-  private retryDelayMs = FIRST_RETRY_DELAY_MS;
-  /** When the stream closed while following (undefined while open or not yet opened). */
-  private closedAt?: number;
+  private readonly reopener: FeedReopener;
   /** Streams reopened from a stored token; restarts because the token had left the oplog. */
   resumes = 0;
   historyLost = 0;
@@ -63,7 +26,9 @@ export class CollectionFollower {
   constructor(
     readonly source: FeedSource,
     private readonly ctx: FollowerContext,
-  ) {}
+  ) {
+    this.reopener = new FeedReopener(ctx.reopenMaxMs);
+  }
 
   get collection(): string {
     return this.source.collection;
@@ -105,17 +70,12 @@ export class CollectionFollower {
 
   /** Reopens now if the stream is closed and waiting for its next attempt (MongoDB answers again). */
   reopenNow(): boolean {
-    if (this.current || this.open || this.retryTimer === undefined || !this.ctx.following()) return false;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-    void this.start();
-    return true;
+    if (this.current || this.open || !this.ctx.following()) return false;
+    return this.reopener.now(() => void this.start());
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-    this.closedAt = undefined;
+    this.reopener.cancel();
     const stream = this.current;
     this.current = undefined;
     this.open = false;
@@ -124,15 +84,17 @@ export class CollectionFollower {
 
   private async onOpen(stream: FeedStream, historyUnknown: boolean) {
     if (this.current !== stream) return;
-    this.retryDelayMs = FIRST_RETRY_DELAY_MS;
-    this.failures = 0;
+    const closedMs = this.reopener.opened();
     // MongoDB gives a resume point at once (the stand-in only with the first event).
-    if (historyUnknown) await this.ctx.startedAfresh(this, stream.resumeToken ?? undefined);
+    if (historyUnknown) {
+      // Changes before this stream may never have been applied: drop what the collection feeds first.
+      this.ctx.applier.drop(this.collection, this.source.everything, stream.resumeToken ?? undefined);
+      await this.ctx.applier.flush();
+    }
     this.open = true;
-    if (this.closedAt !== undefined) {
+    if (closedMs !== undefined) {
       const how = historyUnknown ? 'started afresh' : 'resuming after the last applied event';
-      this.ctx.logger.log(`change stream of ${this.collection} reopened after ${Date.now() - this.closedAt} ms closed (${how})`);
-      this.closedAt = undefined;
+      this.ctx.logger.log(`change stream of ${this.collection} reopened after ${closedMs} ms closed (${how})`);
     }
     this.ctx.opened(this);
   }
@@ -140,7 +102,7 @@ export class CollectionFollower {
   private receive(event: FeedEvent) {
     // The stream ends after an invalidate event; the next one starts right after it.
     if (event.operationType === 'invalidate') this.startAfter = event._id;
-    this.ctx.received(this.collection, eventTargets(this.source, event), event);
+    this.ctx.applier.receive(this.collection, eventTargets(this.source, event), event._id, commitTime(event), clusterTime(event));
   }
 
   /**
@@ -155,7 +117,7 @@ export class CollectionFollower {
       if (this.current !== stream || !stream.closed) return;
       this.current = undefined;
       this.open = false;
-      this.closedAt ??= Date.now();
+      this.reopener.closed();
       if (this.ctx.following()) this.ctx.logger.log(`change stream of ${this.collection} closed by the server: reopening`);
       this.reopenLater();
     }, this.ctx.resumeWindowMs).unref();
@@ -165,12 +127,13 @@ export class CollectionFollower {
     if (this.current !== stream) return;
     this.current = undefined;
     this.open = false;
-    this.closedAt ??= Date.now();
+    this.reopener.closed();
     await stream.close().catch(() => undefined);
     if (!this.ctx.following()) return;
     const kind = streamErrorKind(error);
     if (kind === 'unsupported') return this.ctx.unsupported(error);
-    await this.ctx.flush();
+    // What was received is applied before reopening from the stored tokens.
+    await this.ctx.applier.flush();
     if (kind === 'history-lost') {
       this.historyLost++;
       this.ctx.logger.warn(
@@ -181,20 +144,14 @@ export class CollectionFollower {
       await this.ctx.tokens.forget(this.collection);
     } else {
       // Logged once per outage (every attempt fails while MongoDB is unreachable); the reopening is logged too.
-      const message = `change stream of ${this.collection} closed (${error.message}): reopening in ${this.retryDelayMs} ms, or as soon as MongoDB answers`;
-      if (this.failures++ === 0) this.ctx.logger.warn(message);
+      const message = `change stream of ${this.collection} closed (${error.message}): reopening in ${this.reopener.nextDelayMs} ms, or as soon as MongoDB answers`;
+      if (this.reopener.failures++ === 0) this.ctx.logger.warn(message);
       else this.ctx.logger.debug(message);
     }
     this.reopenLater();
   }
 
   private reopenLater() {
-    if (!this.ctx.following()) return;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      void this.start();
-    }, this.retryDelayMs);
-    this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.ctx.reopenMaxMs);
+    if (this.ctx.following()) this.reopener.schedule(() => void this.start());
   }
 }

@@ -27,6 +27,39 @@ export class RecentSamples {
   }
 }
 
+/** What the snapshot reads of a follower and of the applier. */
+interface FollowerFigures {
+  collection: string;
+  open: boolean;
+  resumes: number;
+  historyLost: number;
+}
+interface ApplierFigures {
+  processed: number;
+  skipped: number;
+  backlog: number;
+  lags: RecentSamples;
+  delays: RecentSamples;
+}
+
+/** The feed's state and figures; `following` with a closed stream reads `reopening`. */
+export function feedSnapshot(state: FeedState, leader: boolean, followers: FollowerFigures[], applier: ApplierFigures): FeedSnapshot {
+  const closed = state === 'following' ? followers.filter((f) => !f.open).map((f) => f.collection) : [];
+  return {
+    state: closed.length ? 'reopening' : state,
+    leader,
+    collections: followers.map((f) => f.collection),
+    closed,
+    eventsApplied: applier.processed,
+    eventsSkipped: applier.skipped,
+    backlog: applier.backlog,
+    resumes: followers.reduce((sum, f) => sum + f.resumes, 0),
+    historyLost: followers.reduce((sum, f) => sum + f.historyLost, 0),
+    lagMs: applier.lags.summary(),
+    applyDelayMs: applier.delays.summary(),
+  };
+}
+
 export type FeedState = 'disabled' | 'standby' | 'following' | 'reopening' | 'unavailable' | 'stopped';
 
 export interface FeedSnapshot {

@@ -13,8 +13,9 @@ import { errorResponse } from './infra/http/api-errors.decorator';
 import { declaredTags } from './infra/http/api-tag';
 import { errorBody } from './infra/http/error-body';
 import { closeRequestBodySchemas } from './infra/http/openapi-document';
+import { assertEveryRouteDeclaresAccess } from './infra/http/route-access-check';
 import { createPino, PinoLoggerService } from './infra/logging/pino-logger.service';
-import { L1FastPath } from './infra/cache/http/l1-fast-path';
+import { L1FastPath } from './infra/cache';
 import { MetricsService } from './infra/metrics/metrics.service';
 import { GlobalRateLimit } from './infra/rate-limit/global-rate-limit';
 
@@ -53,6 +54,12 @@ export async function createApp(env: Env, extraModules: Type[] = []): Promise<Ne
     // Nest's default parsers would accept form encodings on JSON routes: registerJsonBody replaces them.
     bodyParser: false,
   });
+  try {
+    assertEveryRouteDeclaresAccess(app.get(ModulesContainer));
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   registerJsonBody(app.getHttpAdapter().getInstance(), { maxBytes: env.JSON_BODY_MAX_BYTES, maxDepth: env.JSON_MAX_DEPTH });
   // Multipart bodies, with tight defaults: a route that takes uploads passes its own limits to
   // `request.parts({ limits })` (ImageDoc: see multipart-upload.ts).

@@ -6,6 +6,7 @@ import { Body, Controller, Module, Post } from '@nestjs/common';
 import { InjectModel, MongooseModule, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { IsEmail, IsString } from 'class-validator';
 import mongoose, { Model } from 'mongoose';
+import { Public } from '../src/infra/http/route-access';
 import { createTestContext, eventually, TestContext } from './harness/test-app';
 
 @Schema({ collection: 'compat_people' })
@@ -21,6 +22,7 @@ class CreatePersonDto {
 }
 
 @Controller('compat/people')
+@Public()
 class PeopleController {
   constructor(@InjectModel(Person.name) private readonly people: Model<Person>) {}
   @Post()

@@ -4,6 +4,7 @@ import type { StringValue } from 'ms';
 import { randomBytes } from 'node:crypto';
 import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
+import { AdminCheck, AuthenticatedCheck } from '../infra/http/route-access';
 import { UsersModule } from '../users/users.module';
 import { AdminGuard } from './admin.guard';
 import { AuthController } from './auth.controller';
@@ -33,14 +34,21 @@ function jwtOptions(env: Env): JwtModuleOptions {
 }
 
 /**
- * Accounts, access tokens and the guards every module uses. Global so that `@AdminOnly()`
- * and `@Authenticated()` (auth/access.ts) resolve their dependencies in any feature module.
+ * Accounts, access tokens and the checks behind `@AdminOnly()` and `@Authenticated()`
+ * (infra/http/route-access.ts). Global so that those decorators resolve their checks in any feature module.
  */
 @Global()
 @Module({
   imports: [UsersModule, JwtModule.registerAsync({ inject: [ENV], useFactory: jwtOptions })],
   controllers: [AuthController],
-  providers: [AuthService, AuthTokens, AdminGuard, JwtAuthGuard],
-  exports: [AuthTokens, AdminGuard, JwtAuthGuard, UsersModule],
+  providers: [
+    AuthService,
+    AuthTokens,
+    AdminGuard,
+    JwtAuthGuard,
+    { provide: AdminCheck, useExisting: AdminGuard },
+    { provide: AuthenticatedCheck, useExisting: JwtAuthGuard },
+  ],
+  exports: [AuthTokens, AdminGuard, JwtAuthGuard, AdminCheck, AuthenticatedCheck, UsersModule],
 })
 export class AuthModule {}

@@ -62,7 +62,7 @@ export class CacheAdminController {
 
   @Post('refresh')
   @HttpCode(200)
-  @ApiOperation({ summary: "Re-sync this instance's L1 from Redis (the cache-mechanism project's backup)" })
+  @ApiOperation({ summary: "Re-sync this instance's L1 from Redis (every local copy updated, or dropped when gone there)" })
   @ApiOkResponse({ type: RefreshResultDto })
   refresh() {
     return this.admin.refresh();

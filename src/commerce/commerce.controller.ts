@@ -2,11 +2,9 @@ import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException
 import { ApiAcceptedResponse, ApiOkResponse, ApiCreatedResponse, ApiOperation } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PaginationQuery, pageWindow } from '../common/pagination';
-import { Cached, CACHE_HEADERS } from '../infra/cache/http/cache.decorators';
+import { Cached, CACHE_HEADERS, setCacheHeaders, TwoTierCache } from '../infra/cache';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
-import { setCacheHeaders } from '../infra/cache/http/cache-headers';
 import { isMongoUnavailable } from '../infra/mongo/mongo-errors';
-import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
 import { SPENDING_NS } from './commerce.constants';
 import { CommerceDataService } from './commerce-data.service';
 import { CrunchService } from './crunch/crunch.service';

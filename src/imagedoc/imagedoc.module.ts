@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
-import { ChangeFeedModule } from '../infra/cache/feed/change-feed.module';
+import { ChangeFeedModule } from '../infra/cache';
 import { CollectionsController } from './collections/collections.controller';
 import { CollectionsService } from './collections/collections.service';
 import { DocumentsController } from './documents/documents.controller';

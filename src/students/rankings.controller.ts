@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Cached } from '../infra/cache/http/cache.decorators';
+import { Cached } from '../infra/cache';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { findCourse } from './courses';
 import { CourseParam, RankingQuery } from './dto/student-query.dto';

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { cacheKeys } from '../infra/cache/core/cache-keys';
-import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
+import { cacheKeys } from '../infra/cache';
+import { CacheInvalidator, TwoTierCache } from '../infra/cache';
 import { COURSE_CODES } from './courses';
 import { toStudentView, WarmUpResult } from './dto/student.response';
 import { Student } from './schemas/student.schema';
@@ -33,6 +33,7 @@ export class StudentsCacheService {
 
   constructor(
     private readonly cache: TwoTierCache,
+    private readonly invalidator: CacheInvalidator,
     @InjectModel(Student.name) private readonly students: Model<Student>,
   ) {}
 
@@ -41,23 +42,23 @@ export class StudentsCacheService {
     const registrations = [...new Set(change.registrations)];
     // Always at least one call: it also drops every list variant (GET /students?...).
     for (let i = 0; i === 0 || i < registrations.length; i += INVALIDATE_CHUNK) {
-      await this.cache.invalidate(STUDENTS_NS, registrations.slice(i, i + INVALIDATE_CHUNK));
+      await this.invalidator.invalidate(STUDENTS_NS, registrations.slice(i, i + INVALIDATE_CHUNK));
     }
     if (change.unknownOldName) {
       // By-name answers are keyed by name; without the old name, drop them all (rare: outside deletes and renames).
-      await this.cache.clear(`${BY_NAME_BASE_NS}.`);
+      await this.invalidator.clear(`${BY_NAME_BASE_NS}.`);
     } else {
       const names = [...new Set(change.names ?? [])];
       for (let i = 0; i < names.length; i += INVALIDATE_CHUNK) {
-        await this.cache.invalidate(BY_NAME_NS, names.slice(i, i + INVALIDATE_CHUNK));
+        await this.invalidator.invalidate(BY_NAME_NS, names.slice(i, i + INVALIDATE_CHUNK));
       }
     }
     const courses = change.courses ? new Set(change.courses) : new Set(COURSE_CODES);
-    for (const course of courses) await this.cache.invalidate(rankingNamespace(course));
+    for (const course of courses) await this.invalidator.invalidate(rankingNamespace(course));
   }
 
   /**
-   * The results-day project's cacheData(): every student into Redis (masked view, the same bytes the GET route
+   * The warm-up: every student into Redis (masked view, the same bytes the GET route
    * caches), streamed from a cursor and written with one pipelined round trip per batch. The
    * generation is read BEFORE MongoDB, so an entry read before a concurrent write is not stored.
    */

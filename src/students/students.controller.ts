@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse } from '@nestjs/swagger';
-import { Cached } from '../infra/cache/http/cache.decorators';
+import { Cached } from '../infra/cache';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { CpfAccessGuard, FullCpf, maskedViewScope } from './cpf-access.guard';
 import { CreateStudentDto, UpdateStudentDto } from './dto/student-input.dto';

@@ -1,5 +1,4 @@
-import type { FeedChange, FeedSource, FeedTarget } from '../infra/cache/feed/feed-source';
-import { shownDocuments } from '../infra/cache/feed/feed-source';
+import { type FeedChange, type FeedSource, type FeedTarget, shownDocuments } from '../infra/cache';
 import { COURSE_CODES } from './courses';
 import { STUDENTS_COLLECTION } from './schemas/student.schema';
 import { BY_NAME_BASE_NS, BY_NAME_NS, RANKINGS_BASE_NS, rankingNamespace, STUDENTS_BASE_NS, STUDENTS_NS } from './students.cache';
@@ -10,7 +9,7 @@ interface StudentFields {
 }
 
 /**
- * The results-day project's run(): any change to a student, wherever it was written, drops the masked answers it
+ * Any change to a student, wherever it was written, drops the masked answers it
  * may have altered. `_id` is the registration, so even a delete (which carries only `_id`) names the
  * key to drop. The old name and course of a delete or rename come from pre-images when the
  * collection has them (`collMod: students, changeStreamPreAndPostImages: { enabled: true }`); without

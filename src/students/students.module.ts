@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { ChangeFeedModule } from '../infra/cache/feed/change-feed.module';
+import { ChangeFeedModule } from '../infra/cache';
 import { CpfAccessGuard } from './cpf-access.guard';
 import { RankingsController } from './rankings.controller';
 import { Student, StudentSchema } from './schemas/student.schema';
@@ -11,7 +11,7 @@ import { StudentsController } from './students.controller';
 import { StudentsService } from './students.service';
 import { STUDENTS_FEED } from './students.feed';
 
-/** Entrance-exam results (after the results-day project): results API, cache warm-up, its cache kept in sync with every MongoDB write by the change feed. */
+/** Entrance-exam results: results API, cache warm-up, its cache kept in sync with every MongoDB write by the change feed. */
 @Module({
   imports: [MongooseModule.forFeature([{ name: Student.name, schema: StudentSchema }]), ChangeFeedModule.forFeature([STUDENTS_FEED])],
   controllers: [StudentsController, RankingsController],

@@ -78,7 +78,7 @@ export class StudentsService {
     return { course: course.code, course_name: course.name, seats: course.seats, total, items };
   }
 
-  /** The results-day project's createPerson(): stores one result and places it in its course's ranking. */
+  /** Stores one result and places it in its course's ranking. */
   async create(dto: CreateStudentDto): Promise<StudentView> {
     const scores = pickScores(dto.scores);
     try {
@@ -138,7 +138,7 @@ export class StudentsService {
     return this.findOne(registration, true);
   }
 
-  /** Removes the result from MongoDB and both cache tiers (the results-day project's clearCache(key)); the course ranks close up. */
+  /** Removes the result from MongoDB and both cache tiers; the course ranks close up. */
   async remove(registration: string): Promise<void> {
     const removed = orNotFound(await this.students.findOneAndDelete({ _id: registration }).lean<Student>(), `student ${registration}`);
     const moved = await this.ranking.rerank([removed.course]);

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { SharedCacheModule } from '../infra/cache/cache.module';
+import { SharedCacheModule } from '../infra/cache';
 import { User, UserSchema } from './schemas/user.schema';
 import {
   CreateManagerCommand,

@@ -5,8 +5,8 @@ import { Model, Types } from 'mongoose';
 import { BoundedPool } from '../common/bounded-pool';
 import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
-import { cacheKeys } from '../infra/cache/core/cache-keys';
-import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
+import { cacheKeys } from '../infra/cache';
+import { CacheInvalidator, TwoTierCache } from '../infra/cache';
 import { User, UserRole } from './schemas/user.schema';
 
 export interface PublicUser {
@@ -51,6 +51,7 @@ export class UsersService {
   constructor(
     @InjectModel(User.name) private readonly users: Model<User>,
     private readonly cache: TwoTierCache,
+    private readonly invalidator: CacheInvalidator,
     @Inject(ENV) env: Env,
   ) {
     this.hashing = new BoundedPool({
@@ -148,7 +149,7 @@ export class UsersService {
       .findOneAndUpdate({ username: username.toLowerCase() }, { $set: { role } }, { returnDocument: 'after', projection: PUBLIC_FIELDS })
       .lean<PublicUser>()
       .exec();
-    if (user) await this.cache.invalidate(AUTH_NAMESPACE, [String(user._id)]);
+    if (user) await this.invalidator.invalidate(AUTH_NAMESPACE, [String(user._id)]);
     return user;
   }
 
@@ -158,7 +159,7 @@ export class UsersService {
       .findOneAndUpdate({ username: username.toLowerCase() }, { $inc: { token_version: 1 } }, { projection: { _id: 1 } })
       .lean<{ _id: Types.ObjectId }>()
       .exec();
-    if (user) await this.cache.invalidate(AUTH_NAMESPACE, [String(user._id)]);
+    if (user) await this.invalidator.invalidate(AUTH_NAMESPACE, [String(user._id)]);
     return user !== null;
   }
 
@@ -168,7 +169,7 @@ export class UsersService {
       .findOneAndDelete({ username: username.toLowerCase() }, { projection: { _id: 1 } })
       .lean<{ _id: Types.ObjectId }>()
       .exec();
-    if (user) await this.cache.invalidate(AUTH_NAMESPACE, [String(user._id)]);
+    if (user) await this.invalidator.invalidate(AUTH_NAMESPACE, [String(user._id)]);
     return user !== null;
   }
 

@@ -11,7 +11,7 @@
  */
 import type Redis from 'ioredis';
 import { ObjectId } from 'mongodb';
-import { ChangeFeed } from '../../src/infra/cache/feed/change-feed.service';
+import { ChangeFeed } from '../../src/infra/cache';
 import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
 import { createGame } from '../games/games-helpers';
 

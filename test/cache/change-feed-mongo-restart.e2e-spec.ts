@@ -12,7 +12,7 @@
  */
 import { Logger } from '@nestjs/common';
 import { MongoClient } from 'mongodb';
-import { ChangeFeed } from '../../src/infra/cache/feed/change-feed.service';
+import { ChangeFeed } from '../../src/infra/cache';
 import { RunningServer, startMongoStandin } from '../../src/infra/embedded/mongo-standin';
 import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
 import { createGame } from '../games/games-helpers';

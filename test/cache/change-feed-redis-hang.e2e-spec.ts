@@ -8,7 +8,7 @@
  * Redis answers.
  */
 import { ObjectId } from 'mongodb';
-import { ChangeFeed } from '../../src/infra/cache/feed/change-feed.service';
+import { ChangeFeed } from '../../src/infra/cache';
 import type { RunningServer } from '../../src/infra/embedded/mongo-standin';
 import { startRedisServer } from '../../src/infra/embedded/redis-server';
 import { createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';

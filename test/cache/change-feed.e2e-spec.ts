@@ -6,8 +6,7 @@
  */
 import type { Collection, Document } from 'mongodb';
 import { ObjectId } from 'mongodb';
-import { ChangeFeed } from '../../src/infra/cache/feed/change-feed.service';
-import { TwoTierCache } from '../../src/infra/cache/two-tier-cache.service';
+import { CacheInvalidator, ChangeFeed } from '../../src/infra/cache';
 import { adminAuth, eventually, TestApp, TestContext, createTestContext } from '../harness/test-app';
 import { Caller, createCollection, generateImage, signUp, startImagedoc, upload } from '../imagedoc/imagedoc-helpers';
 import { createGame } from '../games/games-helpers';
@@ -166,7 +165,7 @@ describe('change feed: every committed write reaches every instance', () => {
     // The test hook: b's process stops right after its write, before invalidating (it never gets there).
     let resume!: () => void;
     const stopped = new Promise<void>((r) => (resume = r));
-    const hook = jest.spyOn(b.app.get(TwoTierCache), 'invalidate').mockImplementation(() => stopped);
+    const hook = jest.spyOn(b.app.get(CacheInvalidator), 'invalidate').mockImplementation(() => stopped);
     // A create (insert): the stand-in records no change events for findAndModify writes (see README).
     const write = createGame(b, 'Crash Test');
     try {

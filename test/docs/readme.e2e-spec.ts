@@ -1,31 +1,52 @@
 /**
- * The README's TypeScript blocks compile. Each starts with a `// <path>` line:
+ * The TypeScript blocks of README.md and of every page under docs/ compile. Each starts with a
+ * `// <path>` line:
  *   `// src/x/y.ts`          the block is that file, exactly (the guide shows the real code);
  *   `// src/x/y.ts (note)`   the block is type-checked as if it were a file at that path.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
 const root = resolve(__dirname, '../..');
-const blocks = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
 
-function header(block: string): { path: string; exact: boolean } {
-  const first = block.split('\n', 1)[0];
+function markdownPages(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return markdownPages(path);
+    return entry.name.endsWith('.md') ? [path] : [];
+  });
+}
+
+const pages = [join(root, 'README.md'), ...markdownPages(join(root, 'docs'))].map((path) => relative(root, path));
+const blocks = pages.flatMap((page) =>
+  [...readFileSync(join(root, page), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => ({ page, text: m[1] })),
+);
+
+function header({ page, text }: { page: string; text: string }): { path: string; exact: boolean } {
+  const first = text.split('\n', 1)[0];
   const match = /^\/\/ (\S+\.ts)( .*)?$/.exec(first);
-  if (!match) throw new Error(`a README TypeScript block must start with "// <path>.ts": ${first}`);
+  if (!match) throw new Error(`a TypeScript block of ${page} must start with "// <path>.ts": ${first}`);
   return { path: match[1], exact: match[2] === undefined };
 }
 
-describe('README TypeScript blocks', () => {
-  it('has blocks to check', () => expect(blocks.length).toBeGreaterThanOrEqual(5));
+describe('README and docs/ TypeScript blocks', () => {
+  it('has blocks to check, in the README and in the guide', () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(5);
+    expect(pages).toContain('docs/guides/adding-a-cached-resource.md');
+    expect(blocks.filter((b) => b.page === 'docs/guides/adding-a-cached-resource.md').length).toBeGreaterThanOrEqual(5);
+  });
 
   it('blocks that name a file are that file, as it is', () => {
     for (const block of blocks) {
       const { path, exact } = header(block);
       if (!exact) continue;
-      expect(existsSync(join(root, path))).toBe(true);
-      expect({ path, text: block.slice(block.indexOf('\n') + 1) }).toEqual({ path, text: readFileSync(join(root, path), 'utf8') });
+      const where = `${block.page}: ${path}`;
+      expect({ where, exists: existsSync(join(root, path)) }).toEqual({ where, exists: true });
+      expect({ where, text: block.text.slice(block.text.indexOf('\n') + 1) }).toEqual({
+        where,
+        text: readFileSync(join(root, path), 'utf8'),
+      });
     }
   });
 
@@ -33,7 +54,7 @@ describe('README TypeScript blocks', () => {
     const virtual = new Map<string, string>();
     blocks.forEach((block, i) => {
       const { path, exact } = header(block);
-      if (!exact) virtual.set(join(root, dirname(path), `__readme_${i}.ts`), block);
+      if (!exact) virtual.set(join(root, dirname(path), `__docs_block_${i}.ts`), block.text);
     });
     const parsed = ts.getParsedCommandLineOfConfigFile(
       join(root, 'tsconfig.json'),

@@ -33,7 +33,7 @@ class CustomerDetails {
   @ApiProperty() last_name: string;
 }
 
-/** One row of datadragon's spending table. */
+/** One row of the monthly-spending table. */
 export class SpendingRow {
   @ApiProperty() _id: string;
   @ApiProperty() customer_id: string;

@@ -1,6 +1,6 @@
 import { Body, Delete, Get, Inject, Param, Patch, Post, Put, Query, Type } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { Cached } from '../../infra/cache/http/cache.decorators';
+import { Cached } from '../../infra/cache';
 import { ApiErrors } from '../../infra/http/api-errors.decorator';
 import { ObjectIdParam } from '../object-id';
 import type { Page } from '../pagination';
@@ -38,10 +38,12 @@ const ParamTypes =
 /**
  * The six routes of a cached resource: `GET /` and `GET /:id` public and cached, `POST /`,
  * `PUT /:id`, `PATCH /:id` and `DELETE /:id` behind `writeAccess`. Extend the returned class with
- * `@Controller('<path>')` and `@ApiTag(...)`; add more routes in the subclass.
+ * `@Controller('<path>')` and `@ApiTag(...)`; add more routes in the subclass, each with its access
+ * declared. `this.service` is the resource's own service (its type), so an added route calls the
+ * service's own methods directly.
  */
-export function CachedCrudController<TView, TQuery, TCreate, TUpdate>(
-  service: Type<CrudOperations<TView, TQuery, TCreate, TUpdate>> & { resource: { namespace: string; noun: string } },
+export function CachedCrudController<TService extends CrudOperations<unknown, unknown, unknown, unknown>>(
+  service: Type<TService> & { resource: { namespace: string; noun: string } },
   o: CrudRoutes,
 ) {
   const { view, page, query, create, update, replace = create } = o.types;
@@ -51,7 +53,7 @@ export function CachedCrudController<TView, TQuery, TCreate, TUpdate>(
   const onWrite = o.conflict ? { 409: o.conflict } : {};
 
   class CachedCrudControllerBase {
-    constructor(@Inject(service) protected readonly service: CrudOperations<TView, TQuery, TCreate, TUpdate>) {}
+    constructor(@Inject(service) protected readonly service: TService) {}
 
     @Get()
     @Public()
@@ -59,7 +61,7 @@ export function CachedCrudController<TView, TQuery, TCreate, TUpdate>(
     @ApiOperation({ summary: `List ${o.plural} (filters, sort, pagination)` })
     @ApiOkResponse({ type: page })
     @ParamTypes(query)
-    list(@Query() q: TQuery) {
+    list(@Query() q: unknown) {
       return this.service.list(q);
     }
 
@@ -78,7 +80,7 @@ export function CachedCrudController<TView, TQuery, TCreate, TUpdate>(
     @ApiCreatedResponse({ type: view })
     @ApiErrors(onWrite)
     @ParamTypes(create)
-    create(@Body() dto: TCreate) {
+    create(@Body() dto: unknown) {
       return this.service.create(dto);
     }
 
@@ -88,7 +90,7 @@ export function CachedCrudController<TView, TQuery, TCreate, TUpdate>(
     @ApiOkResponse({ type: view })
     @ApiErrors({ ...notFound, ...onWrite })
     @ParamTypes(ObjectIdParam, replace)
-    replace(@Param() { id }: ObjectIdParam, @Body() dto: TCreate) {
+    replace(@Param() { id }: ObjectIdParam, @Body() dto: unknown) {
       return this.service.replace(id, dto);
     }
 
@@ -97,7 +99,7 @@ export function CachedCrudController<TView, TQuery, TCreate, TUpdate>(
     @ApiOkResponse({ type: view })
     @ApiErrors({ ...notFound, ...onWrite })
     @ParamTypes(ObjectIdParam, update)
-    update(@Param() { id }: ObjectIdParam, @Body() dto: TUpdate) {
+    update(@Param() { id }: ObjectIdParam, @Body() dto: unknown) {
       return this.service.update(id, dto);
     }
 

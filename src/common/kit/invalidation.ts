@@ -1,5 +1,4 @@
-import { captureWriteTimes } from '../../infra/cache/feed/write-times';
-import type { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
+import { captureWriteTimes, type CacheInvalidator } from '../../infra/cache';
 
 /** The ids a write touched: known before it runs, or read from its result (a created document's id). */
 export type WrittenIds<T> = readonly string[] | ((result: T) => readonly string[]);
@@ -11,7 +10,12 @@ export type WrittenIds<T> = readonly string[] | ((result: T) => readonly string[
  * (When the ids come from the result and there is none, only the lists are dropped.) The times
  * MongoDB gave the write go with the invalidation, so that the change feed does not repeat it.
  */
-export async function withInvalidation<T>(cache: TwoTierCache, namespace: string, ids: WrittenIds<T>, write: () => Promise<T>): Promise<T> {
+export async function withInvalidation<T>(
+  cache: CacheInvalidator,
+  namespace: string,
+  ids: WrittenIds<T>,
+  write: () => Promise<T>,
+): Promise<T> {
   let result: { value: T } | undefined;
   const { times, done } = captureWriteTimes(write);
   try {

@@ -4,7 +4,7 @@ import type { AuthUser } from '../../auth/auth-user';
 import { CurrentUser } from '../../auth/current-user.decorator';
 import { ObjectIdParam } from '../../common/object-id';
 import { PaginationQuery } from '../../common/pagination';
-import { Cached } from '../../infra/cache/http/cache.decorators';
+import { Cached } from '../../infra/cache';
 import { ApiErrors } from '../../infra/http/api-errors.decorator';
 import { collectionsScope } from '../access';
 import { DocumentsService } from '../documents/documents.service';

@@ -5,8 +5,8 @@ import { Model, Types } from 'mongoose';
 import type { Readable } from 'node:stream';
 import type { AuthUser } from '../../auth/auth-user';
 import { Page, pageWindow, PaginationQuery } from '../../common/pagination';
-import { scopedNamespace } from '../../infra/cache/core/cache-keys';
-import { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
+import { scopedNamespace } from '../../infra/cache';
+import { CacheInvalidator } from '../../infra/cache';
 import { ownedBy } from '../access';
 import { CollectionsService, CollectionView } from '../collections/collections.service';
 import { FileFacts, FileInspector } from '../files/file-inspector';
@@ -33,7 +33,7 @@ export class DocumentsService {
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     private readonly inspector: FileInspector,
     private readonly collections: CollectionsService,
-    private readonly cache: TwoTierCache,
+    private readonly cache: CacheInvalidator,
   ) {}
 
   /** Inspects an upload (415 when its content is not accepted) and stores it as a new document. */

@@ -3,7 +3,7 @@ import type { AuthUser } from '../../auth/auth-user';
 import type { BoundedPool } from '../../common/bounded-pool';
 import { ENV } from '../../config/config.module';
 import type { Env } from '../../config/env';
-import { CacheOutcome, TwoTierCache } from '../../infra/cache/two-tier-cache.service';
+import { CacheOutcome, TwoTierCache } from '../../infra/cache';
 import { DocumentsService, DocumentView, operationsNamespace } from '../documents/documents.service';
 import { IMAGE_OPERATIONS, ImageOperation, OperationDto, OperationType, TranslateParams } from '../dto/operation.dto';
 import { assertPagesWithin, assertPixelsWithin } from '../files/content-limits';

@@ -6,7 +6,7 @@ import { ChangeFeed } from '../cache/feed/change-feed.service';
 import type { FeedState } from '../cache/feed/feed-stats';
 import { RedisConnection } from '../cache/redis/redis.connection';
 import { MongoHealth } from '../mongo/mongo-health';
-import { Public } from '../../common/kit/access';
+import { Public } from './route-access';
 import { ApiTag } from './api-tag';
 
 export type DependencyState = 'up' | 'down' | 'disabled';

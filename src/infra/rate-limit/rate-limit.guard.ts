@@ -1,7 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { ThrottlerLimitDetail } from '@nestjs/throttler';
-import { RetryLaterException } from '../../common/retry-later.exception';
+import { RetryLaterException } from '../http/retry-later.exception';
 
 /** @nestjs/throttler's guard answering in the app's error shape, with a plain `Retry-After`. */
 @Injectable()

@@ -19,7 +19,7 @@ export interface BatchRequest {
 
 const courseWeights = COURSES.map((c) => ({ weight: c.demand, value: c.code }));
 
-/** The results-day project's generatePerson(), for one batch: realistic Brazilian candidates, deterministic per (seed, batch). */
+/** One batch of generated candidates: realistic Brazilian candidates, deterministic per (seed, batch). */
 export function generateStudents({ seed, batch, start, size }: BatchRequest): Student[] {
   faker.seed([seed, batch]);
   const students: Student[] = [];

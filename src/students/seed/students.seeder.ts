@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo } from 'mongoose';
 import { createProgress } from '../../common/progress';
-import { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
+import { CacheInvalidator } from '../../infra/cache';
 import { ModuleSeeder, Seeder, SeedOptions, SeedSummary } from '../../seeder/seeder';
 import { COURSES } from '../courses';
 import { Student } from '../schemas/student.schema';
@@ -26,7 +26,7 @@ export class StudentsSeeder implements ModuleSeeder {
 
   constructor(
     @InjectModel(Student.name) private readonly students: Model<Student>,
-    private readonly cache: TwoTierCache,
+    private readonly cache: CacheInvalidator,
   ) {}
 
   readonly demoCount = 500;

@@ -20,6 +20,8 @@ export interface CacheSettings {
   keyPrefix: string;
   /** How long after expiry an in-process copy may still answer when the source is unreachable. */
   staleGraceMs: number;
+  /** What makes instances one deployment (their database and key prefix): stored values carry its mark. */
+  deployment: string;
   /** Pub/sub channel for L1 invalidations; scoped to the database so unrelated apps on one Redis stay apart. */
   channel: string;
   /** L1 entries from this size (bytes) hold br and gzip forms too; 0 never. */
@@ -64,6 +66,7 @@ export function cacheSettingsFrom(env: Env): CacheSettings {
     listVariantsMax: env.CACHE_LIST_VARIANTS_MAX,
     keyPrefix: cacheKeyPrefix(env),
     staleGraceMs: env.CACHE_STALE_GRACE_SECONDS * 1000,
+    deployment: `${databaseName(env)}\0${cacheKeyPrefix(env)}`,
     channel: `cache:invalidate:${databaseName(env)}`,
     compressMinBytes: env.CACHE_COMPRESS_MIN_BYTES,
     refreshAheadFraction: env.CACHE_REFRESH_AHEAD_FRACTION,

@@ -2,9 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { CACHE_SETTINGS, CacheSettings } from '../core/cache.settings';
-import { AppliedWrites } from '../redis/applied-writes';
-import { RedisConnection } from '../redis/redis.connection';
-import { TwoTierCache } from '../two-tier-cache.service';
+import { CacheInvalidator } from '../cache-invalidator';
 import { ChangeFeed } from './change-feed.service';
 import { FEED_INVALIDATIONS, FeedInvalidations } from './feed-invalidations';
 import type { FeedSource } from './feed-source';
@@ -25,15 +23,12 @@ class ChangeFeedDeclarations {}
     {
       // The feed's only way into the cache: rewire here when the cache's invalidation moves.
       provide: FEED_INVALIDATIONS,
-      inject: [TwoTierCache, RedisConnection, CACHE_SETTINGS],
-      useFactory: (cache: TwoTierCache, redis: RedisConnection, settings: CacheSettings): FeedInvalidations => {
-        const applied = new AppliedWrites(redis, settings.keyPrefix);
-        return {
-          invalidate: (namespace, ids) => cache.invalidate(namespace, ids),
-          clear: async (prefix) => (await cache.clearEverywhere(prefix)).applied,
-          ownWrites: (checks) => applied.holds(checks),
-        };
-      },
+      inject: [CacheInvalidator],
+      useFactory: (cache: CacheInvalidator): FeedInvalidations => ({
+        invalidate: (namespace, ids) => cache.invalidate(namespace, ids),
+        clear: async (prefix) => (await cache.clearEverywhere(prefix)).applied,
+        ownWrites: (checks) => cache.appliedWrites.holds(checks),
+      }),
     },
     {
       // The API's writes learn their operationTimes from the driver's command monitoring (on with this setting).

@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
+import { addResponseExamples } from './infra/http/openapi-examples';
 import { trustProxy, type Env } from './config/env';
 import { registerJsonBody } from './infra/http/json-body';
 import { errorResponse } from './infra/http/api-errors.decorator';
@@ -15,7 +16,7 @@ import { errorBody } from './infra/http/error-body';
 import { closeRequestBodySchemas } from './infra/http/openapi-document';
 import { assertEveryRouteDeclaresAccess } from './infra/http/route-access-check';
 import { createPino, PinoLoggerService } from './infra/logging/pino-logger.service';
-import { L1FastPath } from './infra/cache';
+import { documentCachedOperations, L1FastPath } from './infra/cache';
 import { MetricsService } from './infra/metrics/metrics.service';
 import { GlobalRateLimit } from './infra/rate-limit/global-rate-limit';
 
@@ -110,7 +111,10 @@ function setupSwagger(app: NestFastifyApplication) {
     .addGlobalResponse(errorResponse(400), errorResponse(414), errorResponse(429));
   // Each module's controllers declare their tags (@ApiTag); this only collects them.
   for (const { name, description } of declaredTags(app.get(ModulesContainer))) builder.addTag(name, description);
-  const document = closeRequestBodySchemas(SwaggerModule.createDocument(app, builder.build()));
+  // Finished for consumers: request bodies closed, cache headers on cached answers, an example on every answer.
+  const document = addResponseExamples(
+    documentCachedOperations(closeRequestBodySchemas(SwaggerModule.createDocument(app, builder.build()))),
+  );
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true, validatorUrl: null },

@@ -13,6 +13,7 @@ import type { Env } from './config/env';
 import { SharedCacheModule, ChangeFeedModule } from './infra/cache';
 import { HealthController } from './infra/http/health.controller';
 import { MetricsController } from './infra/metrics/metrics.controller';
+import { FailureMetrics } from './infra/metrics/failure-metrics';
 import { MetricsService } from './infra/metrics/metrics.service';
 import { MongoModule } from './infra/mongo/mongo.module';
 import { SeederModule } from './seeder/seeder.module';
@@ -42,6 +43,7 @@ export class AppModule {
       controllers: [HealthController, MetricsController],
       providers: [
         MetricsService,
+        FailureMetrics,
         // Cross-cutting pieces the Nest way, so every app built from this module (server, CLI, tests) has them.
         { provide: APP_PIPE, useClass: StrictValidationPipe },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -9,9 +9,9 @@ export class AuthEnv {
   ADMIN_TOKEN?: string;
 
   /**
-   * HMAC secret for the users' JWT access tokens (HS256). Unset: a random secret is generated per
-   * process and a warning is logged, so tokens die with the process and are not shared between
-   * instances; set it (32+ characters) for any deployment with more than one instance or restarts.
+   * HMAC secret for the users' JWT access tokens (HS256), 32+ characters. Unset: one generated on the
+   * first start and kept in RUNTIME_DIR/jwt-secret, shared by every instance on that folder
+   * (auth/jwt-secret.ts); required when NODE_ENV=production.
    */
   @IsOptional()
   @IsString()

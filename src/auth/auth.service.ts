@@ -1,6 +1,7 @@
 import { Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
+import { StorageQuota, StorageUsage } from '../users/storage-quota.service';
 import { PublicUser, UsersService } from '../users/users.service';
 import { AuthTokens } from './auth-tokens.service';
 import type { AuthUser } from './auth-user';
@@ -12,6 +13,7 @@ export class AuthService {
   constructor(
     private readonly users: UsersService,
     private readonly tokens: AuthTokens,
+    private readonly quota: StorageQuota,
     @Inject(ENV) private readonly env: Env,
   ) {}
 
@@ -37,9 +39,10 @@ export class AuthService {
     return { access_token: this.tokens.issue(user), token_type: 'Bearer', expires_in: this.env.JWT_EXPIRES_IN };
   }
 
-  async me(caller: AuthUser): Promise<PublicUser> {
+  /** The account, with its stored bytes against STORAGE_QUOTA_BYTES. */
+  async me(caller: AuthUser): Promise<PublicUser & { storage: StorageUsage }> {
     const user = await this.users.findById(caller.id);
     if (!user) throw new NotFoundException('this account no longer exists');
-    return user;
+    return { ...user, storage: await this.quota.usage(user._id) };
   }
 }

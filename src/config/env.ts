@@ -1,7 +1,7 @@
 import { type ClassConstructor, plainToInstance } from 'class-transformer';
 import { getMetadataStorage, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 import { AuthEnv } from '../auth/auth.env';
-import { HeavyWorkEnv } from '../imagedoc/operations/heavy-work.env';
+import { HeavyWorkEnv } from '../imagedoc/heavy-work/heavy-work.env';
 import { TranslateEnv } from '../imagedoc/operations/translate.env';
 import { ImagedocEnv } from '../imagedoc/imagedoc.env';
 import { CacheEnv } from '../infra/cache/cache.env';
@@ -66,6 +66,14 @@ export class AppEnv {
   /** Mounts /demo/* (a minimal cached resource) for the cache's tests and benchmark. */
   @EnvBoolean()
   DEMO_ROUTES: boolean = false;
+
+  /**
+   * `production`: JWT_SECRET is required, and the server refuses to start with neither ADMIN_TOKEN nor
+   * a manager account (config/production.ts). Anything else is a local deployment (a generated secret in RUNTIME_DIR).
+   */
+  @IsOptional()
+  @IsString()
+  NODE_ENV?: string;
 }
 
 /**

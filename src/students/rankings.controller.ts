@@ -25,7 +25,11 @@ export class RankingsController {
   @Get(':course/ranking')
   @Public()
   @Cached({ namespace: RANKINGS_BASE_NS, kind: 'list', scope: courseScope })
-  @ApiOperation({ summary: "A course's leaderboard (by classification)" })
+  @ApiOperation({
+    summary: "A course's leaderboard (by classification)",
+    description:
+      'Public and cached per course: any change to a result of the course drops it, other courses stay cached. `limit` bounds the entries.',
+  })
   @ApiResponse({ status: 200, type: Ranking })
   @ApiErrors({ 404: 'unknown course' })
   ranking(@Param() { course }: CourseParam, @Query() { limit }: RankingQuery) {

@@ -1,7 +1,13 @@
 import { IsInt, Max, Min } from 'class-validator';
 
-/** The password-hashing pool (src/users): argon2 is CPU- and memory-heavy, so it runs a few at a time. */
+/** Accounts (src/users): the password-hashing pool (argon2 is CPU- and memory-heavy, so it runs a few at a time) and storage quotas. */
 export class UsersEnv {
+  /** Bytes of stored files (uploads and derived documents) one account may own; past it uploads and edits get 413. */
+  @IsInt()
+  @Min(0)
+  @Max(1024 * 1024 * 1024 * 1024)
+  STORAGE_QUOTA_BYTES: number = 1024 * 1024 * 1024;
+
   /** argon2 hashes/verifications (64 MiB each) running at once per process. */
   @IsInt()
   @Min(1)

@@ -143,6 +143,11 @@ export class UsersService {
     return JSON.parse(body.toString()) as AuthRecord | null;
   }
 
+  /** Whether any account holds the manager role (production refuses to start with no way to administer it). */
+  async hasManager(): Promise<boolean> {
+    return (await this.users.exists({ role: 'manager' }).exec()) !== null;
+  }
+
   /** Sets a user's role (effective on the next request); returns the updated user or null when there is no such user. */
   async setRole(username: string, role: UserRole): Promise<PublicUser | null> {
     const user = await this.users

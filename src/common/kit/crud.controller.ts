@@ -58,7 +58,10 @@ export function CachedCrudController<TService extends CrudOperations<unknown, un
     @Get()
     @Public()
     @Cached({ namespace, kind: 'list' })
-    @ApiOperation({ summary: `List ${o.plural} (filters, sort, pagination)` })
+    @ApiOperation({
+      summary: `List ${o.plural} (filters, sort, pagination)`,
+      description: `Public. Each distinct query is cached: the first answer reads MongoDB (\`X-Cache: MISS\`), repeats come from memory or Redis (\`HIT\`) until a write to any ${noun} drops the ${o.plural} lists. \`sort=field\` or \`sort=-field\`; \`page\` and \`limit\` (at most 100).`,
+    })
     @ApiOkResponse({ type: page })
     @ParamTypes(query)
     list(@Query() q: unknown) {
@@ -68,6 +71,10 @@ export function CachedCrudController<TService extends CrudOperations<unknown, un
     @Get(':id')
     @Public()
     @Cached({ namespace, kind: 'id' })
+    @ApiOperation({
+      summary: `Get one ${noun} by id`,
+      description: `Public and cached per id: a write to this ${noun} drops its copy on every instance before it answers. Send the \`ETag\` back in \`If-None-Match\` to get a 304.`,
+    })
     @ApiOkResponse({ type: view })
     @ApiErrors(notFound)
     @ParamTypes(ObjectIdParam)
@@ -77,6 +84,10 @@ export function CachedCrudController<TService extends CrudOperations<unknown, un
 
     @Post()
     @o.writeAccess()
+    @ApiOperation({
+      summary: `Create a ${noun}`,
+      description: `Every field is validated; unknown fields are refused (400). Drops the cached ${o.plural} lists.`,
+    })
     @ApiCreatedResponse({ type: view })
     @ApiErrors(onWrite)
     @ParamTypes(create)
@@ -86,7 +97,10 @@ export function CachedCrudController<TService extends CrudOperations<unknown, un
 
     @Put(':id')
     @o.writeAccess()
-    @ApiOperation({ summary: `Replace a ${noun} (every field required)` })
+    @ApiOperation({
+      summary: `Replace a ${noun} (every field required)`,
+      description: `Every field is required, as on create. Drops the ${noun}'s cached copy and the ${o.plural} lists.`,
+    })
     @ApiOkResponse({ type: view })
     @ApiErrors({ ...notFound, ...onWrite })
     @ParamTypes(ObjectIdParam, replace)
@@ -96,6 +110,10 @@ export function CachedCrudController<TService extends CrudOperations<unknown, un
 
     @Patch(':id')
     @o.writeAccess()
+    @ApiOperation({
+      summary: `Change some fields of a ${noun}`,
+      description: `Only the fields sent change, each validated as on create. Drops the ${noun}'s cached copy and the ${o.plural} lists.`,
+    })
     @ApiOkResponse({ type: view })
     @ApiErrors({ ...notFound, ...onWrite })
     @ParamTypes(ObjectIdParam, update)
@@ -105,6 +123,10 @@ export function CachedCrudController<TService extends CrudOperations<unknown, un
 
     @Delete(':id')
     @o.writeAccess()
+    @ApiOperation({
+      summary: `Delete a ${noun}`,
+      description: `Answers the deleted ${noun}; its cached copy and the ${o.plural} lists are dropped.`,
+    })
     @ApiOkResponse({ type: view, description: `the deleted ${noun}` })
     @ApiErrors(notFound)
     @ParamTypes(ObjectIdParam)

@@ -116,13 +116,13 @@ export class GameListQuery extends SearchableListQuery(GAME_SORT_FIELDS, {
 /** A game as the API shows it (price in decimal). */
 export class GameView {
   @ApiProperty({ example: '68e808ca5fef310fb7a1f8c6' }) _id: string;
-  @ApiProperty() item: string;
-  @ApiProperty() publisher: string;
-  @ApiProperty() year: number;
-  @ApiProperty({ type: [String] }) genre: string[];
-  @ApiProperty({ type: [String] }) platforms: string[];
-  @ApiProperty({ example: 29.99 }) price: number;
-  @ApiProperty() available: number;
+  @ApiProperty({ example: 'The Legend of Zelda' }) item: string;
+  @ApiProperty({ example: 'Nintendo' }) publisher: string;
+  @ApiProperty({ example: 2017 }) year: number;
+  @ApiProperty({ type: [String], example: ['Action', 'Adventure'] }) genre: string[];
+  @ApiProperty({ type: [String], example: ['Nintendo Switch'] }) platforms: string[];
+  @ApiProperty({ example: 59.99 }) price: number;
+  @ApiProperty({ example: 4 }) available: number;
 }
 
 export class GamePage extends PageMeta {

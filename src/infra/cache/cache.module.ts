@@ -37,6 +37,16 @@ import { TwoTierCache } from './two-tier-cache.service';
     HttpCacheInterceptor,
     L1FastPath,
   ],
-  exports: [TwoTierCache, CacheInvalidator, CacheInspector, CacheStats, RedisConnection, HttpCacheInterceptor, L1FastPath, CACHE_SETTINGS],
+  exports: [
+    TwoTierCache,
+    CacheInvalidator,
+    CacheInspector,
+    CacheStats,
+    RedisConnection,
+    CacheBus,
+    HttpCacheInterceptor,
+    L1FastPath,
+    CACHE_SETTINGS,
+  ],
 })
 export class SharedCacheModule {}

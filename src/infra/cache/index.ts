@@ -17,6 +17,7 @@ export { CacheStats, ratio } from './core/cache-stats';
 export { cacheKeys, canonicalQuery, isCacheKey, scopedNamespace } from './core/cache-keys';
 export { Cached, CACHE_HEADERS } from './http/cache.decorators';
 export { setCacheHeaders } from './http/cache-headers';
+export { documentCachedOperations } from './http/cache-openapi';
 export { L1FastPath } from './http/l1-fast-path';
 export { REDIS_UNAVAILABLE, RedisConnection } from './redis/redis.connection';
 export { ChangeFeedModule } from './feed/change-feed.module';

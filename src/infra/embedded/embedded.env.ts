@@ -6,7 +6,7 @@ export class EmbeddedEnv {
   @Matches(/^\d+(kb|mb|gb)?$/i, { message: 'EMBEDDED_REDIS_MAXMEMORY must be bytes or a number followed by kb, mb or gb' })
   EMBEDDED_REDIS_MAXMEMORY: string = '256mb';
 
-  /** Where embedded databases keep their data and `npm start` records their URIs. */
+  /** Where embedded databases keep their data, `npm start` records their URIs, and the generated JWT secret lives (auth/jwt-secret.ts). */
   @IsString()
   RUNTIME_DIR: string = '.runtime';
 }

@@ -16,7 +16,7 @@ const STATES = ['up', 'down', 'disabled'];
 export class LivenessDto {
   @ApiProperty({ enum: ['ok'] })
   status: 'ok';
-  @ApiProperty()
+  @ApiProperty({ example: 3721 })
   uptimeSeconds: number;
 }
 
@@ -40,11 +40,22 @@ export class HealthDto {
       'standby (other instances follow), unavailable (no change streams: outside writes reach the cache at TTL expiry), disabled',
   })
   changeFeed: FeedState;
-  @ApiProperty({ type: [String], description: 'While reopening: the collections whose change stream is closed' })
+  @ApiProperty({ type: [String], example: [], description: 'While reopening: the collections whose change stream is closed' })
   changeFeedClosed: string[];
-  @ApiProperty()
+  @ApiProperty({ example: 3721 })
   uptimeSeconds: number;
 }
+
+/** What a probe reads while MongoDB is unreachable (the 503's example). */
+const MONGO_DOWN = {
+  status: 'error',
+  mongo: 'down',
+  redis: 'up',
+  breaker: 'closed',
+  changeFeed: 'reopening',
+  changeFeedClosed: ['games', 'clients'],
+  uptimeSeconds: 3721,
+};
 
 @ApiTag('health', 'Liveness and dependency state')
 @Public()
@@ -58,24 +69,35 @@ export class HealthController {
   ) {}
 
   @Get('live')
-  @ApiOperation({ summary: 'Liveness: the process answers; touches no dependency' })
+  @ApiOperation({
+    summary: 'Liveness: the process answers; touches no dependency',
+    description:
+      'For a liveness probe: 200 as long as the process runs. MongoDB and Redis are not asked, so an outage of theirs never gets instances restarted.',
+  })
   @ApiOkResponse({ type: LivenessDto })
   live(): LivenessDto {
     return { status: 'ok', uptimeSeconds: Math.round(process.uptime()) };
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: MongoDB, Redis and the cache breaker, each checked now and bounded (503 when MongoDB is down)' })
+  @ApiOperation({
+    summary: 'Readiness: MongoDB, Redis and the cache breaker, each checked now and bounded (503 when MongoDB is down)',
+    description:
+      'For a readiness probe. 503 while MongoDB is unreachable: the instance cannot serve misses or writes. Redis being down only degrades the cache (reads go to MongoDB), so the answer stays 200 with `redis: down`.',
+  })
   @ApiOkResponse({ type: HealthDto, description: 'MongoDB is up' })
-  @ApiServiceUnavailableResponse({ type: HealthDto, description: 'MongoDB is down' })
+  @ApiServiceUnavailableResponse({ type: HealthDto, description: 'MongoDB is down', example: MONGO_DOWN })
   ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
     return this.report(reply);
   }
 
   @Get()
-  @ApiOperation({ summary: 'Same as /health/ready (kept for existing probes)' })
+  @ApiOperation({
+    summary: 'Same as /health/ready (kept for existing probes)',
+    description: 'The same report and status code as GET /health/ready.',
+  })
   @ApiOkResponse({ type: HealthDto, description: 'MongoDB is up' })
-  @ApiServiceUnavailableResponse({ type: HealthDto, description: 'MongoDB is down' })
+  @ApiServiceUnavailableResponse({ type: HealthDto, description: 'MongoDB is down', example: MONGO_DOWN })
   check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
     return this.report(reply);
   }

@@ -6,6 +6,7 @@ import { ENV } from '../../config/config.module';
 import type { Env } from '../../config/env';
 import type { ErrorBody } from '../http/error-body';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
+import { RateLimitRejections } from './rate-limit-rejections';
 
 /** Hits a process may spend for one IP between two Redis round trips: a fiftieth of the limit. */
 const LEASES_PER_WINDOW = 50;
@@ -35,13 +36,19 @@ export class GlobalRateLimit {
   constructor(
     private readonly storage: RedisThrottlerStorage,
     @Inject(ENV) private readonly env: Env,
+    private readonly rejections: RateLimitRejections,
   ) {}
+
+  private counted(waitSeconds: number): number {
+    if (waitSeconds > 0) this.rejections.count('global');
+    return waitSeconds;
+  }
 
   register(fastify: FastifyInstance): void {
     const limit = this.env.RATE_LIMIT_GLOBAL;
     if (limit === 0) return;
     fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      const waitSeconds = await this.take(request.ip, limit);
+      const waitSeconds = this.counted(await this.take(request.ip, limit));
       if (waitSeconds === 0) return;
       const body: ErrorBody = {
         statusCode: 429,

@@ -32,4 +32,9 @@ export class RateLimitEnv {
   @IsInt()
   @Min(0)
   RATE_LIMIT_OPERATIONS_PER_USER: number = 30;
+
+  /** Uploads (new documents and replaced files) per window per user; 0 turns it off. */
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_UPLOADS_PER_USER: number = 20;
 }

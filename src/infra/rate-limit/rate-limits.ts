@@ -6,7 +6,7 @@ import type { Env } from '../../config/env';
 import { RateLimitGuard } from './rate-limit.guard';
 
 /** The limits a route can opt into with `@RateLimited(...)`; each counts per window per tracker. */
-export type RateLimitName = 'login-ip' | 'login-account' | 'register-ip' | 'operations-user';
+export type RateLimitName = 'login-ip' | 'login-account' | 'register-ip' | 'operations-user' | 'uploads-user';
 
 const RATE_LIMITS = Symbol('RATE_LIMITS');
 
@@ -37,6 +37,7 @@ export function throttlers(env: Env): ThrottlerOptions[] {
     ['login-account', env.RATE_LIMIT_LOGIN_PER_ACCOUNT, accountName],
     ['register-ip', env.RATE_LIMIT_REGISTER_PER_IP, ip],
     ['operations-user', env.RATE_LIMIT_OPERATIONS_PER_USER, userId],
+    ['uploads-user', env.RATE_LIMIT_UPLOADS_PER_USER, userId],
   ];
   return limits.map(([name, limit, tracker]) => ({
     name,

@@ -201,7 +201,7 @@ describe('change feed: every committed write reaches every instance', () => {
     await Promise.all([cached(b, `/games/${changed}`), cached(b, `/games/${untouched}`)]);
     const resumesBefore = feedB.snapshot().resumes;
     // Dies like a killed process: streams gone, lease left in Redis until it expires.
-    jest.spyOn((feedA as unknown as { held: { release(): Promise<void> } }).held, 'release').mockResolvedValue(undefined);
+    jest.spyOn((feedA as unknown as { leader: { release(): Promise<void> } }).leader, 'release').mockResolvedValue(undefined);
     const died = Date.now();
     await a.close();
     await games.updateOne({ _id: new ObjectId(changed) }, { $set: { price_cents: 777 } });

@@ -1,6 +1,8 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { CACHE_SETTINGS, CacheSettings } from './core/cache.settings';
 import { cacheKeys } from './core/cache-keys';
 import { LocalTier } from './local-tier';
+import { AppliedWrites } from './redis/applied-writes';
 import { CacheBus } from './redis/cache-bus';
 import { L2Tier } from './redis/l2-tier';
 import { REDIS_UNAVAILABLE, RedisConnection } from './redis/redis.connection';
@@ -19,13 +21,18 @@ export class CacheInvalidator implements OnModuleInit, OnApplicationShutdown {
   private readonly pending = new Map<string, Set<string>>();
   private replayTimer?: NodeJS.Timeout;
   private replaying = false;
+  /** Records of the API's own invalidations, so that the change feed skips their events (see AppliedWrites). */
+  readonly appliedWrites: AppliedWrites;
 
   constructor(
     private readonly local: LocalTier,
     private readonly l2: L2Tier,
     private readonly bus: CacheBus,
     private readonly redis: RedisConnection,
-  ) {}
+    @Inject(CACHE_SETTINGS) settings: CacheSettings,
+  ) {
+    this.appliedWrites = new AppliedWrites(redis, settings.keyPrefix);
+  }
 
   onModuleInit() {
     this.bus.onMessage((message) => {
@@ -53,12 +60,15 @@ export class CacheInvalidator implements OnModuleInit, OnApplicationShutdown {
   /**
    * Removes the given ids' keys and every list variant of the namespace from both tiers on every
    * instance. Resolves once Redis has applied it (or the invalidation is queued while Redis is down).
+   * `writeTimes`: the operationTimes of the MongoDB write this follows; once applied and broadcast,
+   * the invalidation is recorded with them so that the change feed skips that write's events.
    */
-  async invalidate(namespace: string, ids: readonly string[] = []): Promise<void> {
+  async invalidate(namespace: string, ids: readonly string[] = [], writeTimes: readonly string[] = []): Promise<void> {
     const idKeys = ids.map((id) => cacheKeys.id(namespace, id));
     const applied = await this.l2.invalidate(namespace, idKeys, this.announcement(namespace, idKeys));
     this.local.drop(namespace, idKeys);
     if (!applied && this.redis.enabled) this.queuePending(namespace, idKeys);
+    else if (applied) await this.appliedWrites.record(namespace, ids, writeTimes);
   }
 
   /**
@@ -78,10 +88,16 @@ export class CacheInvalidator implements OnModuleInit, OnApplicationShutdown {
    * everywhere; SCAN-based, for admin use and whole-namespace drops.
    */
   async clear(prefix = ''): Promise<number> {
+    return (await this.clearEverywhere(prefix)).removed;
+  }
+
+  /** `clear`, also telling whether Redis applied it and every instance was told (false: retry it). */
+  async clearEverywhere(prefix = ''): Promise<{ removed: number; applied: boolean }> {
     const removed = await this.l2.clear(prefix);
     const localRemoved = this.local.clear(prefix);
-    await this.bus.publish({ kind: 'clear', prefix });
-    return removed === REDIS_UNAVAILABLE ? localRemoved : removed;
+    const published = await this.bus.publish({ kind: 'clear', prefix });
+    const applied = !this.redis.enabled || (removed !== REDIS_UNAVAILABLE && published);
+    return { removed: removed === REDIS_UNAVAILABLE ? localRemoved : removed, applied };
   }
 
   private announcement(namespace: string, keys: string[]) {

@@ -33,18 +33,29 @@ export class HealthDto {
   @ApiProperty({ enum: ['closed', 'open', 'disabled'], description: 'the cache\'s circuit breaker: "open" while it refuses Redis calls' })
   breaker: 'closed' | 'open' | 'disabled';
   @ApiProperty({
-    enum: ['disabled', 'standby', 'following', 'unavailable', 'stopped'],
+    enum: ['disabled', 'standby', 'following', 'reopening', 'unavailable', 'stopped'],
     description:
-      'The change feed on this instance: following (it follows MongoDB for every instance), standby (another instance does), ' +
-      'unavailable (no change streams: outside writes reach the cache at TTL expiry), disabled',
+      'The change feed on this instance: following (it follows MongoDB for every instance, every stream open), ' +
+      'reopening (it follows, but the streams in changeFeedClosed are closed: changes to those collections wait), ' +
+      'standby (other instances follow), unavailable (no change streams: outside writes reach the cache at TTL expiry), disabled',
   })
   changeFeed: FeedState;
+  @ApiProperty({ type: [String], example: [], description: 'While reopening: the collections whose change stream is closed' })
+  changeFeedClosed: string[];
   @ApiProperty({ example: 3721 })
   uptimeSeconds: number;
 }
 
 /** What a probe reads while MongoDB is unreachable (the 503's example). */
-const MONGO_DOWN = { status: 'error', mongo: 'down', redis: 'up', breaker: 'closed', changeFeed: 'unavailable', uptimeSeconds: 3721 };
+const MONGO_DOWN = {
+  status: 'error',
+  mongo: 'down',
+  redis: 'up',
+  breaker: 'closed',
+  changeFeed: 'reopening',
+  changeFeedClosed: ['games', 'clients'],
+  uptimeSeconds: 3721,
+};
 
 @ApiTag('health', 'Liveness and dependency state')
 @Public()
@@ -95,12 +106,14 @@ export class HealthController {
     const [mongo, redisPing] = await Promise.all([this.mongo.check(), this.redis.ping(Math.max(250, this.cacheSettings.redisTimeoutMs))]);
     const breaker = !this.redis.enabled ? 'disabled' : this.redis.breakerOpen ? 'open' : 'closed';
     reply.status(mongo === 'up' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    const feed = this.feed.snapshot();
     return {
       status: mongo === 'up' ? 'ok' : 'error',
       mongo,
       redis: redisPing === 'up' && breaker === 'open' ? 'down' : redisPing,
       breaker,
-      changeFeed: this.feed.snapshot().state,
+      changeFeed: feed.state,
+      changeFeedClosed: feed.closed,
       uptimeSeconds: Math.round(process.uptime()),
     };
   }

@@ -35,4 +35,23 @@ export class FeedEnv {
   @Min(1)
   @Max(100_000)
   CACHE_FEED_MAX_IDS: number = 500;
+
+  /**
+   * Longest wait between attempts to reopen a change stream that closed (MongoDB unreachable,
+   * restarting, an election). The feed also reopens at once when the driver sees MongoDB answer again.
+   */
+  @IsInt()
+  @Min(100)
+  @Max(30_000)
+  CACHE_FEED_REOPEN_MAX_MS: number = 1000;
+
+  /**
+   * true: a write made through the API records the invalidation it made, with the operationTime
+   * MongoDB answered it with, and the change feed skips that write's change event instead of
+   * invalidating it again (one invalidation per API write instead of one plus one per follower).
+   * Turns on the MongoDB driver's command monitoring, which costs some CPU per command (see
+   * docs/cache/change-feed.md). false: every event is invalidated by every follower.
+   */
+  @EnvBoolean()
+  CACHE_FEED_SKIP_API_WRITES: boolean = true;
 }

@@ -6,8 +6,8 @@ import tseslint from 'typescript-eslint';
 
 const SHARED = ['common', 'infra', 'config', 'seeder'];
 /** Files of src/ allowed over MAX_LINES while they are being split; the list only shrinks. */
-/** Files still over the bound, until they are split (the feed's split is under way). */
-const OVER_MAX_LINES = ['src/infra/cache/feed/change-feed.service.ts'];
+/** Files still over the bound, until they are split: none. */
+const OVER_MAX_LINES = [];
 const MAX_LINES = 300;
 /** Feature modules: every other folder under src/ (a new one is covered without editing this file). */
 const FEATURES = readdirSync(new URL('./src', import.meta.url), { withFileTypes: true })

@@ -142,11 +142,17 @@ describe('change feed: every committed write reaches every instance', () => {
       .collection('documents')
       .deleteOne({ _id: new ObjectId(derived) });
     const started = Date.now();
-    const fresh = await Promise.all(
-      [a, b].map((app) => eventually(async () => (await resize(app)).body?.result?.document?._id !== derived, 1000)),
-    );
-    expect(fresh).toEqual([true, true]);
-    expect(Date.now() - started).toBeLessThanOrEqual(1100);
+    // When the first request that got a fresh answer was sent: a fresh answer means running the
+    // edit again in a worker, which takes its own time after the feed's invalidation.
+    const freshAsOf = async (app: TestApp) => {
+      while (Date.now() - started < 5000) {
+        const sent = Date.now();
+        if ((await resize(app)).body?.result?.document?._id !== derived) return sent - started;
+      }
+      return Infinity;
+    };
+    const staleFor = await Promise.all([a, b].map(freshAsOf));
+    expect(Math.max(...staleFor)).toBeLessThanOrEqual(1000);
   });
 
   it('commerce: a spending row rewritten outside the API (e.g. a crunch in another process) is served by both instances within 1 s', async () => {

@@ -4,21 +4,13 @@
  *   `// src/x/y.ts`          the block is that file, exactly (the guide shows the real code);
  *   `// src/x/y.ts (note)`   the block is type-checked as if it were a file at that path.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
+import { markdownPages } from './markdown-links';
 
 const root = resolve(__dirname, '../..');
-
-function markdownPages(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return markdownPages(path);
-    return entry.name.endsWith('.md') ? [path] : [];
-  });
-}
-
-const pages = [join(root, 'README.md'), ...markdownPages(join(root, 'docs'))].map((path) => relative(root, path));
+const pages = markdownPages(root);
 const blocks = pages.flatMap((page) =>
   [...readFileSync(join(root, page), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => ({ page, text: m[1] })),
 );

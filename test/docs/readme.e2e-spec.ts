@@ -23,10 +23,12 @@ function header({ page, text }: { page: string; text: string }): { path: string;
 }
 
 describe('README and docs/ TypeScript blocks', () => {
-  it('has blocks to check, in the README and in the guide', () => {
-    expect(blocks.length).toBeGreaterThanOrEqual(5);
-    expect(pages).toContain('docs/guides/adding-a-cached-resource.md');
+  it('has blocks to check on every page that shows code: the guide, the cache tiers, the architecture', () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(7);
+    expect(pages).toEqual(expect.arrayContaining(['README.md', 'docs/guides/adding-a-cached-resource.md', 'docs/cache/tiers.md']));
     expect(blocks.filter((b) => b.page === 'docs/guides/adding-a-cached-resource.md').length).toBeGreaterThanOrEqual(5);
+    expect(blocks.filter((b) => b.page === 'docs/cache/tiers.md').length).toBeGreaterThanOrEqual(1);
+    expect(blocks.filter((b) => b.page === 'docs/architecture.md').length).toBeGreaterThanOrEqual(1);
   });
 
   it('blocks that name a file are that file, as it is', () => {

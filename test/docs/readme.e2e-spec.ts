@@ -4,21 +4,13 @@
  *   `// src/x/y.ts`          the block is that file, exactly (the guide shows the real code);
  *   `// src/x/y.ts (note)`   the block is type-checked as if it were a file at that path.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
+import { markdownPages } from './markdown-links';
 
 const root = resolve(__dirname, '../..');
-
-function markdownPages(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return markdownPages(path);
-    return entry.name.endsWith('.md') ? [path] : [];
-  });
-}
-
-const pages = [join(root, 'README.md'), ...markdownPages(join(root, 'docs'))].map((path) => relative(root, path));
+const pages = markdownPages(root);
 const blocks = pages.flatMap((page) =>
   [...readFileSync(join(root, page), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => ({ page, text: m[1] })),
 );
@@ -31,10 +23,12 @@ function header({ page, text }: { page: string; text: string }): { path: string;
 }
 
 describe('README and docs/ TypeScript blocks', () => {
-  it('has blocks to check, in the README and in the guide', () => {
-    expect(blocks.length).toBeGreaterThanOrEqual(5);
-    expect(pages).toContain('docs/guides/adding-a-cached-resource.md');
+  it('has blocks to check on every page that shows code: the guide, the cache tiers, the architecture', () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(7);
+    expect(pages).toEqual(expect.arrayContaining(['README.md', 'docs/guides/adding-a-cached-resource.md', 'docs/cache/tiers.md']));
     expect(blocks.filter((b) => b.page === 'docs/guides/adding-a-cached-resource.md').length).toBeGreaterThanOrEqual(5);
+    expect(blocks.filter((b) => b.page === 'docs/cache/tiers.md').length).toBeGreaterThanOrEqual(1);
+    expect(blocks.filter((b) => b.page === 'docs/architecture.md').length).toBeGreaterThanOrEqual(1);
   });
 
   it('blocks that name a file are that file, as it is', () => {

@@ -3,6 +3,7 @@ import { EnvBoolean } from '../../config/env-rules';
 
 /** The two-tier cache's variables (src/infra/cache). */
 export class CacheEnv {
+  /** Lifetime of cached responses in Redis (L2), seconds, less up to 10 % at random (keys stored together expire apart). */
   @IsInt()
   @Min(1)
   @Max(7 * 24 * 3600)
@@ -12,18 +13,22 @@ export class CacheEnv {
   @EnvBoolean()
   CACHE_ENABLED: boolean = true;
 
+  /** false: no in-process (L1) tier; hits come from Redis only. */
   @EnvBoolean()
   CACHE_L1_ENABLED: boolean = true;
 
+  /** Longest an entry lives in the in-process tier, seconds; never longer than its Redis copy. */
   @IsInt()
   @Min(1)
   @Max(24 * 3600)
   CACHE_L1_TTL_SECONDS: number = 300;
 
+  /** Most entries the in-process tier holds (least recently used go first). */
   @IsInt()
   @Min(1)
   CACHE_L1_MAX_ENTRIES: number = 10_000;
 
+  /** Most bytes of response bodies (and their compressed forms) the in-process tier holds. */
   @IsInt()
   @Min(1024)
   CACHE_L1_MAX_BYTES: number = 64 * 1024 * 1024;

@@ -23,11 +23,13 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** The variables every part of the app reads: where it listens, where its databases are, how it logs. */
 export class AppEnv {
+  /** Port the API listens on. */
   @IsInt()
   @Min(0)
   @Max(65535)
   PORT: number = 3000;
 
+  /** Interface to bind; 127.0.0.1 keeps the API local to this machine. */
   @IsString()
   HOST: string = '0.0.0.0';
 
@@ -48,6 +50,7 @@ export class AppEnv {
   })
   REDIS_URL?: string;
 
+  /** Least severe level logged (pino levels; `silent` logs nothing). */
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 

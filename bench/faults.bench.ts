@@ -9,7 +9,8 @@
  *                      MongoDB update from a plain driver, then kill -9 of a feed follower)
  *   slow_redis         every instance's link to Redis (own latency proxy each) FAULTS_SLOW_LATENCIES
  *                      ms late, a PATCH through A during it (issue #24 item 1)
- *   redis_hang_direct  Redis SIGSTOPped FAULTS_DIRECT_HANG_MS, a write straight in MongoDB 2 s in (item 2)
+ *   redis_hang_direct  Redis hung FAULTS_DIRECT_HANG_MS (FAULTS_DIRECT_HANG=sigstop, or blackhole: the
+ *                      proxies swallow every byte), a write straight in MongoDB 2 s in (item 2)
  *   mongo_restart      MongoDB killed (-9) FAULTS_MONGO_DOWN_MS, restarted on its port, a write straight
  *                      in MongoDB as soon as it answers (item 3)
  *   mongo_hang         MongoDB SIGSTOPped FAULTS_MONGO_HANG_MS: latency of uncached reads (item 4)
@@ -116,12 +117,26 @@ async function main() {
       }
       if (rows.has('redis_hang_direct')) {
         const hangMs = Number(process.env.FAULTS_DIRECT_HANG_MS ?? 10_000);
-        const { afterResume, duringHang } = await redisHangDirectWriteRow(ctx, redisControl, hangMs);
+        // sigstop: redis-server stopped (bytes wait in the kernel); blackhole: every proxy swallows
+        // bytes both ways and keeps the sockets open, as toxiproxy's timeout toxic does.
+        const kind = process.env.FAULTS_DIRECT_HANG ?? 'sigstop';
+        if (kind !== 'sigstop' && kind !== 'blackhole') throw new Error('FAULTS_DIRECT_HANG: sigstop or blackhole');
+        const blackhole: Hangable = {
+          hang: () => proxies.forEach((proxy) => proxy.blackhole(true)),
+          resume: () => proxies.forEach((proxy) => proxy.blackhole(false)),
+        };
+        figures.redis_hang_direct_write_kind = kind;
+        const { afterResume, duringHang, recovered } = await redisHangDirectWriteRow(
+          ctx,
+          kind === 'sigstop' ? redisControl : blackhole,
+          hangMs,
+        );
         report('redis_hang_direct_write', afterResume);
         report('  (during the hang)', duringHang);
         figures = {
           ...figures,
           redis_hang_direct_write_hang_ms: hangMs,
+          redis_hang_direct_write_recovered: recovered,
           ...newRowSummary('redis_hang_direct_write', afterResume),
           redis_hang_direct_write_during_hang_max_ms: quantiles(duringHang.map((t) => t.staleMs)).max,
         };

@@ -18,7 +18,8 @@ export class CliModule {
       imports: [
         AppConfigModule.forRoot(env),
         SeederModule,
-        MongoModule.forRoot({ lazy: helpOnly }),
+        // Every command is a job (seeding, generating, crunching): no request deadline on its operations.
+        MongoModule.forRoot({ lazy: helpOnly, jobsOnly: true }),
         SharedCacheModule,
         RateLimitModule,
         ChangeFeedModule,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection } from 'mongoose';
 import { CacheInvalidator } from '../infra/cache';
+import { MongoDeadlines } from '../infra/mongo/operation-deadline';
 import { COLLECTIONS, SPENDING_NS } from './commerce.constants';
 
 export interface SpendingMeta {
@@ -16,11 +17,14 @@ export class CommerceDataService {
   constructor(
     @InjectConnection() private readonly connection: Connection,
     private readonly cache: CacheInvalidator,
+    private readonly deadlines: MongoDeadlines,
   ) {}
 
   async counts(): Promise<Record<'customers' | 'products' | 'carts' | 'orders' | 'spending', number>> {
     const names = ['customers', 'products', 'carts', 'orders', 'spending'] as const;
-    const values = await Promise.all(names.map((n) => this.connection.collection(COLLECTIONS[n]).estimatedDocumentCount()));
+    const values = await Promise.all(
+      names.map((n) => this.connection.collection(COLLECTIONS[n]).estimatedDocumentCount(this.deadlines.read())),
+    );
     return Object.fromEntries(names.map((n, i) => [n, values[i]])) as Record<(typeof names)[number], number>;
   }
 
@@ -34,13 +38,13 @@ export class CommerceDataService {
   }
 
   meta(): Promise<SpendingMeta | null> {
-    return this.connection.collection<SpendingMeta>(COLLECTIONS.meta).findOne({ _id: 'spending' });
+    return this.connection.collection<SpendingMeta>(COLLECTIONS.meta).findOne({ _id: 'spending' }, this.deadlines.read());
   }
 
   async saveMeta(year: number): Promise<void> {
     await this.connection
       .collection<SpendingMeta>(COLLECTIONS.meta)
-      .updateOne({ _id: 'spending' }, { $set: { year, built_at: new Date() } }, { upsert: true });
+      .updateOne({ _id: 'spending' }, { $set: { year, built_at: new Date() } }, { upsert: true, ...this.deadlines.write() });
   }
 
   /** Every cached row and search (after a full rebuild or reset); the generation bump stops fills in flight. */

@@ -5,6 +5,7 @@ import { Page } from '../common/pagination';
 import { SearchGate } from '../common/search-gate';
 import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
+import { MongoDeadlines } from '../infra/mongo/operation-deadline';
 import { CustomerMonthlySpending } from './schemas/customer-monthly-spending.schema';
 
 /** Reads of the analytics table (writes come only from crunch). */
@@ -15,12 +16,13 @@ export class SpendingService {
   constructor(
     @InjectModel(CustomerMonthlySpending.name) private readonly table: Model<CustomerMonthlySpending>,
     @Inject(ENV) env: Env,
+    private readonly deadlines: MongoDeadlines,
   ) {
     this.searches = SearchGate.for(env);
   }
 
   async findOne(customerId: string): Promise<CustomerMonthlySpending> {
-    const row = await this.table.collection.findOne<CustomerMonthlySpending>({ _id: customerId as never });
+    const row = await this.table.collection.findOne<CustomerMonthlySpending>({ _id: customerId as never }, this.deadlines.read());
     if (!row) throw new NotFoundException(`no spending row for customer ${customerId} (unknown customer, or crunch has not run)`);
     return row;
   }
@@ -30,16 +32,16 @@ export class SpendingService {
    * client-written filter may match no index: it runs through the search gate, with maxTimeMS.
    */
   search(filter: Record<string, unknown>, window: { page: number; limit: number; skip: number }): Promise<Page<CustomerMonthlySpending>> {
-    const maxTimeMS = this.searches.maxTimeMs;
+    const bound = () => this.deadlines.search(this.searches.maxTimeMs);
     return this.searches.run(async () => {
       const [items, total] = await Promise.all([
         this.table.collection
-          .find<CustomerMonthlySpending>(filter, { maxTimeMS })
+          .find<CustomerMonthlySpending>(filter, bound())
           .sort({ _id: 1 })
           .skip(window.skip)
           .limit(window.limit)
           .toArray(),
-        this.table.collection.countDocuments(filter, { maxTimeMS }),
+        this.table.collection.countDocuments(filter, bound()),
       ]);
       return { items, total, page: window.page, limit: window.limit };
     });

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
+import { asMongoJob } from '../infra/mongo/operation-deadline';
 import { SeederRegistry, SeedOutcome } from './seeder.registry';
 
 /** Same data on every machine: the demo dataset is always generated from this seed. */
@@ -26,7 +27,12 @@ export class DemoDataService {
   }
 
   /** Seeds every module when the database is empty; undefined when it was not. */
-  async seedIfEmpty(): Promise<SeedOutcome[] | undefined> {
+  seedIfEmpty(): Promise<SeedOutcome[] | undefined> {
+    // A job: bulk deletes and inserts, not a request's operations.
+    return asMongoJob(() => this.seedEmpty());
+  }
+
+  private async seedEmpty(): Promise<SeedOutcome[] | undefined> {
     if (!(await this.databaseIsEmpty())) return undefined;
     const started = performance.now();
     const outcomes: SeedOutcome[] = [];

@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { cacheKeys } from '../infra/cache';
 import { CacheInvalidator, TwoTierCache } from '../infra/cache';
+import { asMongoJob } from '../infra/mongo/operation-deadline';
 import { COURSE_CODES } from './courses';
 import { toStudentView, WarmUpResult } from './dto/student.response';
 import { Student } from './schemas/student.schema';
@@ -62,7 +63,12 @@ export class StudentsCacheService {
    * caches), streamed from a cursor and written with one pipelined round trip per batch. The
    * generation is read BEFORE MongoDB, so an entry read before a concurrent write is not stored.
    */
-  async warm(ttlSeconds?: number): Promise<WarmUpResult> {
+  warm(ttlSeconds?: number): Promise<WarmUpResult> {
+    // A job: one cursor reads every student, far longer than a request's deadline.
+    return asMongoJob(() => this.warmAll(ttlSeconds));
+  }
+
+  private async warmAll(ttlSeconds?: number): Promise<WarmUpResult> {
     const started = process.hrtime.bigint();
     const generation = await this.cache.generation(STUDENTS_NS);
     let count = 0;

@@ -2,6 +2,7 @@ import { BadRequestException, Injectable, NotFoundException } from '@nestjs/comm
 import { InjectConnection, InjectModel } from '@nestjs/mongoose';
 import { Connection, Model, PipelineStage } from 'mongoose';
 import { CacheInvalidator } from '../../infra/cache';
+import { asMongoJob } from '../../infra/mongo/operation-deadline';
 import { COLLECTIONS, GENERATOR_DEFAULTS, SPENDING_NS } from '../commerce.constants';
 import { CommerceDataService } from '../commerce-data.service';
 import { ProgressSink, silentProgress } from '../progress-sink';
@@ -52,7 +53,8 @@ export class CrunchService {
   ) {}
 
   crunch(options: CrunchOptions = {}, progress: ProgressSink = silentProgress): Promise<CrunchSummary> {
-    const run = this.queue.then(() => this.run(options, progress));
+    // A job: its aggregations may take minutes, so they get the job deadline, not a request's.
+    const run = this.queue.then(() => asMongoJob(() => this.run(options, progress)));
     this.queue = run.catch(() => undefined);
     return run;
   }

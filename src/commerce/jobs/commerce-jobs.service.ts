@@ -1,5 +1,6 @@
 import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { asMongoJob } from '../../infra/mongo/operation-deadline';
 import type { PhaseProgress, ProgressSink } from '../progress-sink';
 
 export type JobKind = 'generate' | 'crunch';
@@ -57,7 +58,8 @@ export class CommerceJobsService {
         return { tick: (n = 1) => void (phase.done += n), done: () => undefined };
       },
     };
-    void work(progress).then(
+    // Generating and crunching take minutes: their MongoDB operations get the job deadline.
+    void asMongoJob(() => work(progress)).then(
       (result) => this.finish(job, { status: 'succeeded', result }),
       (error: Error) => {
         this.logger.warn(`${kind} job ${job.id} failed: ${error.message}`);

@@ -8,7 +8,12 @@ import { isMongoUnavailable } from '../mongo/mongo-errors';
 interface Mapped {
   status: number;
   message: string | string[];
+  /** Sent as Retry-After. */
+  retryAfterSeconds?: number;
 }
+
+/** When a client may try again after MongoDB could not answer: by then an outage is usually detected or over. */
+const MONGO_RETRY_AFTER_SECONDS = 1;
 
 /** Maps every error to the shared ErrorBody; nothing leaks a stack trace to the client. */
 @Catch()
@@ -19,7 +24,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const { status, message } = this.map(exception);
+    const { status, message, retryAfterSeconds } = this.map(exception);
     // Deliberate HTTP errors (e.g. a 503 "translation not configured") are answers, not faults.
     if (status >= 500 && !(exception instanceof HttpException)) {
       this.logger.error(
@@ -29,7 +34,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     const body = errorBody(status, message, request);
     if (reply.sent) return;
-    if (exception instanceof RetryLaterException) void reply.header('retry-after', String(exception.retryAfterSeconds));
+    if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
   }
 
@@ -38,7 +43,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const response = exception.getResponse();
       const message =
         typeof response === 'string' ? response : ((response as { message?: string | string[] }).message ?? exception.message);
-      return { status: exception.getStatus(), message };
+      const retryAfterSeconds = exception instanceof RetryLaterException ? exception.retryAfterSeconds : undefined;
+      return { status: exception.getStatus(), message, retryAfterSeconds };
     }
     if (exception instanceof MongooseError.CastError) {
       return { status: 400, message: `${exception.path} must be a valid ${exception.kind}: ${JSON.stringify(exception.value)}` };
@@ -51,7 +57,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return { status: 409, message: fields.length ? `${fields.join(', ')} already exists` : 'duplicate key' };
     }
     if (isMongoUnavailable(exception)) {
-      return { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'the database is unavailable; try again shortly' };
+      return {
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        message: 'the database is unavailable; try again shortly',
+        retryAfterSeconds: MONGO_RETRY_AFTER_SECONDS,
+      };
     }
     // Fastify's own errors (bad JSON, wrong content type, body too large) carry a 4xx statusCode.
     const statusCode = (exception as { statusCode?: number })?.statusCode;

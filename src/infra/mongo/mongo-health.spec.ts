@@ -23,9 +23,21 @@ describe('MongoHealth', () => {
     const health = new MongoHealth(connection);
     health.onModuleInit();
     const state = health.check();
-    client.emit('connectionCheckedIn');
+    client.emit('connectionCheckedIn', { connectionId: 1 });
     await jest.advanceTimersByTimeAsync(1000);
     await expect(state).resolves.toBe('up');
+  });
+
+  it('an operation that failed (its connection checked in, then closed for an error) is no progress', async () => {
+    const { connection, client } = fakeConnection();
+    const health = new MongoHealth(connection);
+    health.onModuleInit();
+    const state = health.check();
+    // What the driver does with a connection whose operation timed out against a hung MongoDB.
+    client.emit('connectionCheckedIn', { connectionId: 2 });
+    client.emit('connectionClosed', { connectionId: 2, reason: 'error' });
+    await jest.advanceTimersByTimeAsync(1000);
+    await expect(state).resolves.toBe('down');
   });
 
   it('a slow ping with no operation finishing is down', async () => {

@@ -8,6 +8,22 @@ export class MongoEnv {
   @Max(60_000)
   MONGODB_SERVER_SELECTION_TIMEOUT_MS: number = 500;
 
+  /**
+   * Longest one MongoDB operation of a request may take, everything included (the app stops waiting;
+   * reads also carry it as maxTimeMS); past it, 503 with Retry-After. Bounds requests while MongoDB
+   * hangs with its sockets open. Searches have their own limit (LIST_QUERY_MAX_TIME_MS).
+   */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  MONGODB_OPERATION_TIMEOUT_MS: number = 750;
+
+  /** Longest one MongoDB operation of a job may take (an aggregation of the crunch, a seeding batch, a cache warm-up). */
+  @IsInt()
+  @Min(1000)
+  @Max(24 * 3600 * 1000)
+  MONGODB_JOB_OPERATION_TIMEOUT_MS: number = 30 * 60 * 1000;
+
   /** Longest a list query or search may run in MongoDB (maxTimeMS); past it, 503. Bounds a search's cost whatever its input. */
   @IsInt()
   @Min(100)

@@ -1,14 +1,20 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import { ENV } from '../../config/config.module';
 import { databaseName, Env } from '../../config/env';
 import { MongoHealth } from './mongo-health';
+import { MongoDeadlines } from './operation-deadline';
 
 @Global()
 @Module({})
 export class MongoModule {
-  /** `lazy`: connect on first use only (the CLI's --help never touches the database). */
-  static forRoot(options: { lazy?: boolean } = {}): DynamicModule {
+  /**
+   * `lazy`: connect on first use only (the CLI's --help never touches the database).
+   * `jobsOnly`: every operation gets the job deadline (the CLI, whose commands are all jobs).
+   */
+  static forRoot(options: { lazy?: boolean; jobsOnly?: boolean } = {}): DynamicModule {
+    const deadlines = (env: Env) => MongoDeadlines.from(env, options.jobsOnly);
     return {
       module: MongoModule,
       imports: [
@@ -24,11 +30,15 @@ export class MongoModule {
             // Indexes are part of the contract (unique emails, registrations): build them at start-up.
             autoIndex: !options.lazy,
             lazyConnection: options.lazy,
+            // A reachable MongoDB that stops answering (hung, or a partition that keeps sockets open) is
+            // bounded per operation, not per connection: the deadline goes on the models' queries and
+            // aggregations (see MongoDeadlines), so change streams, index builds and jobs keep their own.
+            connectionFactory: (connection: Connection) => deadlines(env).applyTo(connection),
           }),
         }),
       ],
-      providers: [MongoHealth],
-      exports: [MongoHealth],
+      providers: [MongoHealth, { provide: MongoDeadlines, inject: [ENV], useFactory: deadlines }],
+      exports: [MongoHealth, MongoDeadlines],
     };
   }
 }

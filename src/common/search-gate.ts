@@ -5,7 +5,7 @@ import { RetryLaterException } from './retry-later.exception';
 /** MongoDB's error code for an operation stopped at its maxTimeMS. */
 const MAX_TIME_EXPIRED = 50;
 
-type SearchLimits = Pick<Env, 'SEARCH_CONCURRENCY' | 'SEARCH_QUEUE_LIMIT' | 'LIST_QUERY_MAX_TIME_MS'>;
+type SearchLimits = Pick<Env, 'SEARCH_CONCURRENCY' | 'SEARCH_QUEUE_LIMIT' | 'LIST_QUERY_MAX_TIME_MS' | 'MONGODB_OPERATION_TIMEOUT_MS'>;
 
 /** One gate per app instance (each has its own Env object), shared by every resource of it. */
 const gates = new WeakMap<SearchLimits, SearchGate>();
@@ -13,7 +13,8 @@ const gates = new WeakMap<SearchLimits, SearchGate>();
 /**
  * The cost bound of queries whose work grows with the data and the client's input (a
  * case-insensitive "contains" scans every candidate; a client-written filter may match no index):
- * - each runs with `maxTimeMS` (LIST_QUERY_MAX_TIME_MS), so MongoDB itself stops it;
+ * - each runs with `maxTimeMS` (LIST_QUERY_MAX_TIME_MS, at most MONGODB_OPERATION_TIMEOUT_MS), so
+ *   MongoDB itself stops it;
  * - at most SEARCH_CONCURRENCY run at once per instance and SEARCH_QUEUE_LIMIT wait; past that,
  *   or past the time limit queue included, 503 + Retry-After. A search that outlives its answer
  *   keeps its slot until the database really ends it, so searches never take more than their
@@ -24,12 +25,13 @@ export class SearchGate {
   private readonly pool: BoundedPool;
 
   private constructor(limits: SearchLimits) {
-    this.maxTimeMs = limits.LIST_QUERY_MAX_TIME_MS;
+    // A search is part of a request: never longer than a request's MongoDB deadline.
+    this.maxTimeMs = Math.min(limits.LIST_QUERY_MAX_TIME_MS, limits.MONGODB_OPERATION_TIMEOUT_MS);
     this.pool = new BoundedPool({
       name: 'searches',
       concurrency: limits.SEARCH_CONCURRENCY,
       queueLimit: limits.SEARCH_QUEUE_LIMIT,
-      timeoutMs: limits.LIST_QUERY_MAX_TIME_MS,
+      timeoutMs: this.maxTimeMs,
       retryAfterSeconds: 1,
     });
   }

@@ -40,6 +40,17 @@ export class CacheEnv {
   CACHE_REDIS_TIMEOUT_MS: number = 200;
 
   /**
+   * A connection to Redis that has commands waiting and receives nothing for this long is dropped
+   * and opened again. A link that loses bytes (a proxy or load balancer dropping traffic) leaves
+   * replies that never come, and every later reply would be matched to the wrong command; slow but
+   * answering links stay. Keep it above the slowest round trip Redis may have.
+   */
+  @IsInt()
+  @Min(500)
+  @Max(60_000)
+  CACHE_REDIS_SOCKET_TIMEOUT_MS: number = 3000;
+
+  /**
    * Longest an instance keeps serving its in-process copies while its invalidation subscription
    * gives no sign of life (a hung Redis keeps the socket open); after that it reads Redis/MongoDB.
    */

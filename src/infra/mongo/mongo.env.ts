@@ -24,7 +24,10 @@ export class MongoEnv {
   @Max(24 * 3600 * 1000)
   MONGODB_JOB_OPERATION_TIMEOUT_MS: number = 30 * 60 * 1000;
 
-  /** Longest a list query or search may run in MongoDB (maxTimeMS); past it, 503. Bounds a search's cost whatever its input. */
+  /**
+   * Longest a list query or search may run in MongoDB (maxTimeMS); past it, 503. Bounds a search's
+   * cost whatever its input. A request's searches also stop at MONGODB_OPERATION_TIMEOUT_MS.
+   */
   @IsInt()
   @Min(100)
   @Max(60_000)

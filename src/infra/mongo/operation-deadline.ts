@@ -33,9 +33,6 @@ export interface DeadlineOptions {
 
 const jobScope = new AsyncLocalStorage<true>();
 
-/** How long after its maxTimeMS a search is still waited for, so MongoDB's own answer to it arrives first. */
-const SEARCH_SIGNAL_SLACK_MS = 250;
-
 /**
  * Per connection, not per plugin: Mongoose applies a connection's plugins to a schema only once,
  * so a schema shared by several connections (apps in one test process) carries the first one's hooks.
@@ -89,12 +86,10 @@ export class MongoDeadlines {
     return { signal: deadlineSignal(ms), maxTimeMS: ms };
   }
 
-  /**
-   * For a search with a server-side limit of its own (LIST_QUERY_MAX_TIME_MS, which may exceed the
-   * request deadline): the wait ends just after MongoDB's own "time limit exceeded" would arrive.
-   */
+  /** For a read with a server-side limit of its own (a search), never past this call's deadline. */
   search(maxTimeMS: number): DeadlineOptions {
-    return { signal: deadlineSignal(maxTimeMS + SEARCH_SIGNAL_SLACK_MS), maxTimeMS };
+    const ms = this.currentMs();
+    return { signal: deadlineSignal(ms), maxTimeMS: Math.min(maxTimeMS, ms) };
   }
 
   /** For a write made outside Mongoose's middleware. */
@@ -116,10 +111,6 @@ export class MongoDeadlines {
 
 function bound(options: { signal?: AbortSignal; maxTimeMS?: number }, deadlines: MongoDeadlines, read: boolean) {
   if (options.signal) return {};
-  if (read && options.maxTimeMS !== undefined) {
-    // A read with its own server-side limit (a search) is waited for up to that limit.
-    return { signal: deadlineSignal(Math.max(deadlines.currentMs(), options.maxTimeMS + SEARCH_SIGNAL_SLACK_MS)) };
-  }
   const ms = deadlines.currentMs();
   return { signal: deadlineSignal(ms), ...(read && options.maxTimeMS === undefined ? { maxTimeMS: ms } : {}) };
 }

@@ -12,6 +12,8 @@ export interface CacheSettings {
   l1MaxEntries: number;
   l1MaxBytes: number;
   redisTimeoutMs: number;
+  /** A connection with commands waiting that receives nothing this long is dropped and reopened. */
+  redisSocketTimeoutMs: number;
   /** Longest an instance serves L1 copies without proof that its invalidation subscription is live. */
   coherenceWindowMs: number;
   /** Most list variants a namespace keeps in Redis (the ones stored longest ago go first). */
@@ -62,6 +64,7 @@ export function cacheSettingsFrom(env: Env): CacheSettings {
     l1MaxEntries: env.CACHE_L1_MAX_ENTRIES,
     l1MaxBytes: env.CACHE_L1_MAX_BYTES,
     redisTimeoutMs: env.CACHE_REDIS_TIMEOUT_MS,
+    redisSocketTimeoutMs: env.CACHE_REDIS_SOCKET_TIMEOUT_MS,
     coherenceWindowMs: env.CACHE_COHERENCE_WINDOW_MS,
     listVariantsMax: env.CACHE_LIST_VARIANTS_MAX,
     keyPrefix: cacheKeyPrefix(env),

@@ -40,6 +40,9 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
       lazyConnect: true,
       enableOfflineQueue: false,
       commandTimeout: settings.redisTimeoutMs,
+      // A timed-out command stays in ioredis' queue until its reply comes; on a link that lost the
+      // bytes it never does, and the replies of later commands would be matched to the wrong ones.
+      socketTimeout: settings.redisSocketTimeoutMs,
       connectTimeout: 2000,
       maxRetriesPerRequest: 0,
       retryStrategy: (attempt) => Math.min(100 * attempt, 2000),

@@ -48,6 +48,16 @@ class DelayedPipe {
 }
 
 /**
+ * RST for a socket still open both ways; a plain close for one already ending (the peer's FIN makes
+ * Node end it): there libuv refuses the reset, and Node 24 then leaves the handle open for good,
+ * so the process spins at exit waiting for it to close.
+ */
+function reset(socket: Socket) {
+  if (socket.writableEnded || socket.destroyed) socket.destroy();
+  else socket.resetAndDestroy();
+}
+
+/**
  * A TCP proxy for fault tests and benchmarks: it adds a fixed latency per direction to every chunk
  * (keeping their order), can blackhole (swallow everything, both ways, keeping the sockets open, as
  * a network partition looks to both ends) and can reset every connection. One proxy per link, so
@@ -106,8 +116,8 @@ export class LatencyProxy {
   resetAll(): void {
     for (const connection of this.connections) {
       for (const pipe of connection.pipes) pipe.stop();
-      connection.client.resetAndDestroy();
-      connection.upstream.resetAndDestroy();
+      reset(connection.client);
+      reset(connection.upstream);
     }
     this.connections.clear();
   }

@@ -191,6 +191,22 @@ export class Env {
   @Max(100_000)
   CACHE_FEED_MAX_IDS: number = 500;
 
+  /**
+   * Results publication: an edition's instant must be set (or moved) at least this long before it,
+   * and before the instant it replaces. It is also how long an instance may decide on its last
+   * reading of the schedule while Redis is unreachable; each instance re-reads it several times in it.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  RESULTS_PUBLISH_NOTICE_SECONDS: number = 30;
+
+  /** How long warmed results stay in Redis after their edition's instant (the warm-up sets it). */
+  @IsInt()
+  @Min(60)
+  @Max(30 * 24 * 3600)
+  RESULTS_WARM_TTL_SECONDS: number = 6 * 3600;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 

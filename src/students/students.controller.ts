@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { Cached } from '../infra/cache/http/cache.decorators';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
-import { CpfAccessGuard, FullCpf, maskedViewScope } from './cpf-access.guard';
+import { publicResultsScope, ResultsAccessGuard, type ResultsView, ResultsViewOf } from './results-access.guard';
 import { CreateStudentDto, UpdateStudentDto } from './dto/student-input.dto';
 import { ListStudentsQuery, NameParam, RegistrationParam } from './dto/student-query.dto';
 import { StudentPage, StudentsByName, StudentView, WarmUpResult } from './dto/student.response';
@@ -13,7 +13,9 @@ import { AdminOnly } from '../auth/access';
 import { GuardedBy } from '../common/kit/access';
 import { ApiTag } from '../infra/http/api-tag';
 
-const MASKED_NOTE = 'CPF masked (***.456.789-**) and cached; callers allowed to see whole CPFs (admin token) get it unmasked, uncached.';
+const MASKED_NOTE =
+  'CPF masked (***.456.789-**) and cached; callers allowed to see whole CPFs (admin token) get it unmasked, uncached. ' +
+  'Results of an edition whose publication instant has not come answer as if they did not exist (the admin token sees them).';
 
 @ApiTag('students', 'Entrance-exam results: results, rankings, cache warm-up')
 @Controller('students')
@@ -24,32 +26,32 @@ export class StudentsController {
   ) {}
 
   @Get()
-  @GuardedBy(CpfAccessGuard)
-  @Cached({ namespace: STUDENTS_BASE_NS, kind: 'list', scope: maskedViewScope })
+  @GuardedBy(ResultsAccessGuard)
+  @Cached({ namespace: STUDENTS_BASE_NS, kind: 'list', scope: publicResultsScope })
   @ApiOperation({ summary: 'Results, filtered by name (part, any case), course and status; paginated', description: MASKED_NOTE })
   @ApiResponse({ status: 200, type: StudentPage })
-  list(@Query() query: ListStudentsQuery, @FullCpf() fullCpf: boolean) {
-    return this.students.list(query, fullCpf);
+  list(@Query() query: ListStudentsQuery, @ResultsViewOf() view: ResultsView) {
+    return this.students.list(query, view);
   }
 
   @Get('by-name/:name')
-  @GuardedBy(CpfAccessGuard)
-  @Cached({ namespace: BY_NAME_BASE_NS, kind: 'id', idParam: 'name', scope: maskedViewScope })
+  @GuardedBy(ResultsAccessGuard)
+  @Cached({ namespace: BY_NAME_BASE_NS, kind: 'id', idParam: 'name', scope: publicResultsScope })
   @ApiOperation({ summary: 'Every result with exactly this name (names repeat)', description: MASKED_NOTE })
   @ApiResponse({ status: 200, type: StudentsByName })
   @ApiErrors({ 404: 'nobody has this name' })
-  byName(@Param() { name }: NameParam, @FullCpf() fullCpf: boolean) {
-    return this.students.byName(name, fullCpf);
+  byName(@Param() { name }: NameParam, @ResultsViewOf() view: ResultsView) {
+    return this.students.byName(name, view);
   }
 
   @Get(':registration')
-  @GuardedBy(CpfAccessGuard)
-  @Cached({ namespace: STUDENTS_BASE_NS, kind: 'id', idParam: 'registration', scope: maskedViewScope })
+  @GuardedBy(ResultsAccessGuard)
+  @Cached({ namespace: STUDENTS_BASE_NS, kind: 'id', idParam: 'registration', scope: publicResultsScope })
   @ApiOperation({ summary: "One candidate's result", description: MASKED_NOTE })
   @ApiResponse({ status: 200, type: StudentView })
   @ApiErrors({ 404: 'no such registration' })
-  findOne(@Param() { registration }: RegistrationParam, @FullCpf() fullCpf: boolean) {
-    return this.students.findOne(registration, fullCpf);
+  findOne(@Param() { registration }: RegistrationParam, @ResultsViewOf() view: ResultsView) {
+    return this.students.findOne(registration, view);
   }
 
   @Post()

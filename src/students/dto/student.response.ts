@@ -8,6 +8,7 @@ import { ScoresDto } from './student-input.dto';
 
 export class StudentView {
   @ApiProperty({ example: '2600000001' }) registration: string;
+  @ApiProperty({ example: '2026-fuvest' }) edition: string;
   @ApiProperty() name: string;
   @ApiProperty({ example: '***.456.789-**', description: 'masked unless the caller may see whole CPFs (today: the admin token)' })
   cpf: string;
@@ -50,7 +51,8 @@ export class Ranking {
   @ApiProperty() course: string;
   @ApiProperty() course_name: string;
   @ApiProperty() seats: number;
-  @ApiProperty({ description: 'ranked candidates in the course' }) total: number;
+  @ApiProperty({ nullable: true, type: String, description: 'the edition ranked (null: none published yet)' }) edition: string | null;
+  @ApiProperty({ description: 'ranked candidates of the edition in the course' }) total: number;
   @ApiProperty({ type: [RankingEntry] }) items: RankingEntry[];
 }
 
@@ -70,6 +72,7 @@ export function toStudentView(doc: Student, fullCpf: boolean): StudentView {
   const cpf = String(doc.cpf ?? '');
   return {
     registration: doc._id,
+    edition: doc.edition,
     name: doc.name,
     cpf: fullCpf ? formatCpf(cpf) : maskCpf(cpf),
     email: doc.email,

@@ -3,13 +3,17 @@ import { CAMPUSES, COURSES } from '../courses';
 import { generatedCpf } from '../cpf';
 import { finalScore, MAX_SCORE, Scores } from '../scoring';
 import type { Student } from '../schemas/student.schema';
+import { DEFAULT_EDITION_PUBLISHED_AT } from '../editions';
 import { REGISTRATION_BASE } from './registration';
 
 /** The results-day of generated data (fixed, so a seed always yields the same documents). */
-export const RESULTS_PUBLISHED_AT = new Date('2026-01-30T15:00:00Z');
+export const RESULTS_PUBLISHED_AT = DEFAULT_EDITION_PUBLISHED_AT;
 
 export interface BatchRequest {
   seed: number;
+  edition: string;
+  /** Stamped on every result as its publication instant (ms). */
+  publishedAt: number;
   /** Batch number: faker is re-seeded with (seed, batch), so batches can be made in any order, on any thread. */
   batch: number;
   /** Candidate index of the batch's first document. */
@@ -20,7 +24,7 @@ export interface BatchRequest {
 const courseWeights = COURSES.map((c) => ({ weight: c.demand, value: c.code }));
 
 /** The results-day project's generatePerson(), for one batch: realistic Brazilian candidates, deterministic per (seed, batch). */
-export function generateStudents({ seed, batch, start, size }: BatchRequest): Student[] {
+export function generateStudents({ seed, edition, publishedAt, batch, start, size }: BatchRequest): Student[] {
   faker.seed([seed, batch]);
   const students: Student[] = [];
   for (let i = 0; i < size; i++) {
@@ -32,6 +36,7 @@ export function generateStudents({ seed, batch, start, size }: BatchRequest): St
     const scores = generateScores();
     students.push({
       _id: String(REGISTRATION_BASE + index),
+      edition,
       name: [first, middle, last].filter(Boolean).join(' '),
       cpf: generatedCpf(index),
       email: faker.internet.email({ firstName: first, lastName: last }).toLowerCase(),
@@ -42,7 +47,7 @@ export function generateStudents({ seed, batch, start, size }: BatchRequest): St
       final_score: finalScore(scores),
       classification: null,
       status: null,
-      published_at: RESULTS_PUBLISHED_AT,
+      published_at: new Date(publishedAt),
     });
   }
   return students;

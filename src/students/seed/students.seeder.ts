@@ -5,6 +5,8 @@ import { createProgress } from '../../common/progress';
 import { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
 import { ModuleSeeder, Seeder, SeedOptions, SeedSummary } from '../../seeder/seeder';
 import { COURSES } from '../courses';
+import { DEFAULT_EDITION, DEFAULT_EDITION_PUBLISHED_AT } from '../editions';
+import { PublicationService } from '../publication/publication.service';
 import { Student } from '../schemas/student.schema';
 import { rankCourse } from '../student-ranking';
 import { BY_NAME_BASE_NS, RANKINGS_BASE_NS, STUDENTS_BASE_NS } from '../students.cache';
@@ -27,6 +29,7 @@ export class StudentsSeeder implements ModuleSeeder {
   constructor(
     @InjectModel(Student.name) private readonly students: Model<Student>,
     private readonly cache: TwoTierCache,
+    private readonly publications: PublicationService,
   ) {}
 
   readonly demoCount = 500;
@@ -35,12 +38,14 @@ export class StudentsSeeder implements ModuleSeeder {
     return (await this.students.estimatedDocumentCount()) > 0;
   }
 
-  async seed({ seed, count = DEFAULT_STUDENT_COUNT, reset }: SeedOptions): Promise<SeedSummary> {
+  async seed({ seed, count = DEFAULT_STUDENT_COUNT, reset, edition = DEFAULT_EDITION, publishAt }: SeedOptions): Promise<SeedSummary> {
     const started = process.hrtime.bigint();
     const collection = this.students.db.db!.collection<Student>(this.students.collection.collectionName);
     if (reset) await collection.deleteMany({});
     await this.students.init(); // unique cpf index in place before inserting
     const first = await this.nextIndex(collection);
+    const scheduled = await this.scheduleEdition(edition, publishAt);
+    const publishedAt = (scheduled ?? DEFAULT_EDITION_PUBLISHED_AT).getTime();
 
     const source = createBatchSource();
     const progress = createProgress(`students (${source.threads ? 'generated on a worker thread' : 'generated in-thread'})`, count);
@@ -49,7 +54,14 @@ export class StudentsSeeder implements ModuleSeeder {
     try {
       const batches = Math.ceil(count / BATCH_SIZE);
       const request = (batch: number) =>
-        source.generate({ seed, batch, start: first + batch * BATCH_SIZE, size: Math.min(BATCH_SIZE, count - batch * BATCH_SIZE) });
+        source.generate({
+          seed,
+          edition,
+          publishedAt,
+          batch,
+          start: first + batch * BATCH_SIZE,
+          size: Math.min(BATCH_SIZE, count - batch * BATCH_SIZE),
+        });
       let next = batches > 0 ? request(0) : undefined;
       for (let batch = 0; batch < batches; batch++) {
         const docs = await next!;
@@ -66,7 +78,7 @@ export class StudentsSeeder implements ModuleSeeder {
 
     const ranking = createProgress('ranking courses (MongoDB pipeline)', COURSES.length, 'courses');
     for (const course of COURSES) {
-      await rankCourse(collection, course);
+      await rankCourse(collection, edition, course);
       ranking.tick();
     }
     const rankSummary = ranking.done();
@@ -78,10 +90,26 @@ export class StudentsSeeder implements ModuleSeeder {
     const notes = [
       `inserted ${inserted} at ${insertSummary.perSecond} docs/s (${source.threads} worker thread(s)); ranked ${COURSES.length} courses in ${rankSummary.seconds} s`,
       count > 0 ? `registrations ${REGISTRATION_BASE + first}..${REGISTRATION_BASE + first + count - 1}` : 'no new registrations',
+      scheduled
+        ? `edition ${edition}: public from ${scheduled.toISOString()}`
+        : `edition ${edition}: not scheduled, its results stay hidden until: npm run cli -- results publish ${edition} --at <instant>`,
     ];
     if (duplicates) notes.push(`${duplicates} skipped: cpf or registration already present`);
     this.logger.log(notes.join('; '));
     return { inserted: { students: inserted }, seconds, notes };
+  }
+
+  /**
+   * The edition's instant: `publishAt` when given (a past one is set as public already, a future
+   * one with the usual notice), else the one it has, else (for the default edition) the generated
+   * data's results day.
+   */
+  private async scheduleEdition(edition: string, publishAt?: Date): Promise<Date | undefined> {
+    const current = await this.publications.instantOf(edition);
+    const at = publishAt ?? current ?? (edition === DEFAULT_EDITION ? DEFAULT_EDITION_PUBLISHED_AT : undefined);
+    if (!at || at.getTime() === current?.getTime()) return at;
+    await this.publications.schedule(edition, at, { alreadyPublic: true });
+    return at;
   }
 
   /** Index after the highest generated registration (26xxxxxxxx), so a second run does not collide with the first. */

@@ -54,7 +54,7 @@ export class CacheAdminService {
   async entry(key: string) {
     if (!isCacheKey(key)) throw new NotFoundException(`no cache entry "${key}"`);
     const l1 = this.cache.l1Entry(key);
-    const l2 = await this.l2Entry(this.cache.l2Key(key));
+    const l2 = await this.l2Entry(this.cache.l2Key(key), key);
     if (!l1 && !l2) throw new NotFoundException(`no cache entry "${key}"`);
     const raw = l2 ? l2.value : l1!.body.toString();
     let value: unknown = raw;
@@ -84,7 +84,8 @@ export class CacheAdminService {
     return null;
   }
 
-  private async l2Entry(key: string): Promise<{ value: string | { type: string; size?: number }; ttlMs: number } | null> {
+  /** `logical`: the key as the cache names it, to read its stored form back as the body. */
+  private async l2Entry(key: string, logical: string): Promise<{ value: string | { type: string; size?: number }; ttlMs: number } | null> {
     const head = await this.redis.run((redis) => Promise.all([redis.type(key), redis.pttl(key)]));
     if (head === REDIS_UNAVAILABLE) return this.unavailable();
     const [type, ttlMs] = head;
@@ -96,7 +97,12 @@ export class CacheAdminService {
       list: (redis) => redis.llen(key),
     };
     const read: ((redis: RedisClient) => Promise<string | number | null>) | undefined =
-      type === 'string' ? (redis) => redis.get(key) : size[type];
+      type === 'string'
+        ? async (redis) => {
+            const stored = await redis.getBuffer(key);
+            return stored && this.cache.fromL2(logical, stored).toString();
+          }
+        : size[type];
     const value = read ? await this.redis.run(read) : undefined;
     if (value === REDIS_UNAVAILABLE) return this.unavailable();
     if (type === 'string') return typeof value === 'string' ? { value, ttlMs } : null;

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { cacheKeys, logicalKey, redisKey, redisKeyPattern, variantKey } from './core/cache-keys';
+import { baseNamespace, cacheKeys, logicalKey, redisKey, redisKeyPattern, variantKey } from './core/cache-keys';
 import { CacheBus } from './redis/cache-bus';
 import { CACHE_SETTINGS, CacheSettings } from './core/cache.settings';
 import { CacheStats, CacheTier } from './core/cache-stats';
 import { entityTag } from './core/entity-tag';
 import { L1Entry, L1Store, l1TtlMs } from './core/l1-store';
+import type { L2Codec } from './core/l2-codec';
 import { inRefreshWindow, refreshLockKey } from './core/refresh-ahead';
 import { REDIS_UNAVAILABLE, RedisConnection } from './redis/redis.connection';
 import { takeRefreshLock } from './redis/refresh-lock';
@@ -86,6 +87,8 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
   private readonly refreshing = new Map<string, Promise<void>>();
   private replayTimer?: NodeJS.Timeout;
   private replaying = false;
+  /** Stored forms in Redis, by base namespace (see useL2Codec). */
+  private readonly codecs = new Map<string, L2Codec>();
 
   constructor(
     @Inject(CACHE_SETTINGS) readonly settings: CacheSettings,
@@ -147,8 +150,9 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
     const promote = this.l1Usable;
     const reply = await this.redis.run((redis) => Promise.all([redis.getBuffer(l2Key), promote ? redis.pttl(l2Key) : -1]));
     if (reply === REDIS_UNAVAILABLE) return undefined;
-    const [body, pttl] = reply;
-    if (!body) return undefined;
+    const [stored, pttl] = reply;
+    if (!stored) return undefined;
+    const body = this.fromL2(key, stored);
     this.stats.hit(namespace, 'l2');
     const promoted = promote && this.storeL1(namespace, key, body, pttl, l1Generation, isList) ? this.l1.get(key) : undefined;
     return withTag(body, promoted).entry;
@@ -233,8 +237,9 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
     );
     let l2Generation: string | undefined;
     if (l2 !== REDIS_UNAVAILABLE && l2 && !l2.some(([error]) => error)) {
-      const [[, body], [, pttl], [, generation]] = l2 as [[null, Buffer | null], [null, number], [null, string | null]];
-      if (body) {
+      const [[, stored], [, pttl], [, generation]] = l2 as [[null, Buffer | null], [null, number], [null, string | null]];
+      if (stored) {
+        const body = this.fromL2(key, stored);
         this.stats.hit(namespace, 'l2');
         const promoted = useL1 && this.storeL1(namespace, key, body, pttl, l1Generation, options.isList) ? this.l1.get(key) : undefined;
         this.refreshIfDue(namespace, key, promoted ?? { l2ExpiresAt: pttl > 0 ? Date.now() + pttl : undefined }, load, options);
@@ -306,10 +311,10 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
         .exec(),
     );
     if (state === REDIS_UNAVAILABLE || !state) return;
-    const [[, body], [, pttl], [, generation]] = state as [[null, Buffer | null], [null, number], [null, string | null]];
-    if (body && pttl > 0 && !this.refreshDue(Date.now() + pttl, options.ttlSeconds)) {
+    const [[, stored], [, pttl], [, generation]] = state as [[null, Buffer | null], [null, number], [null, string | null]];
+    if (stored && pttl > 0 && !this.refreshDue(Date.now() + pttl, options.ttlSeconds)) {
       // Another instance reloaded it already.
-      if (useL1) this.storeL1(namespace, key, body, pttl, l1Generation, options.isList);
+      if (useL1) this.storeL1(namespace, key, this.fromL2(key, stored), pttl, l1Generation, options.isList);
       return;
     }
     const ttlMs = (options.ttlSeconds ?? this.settings.defaultTtlSeconds) * 1000;
@@ -344,7 +349,7 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
           this.l2Key(cacheKeys.generation(namespace)),
           this.l2Key(cacheKeys.listIndex(namespace)),
           generation,
-          e.body,
+          this.toL2(namespace, e.body),
           this.ttlMs(ttlSeconds),
           this.settings.listVariantsMax,
           e.isList ? '1' : '0',
@@ -455,17 +460,69 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
       if (values === REDIS_UNAVAILABLE || !values) break;
       const gone: string[] = [];
       batch.forEach((key, index) => {
-        const body = values[index * 2][1] as Buffer | null;
+        const stored = values[index * 2][1] as Buffer | null;
         const pttl = values[index * 2 + 1][1] as number;
         const ns = cacheKeys.namespaceOf(key);
-        if (!body) gone.push(key);
-        else if (this.storeL1(ns, key, body, pttl, generations.get(key)!, key.startsWith(`${ns}:list`))) updated++;
+        if (!stored) gone.push(key);
+        else if (this.storeL1(ns, key, this.fromL2(key, stored), pttl, generations.get(key)!, key.startsWith(`${ns}:list`))) updated++;
       });
       // Dropping bumps the namespace generation, so it comes after this batch's stores.
       for (const key of gone) this.l1.delete(key);
       dropped += gone.length;
     }
     return { checked: keys.length, updated, dropped };
+  }
+
+  /**
+   * Copies the Redis entries under `prefix` (a namespace's `<ns>:id:`, say) into this instance's L1
+   * until L1 is full (CACHE_L1_MAX_BYTES / CACHE_L1_MAX_ENTRIES): for entries another instance bulk
+   * stored (a warm-up). SCAN pages of 1,000, one pipelined GET+PTTL round trip per page; the same
+   * generation guard as any fill. `onPage` reports progress. Nothing when L1 cannot serve.
+   */
+  async preloadL1(prefix: string, onPage?: (loaded: number) => void): Promise<{ loaded: number; full: boolean }> {
+    let loaded = 0;
+    let cursor = '0';
+    const full = () => this.l1.bytes >= this.settings.l1MaxBytes * 0.98 || this.l1.size >= this.settings.l1MaxEntries;
+    do {
+      if (!this.l1Usable || full()) break;
+      const page = await this.redis.scanPage(this.l2Pattern(prefix), cursor, 1000);
+      if (page === REDIS_UNAVAILABLE) break;
+      cursor = page[0];
+      const keys = page[1].map((k) => this.fromL2Key(k)).filter((k): k is string => k !== undefined);
+      if (keys.length === 0) continue;
+      const generations = new Map(keys.map((k) => [k, this.l1.generation(cacheKeys.namespaceOf(k))]));
+      const values = await this.redis.run((redis) => {
+        const pipeline = redis.pipeline();
+        for (const key of keys) pipeline.getBuffer(this.l2Key(key)).pttl(this.l2Key(key));
+        return pipeline.exec();
+      });
+      if (values === REDIS_UNAVAILABLE || !values) break;
+      keys.forEach((key, i) => {
+        const stored = values[i * 2][1] as Buffer | null;
+        const ns = cacheKeys.namespaceOf(key);
+        if (stored && this.storeL1(ns, key, this.fromL2(key, stored), values[i * 2 + 1][1] as number, generations.get(key)!, false))
+          loaded++;
+      });
+      onPage?.(loaded);
+    } while (cursor !== '0');
+    return { loaded, full: full() };
+  }
+
+  /**
+   * Keeps the entries of `base` (a base namespace: its per-caller namespaces too) in Redis in the
+   * codec's form, e.g. a compact form of a known JSON shape; bodies it does not know stay as they are.
+   */
+  useL2Codec(base: string, codec: L2Codec): void {
+    this.codecs.set(base, codec);
+  }
+
+  /** The body of what Redis holds under the logical `key` (the admin API shows it too). */
+  fromL2(key: string, stored: Buffer): Buffer {
+    return this.codecs.get(baseNamespace(cacheKeys.namespaceOf(key)))?.decode(stored) ?? stored;
+  }
+
+  private toL2(namespace: string, body: Buffer): Buffer {
+    return this.codecs.get(baseNamespace(namespace))?.encode(body) ?? body;
   }
 
   /**
@@ -513,7 +570,7 @@ export class TwoTierCache implements OnModuleInit, OnApplicationShutdown {
         this.l2Key(cacheKeys.generation(namespace)),
         this.l2Key(cacheKeys.listIndex(namespace)),
         l2Generation,
-        body,
+        this.toL2(namespace, body),
         ttlMs,
         this.settings.listVariantsMax,
         options.isList ? '1' : '0',

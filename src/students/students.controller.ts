@@ -5,9 +5,10 @@ import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { publicResultsScope, ResultsAccessGuard, type ResultsView, ResultsViewOf } from './results-access.guard';
 import { CreateStudentDto, UpdateStudentDto } from './dto/student-input.dto';
 import { ListStudentsQuery, NameParam, RegistrationParam } from './dto/student-query.dto';
-import { StudentPage, StudentsByName, StudentView, WarmUpResult } from './dto/student.response';
+import { StudentPage, StudentsByName, StudentView } from './dto/student.response';
 import { BY_NAME_BASE_NS, STUDENTS_BASE_NS } from './students.cache';
-import { StudentsCacheService } from './students-cache.service';
+import { ResultsWarmUpService } from './warm-up/results-warm-up.service';
+import { WarmUpResult } from './warm-up/warm-up.dto';
 import { StudentsService } from './students.service';
 import { AdminOnly } from '../auth/access';
 import { GuardedBy } from '../common/kit/access';
@@ -22,7 +23,7 @@ const MASKED_NOTE =
 export class StudentsController {
   constructor(
     private readonly students: StudentsService,
-    private readonly cacheSync: StudentsCacheService,
+    private readonly warmUps: ResultsWarmUpService,
   ) {}
 
   @Get()
@@ -85,9 +86,12 @@ export class StudentsController {
   @Post('cache/warm')
   @HttpCode(200)
   @AdminOnly()
-  @ApiOperation({ summary: 'Load every student into Redis, pipelined (seed: cacheData); reports count and seconds' })
+  @ApiOperation({
+    summary: 'Load every published result into Redis, pipelined (seed: cacheData); reports count and seconds',
+    description: "For an edition's coming instant, warm it ahead instead: POST /editions/:edition/warm-up.",
+  })
   @ApiResponse({ status: 200, type: WarmUpResult })
   warm(): Promise<WarmUpResult> {
-    return this.cacheSync.warm();
+    return this.warmUps.warmCurrent();
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ChangeFeed } from '../infra/cache/feed/change-feed.service';
+import { ResultsCommand, ResultsPublishCommand, ResultsStatusCommand, ResultsWarmCommand } from './cli/results.command';
 import { PublicationController } from './publication/publication.controller';
 import { PublicationGate } from './publication/publication-gate';
 import { Publication, PublicationSchema } from './publication/publication.schema';
@@ -15,6 +16,7 @@ import { StudentsCacheService } from './students-cache.service';
 import { StudentsController } from './students.controller';
 import { StudentsService } from './students.service';
 import { studentsFeed } from './students.feed';
+import { ResultsWarmUpService } from './warm-up/results-warm-up.service';
 
 /** Entrance-exam results (after the results-day project): results API, publication embargo, cache warm-up, its cache kept in sync with every MongoDB write by the change feed. */
 @Module({
@@ -34,6 +36,11 @@ import { studentsFeed } from './students.feed';
     PublicationStore,
     PublicationGate,
     PublicationService,
+    ResultsWarmUpService,
+    ResultsCommand,
+    ResultsPublishCommand,
+    ResultsWarmCommand,
+    ResultsStatusCommand,
     {
       // The feed's targets depend on this instance's gate (the sets of editions live now), so the
       // source is registered per app rather than declared statically with ChangeFeedModule.forFeature.

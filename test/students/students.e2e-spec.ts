@@ -13,6 +13,7 @@ import { REGISTRATION_BASE } from '../../src/students/seed/registration';
 import { generateStudents } from '../../src/students/seed/student-generator';
 import { DEFAULT_EDITION, DEFAULT_EDITION_PUBLISHED_AT } from '../../src/students/editions';
 import { fingerprintOf } from '../../src/students/publication/visible-editions';
+import { STUDENT_VIEW_CODEC } from '../../src/students/student-view.codec';
 import { StudentsSeeder } from '../../src/students/seed/students.seeder';
 import { ChangeFeed } from '../../src/infra/cache/feed/change-feed.service';
 import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
@@ -112,7 +113,9 @@ describe('students results (the results-day project)', () => {
       const second = await get(`/students/${s._id}`).expect(200);
       expect(second.headers['x-cache']).toBe('HIT');
       expect(second.body).toEqual(first.body);
-      expect(await ctx.redis.get(`students.${PUBLIC}:id:${s._id}`)).toBe(JSON.stringify(first.body));
+      // Packed in Redis (see student-view.codec.ts): the same bytes once unpacked.
+      const stored = (await ctx.redis.getBuffer(`students.${PUBLIC}:id:${s._id}`))!;
+      expect(STUDENT_VIEW_CODEC.decode(stored)!.toString()).toBe(JSON.stringify(first.body));
     });
 
     it('shows the whole CPF to the admin, never from or into the cache', async () => {
@@ -328,10 +331,10 @@ describe('students results (the results-day project)', () => {
       } while (cursor !== '0');
       expect(keys).toBe(total);
       const s = await someStudent({ course: 'letras' });
-      const stored = await ctx.redis.get(`students.${PUBLIC}:id:${s._id}`);
+      const stored = (await ctx.redis.getBuffer(`students.${PUBLIC}:id:${s._id}`))!;
       const served = await get(`/students/${s._id}`).expect(200);
       expect(served.headers['x-cache']).toBe('HIT');
-      expect(served.text).toBe(stored);
+      expect(served.text).toBe(STUDENT_VIEW_CODEC.decode(stored)!.toString());
     });
   });
 

@@ -56,13 +56,6 @@ export class Ranking {
   @ApiProperty({ type: [RankingEntry] }) items: RankingEntry[];
 }
 
-export class WarmUpResult {
-  @ApiProperty({ description: 'students read from MongoDB' }) count: number;
-  @ApiProperty({ description: 'entries written to Redis (fewer when a write raced the warm-up)' }) stored: number;
-  @ApiProperty() seconds: number;
-  @ApiProperty() per_second: number;
-}
-
 /**
  * The API shape of a stored student. The warm-up and the GET route both use it, so a warmed entry
  * is byte-for-byte what the route would have cached.

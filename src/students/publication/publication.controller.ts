@@ -1,16 +1,21 @@
-import { Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { AdminOnly } from '../../auth/access';
 import { ApiErrors } from '../../infra/http/api-errors.decorator';
 import { ApiTag } from '../../infra/http/api-tag';
 import { EditionParam, PublicationView, SchedulePublicationDto } from './publication.dto';
 import { PublicationService } from './publication.service';
+import { ResultsWarmUpService } from '../warm-up/results-warm-up.service';
+import { WarmUpView } from '../warm-up/warm-up.dto';
 
 @ApiTag('students')
 @AdminOnly()
 @Controller('editions')
 export class PublicationController {
-  constructor(private readonly publications: PublicationService) {}
+  constructor(
+    private readonly publications: PublicationService,
+    private readonly warmUps: ResultsWarmUpService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: "Every edition's publication instant, and whether it is public now (admin)" })
@@ -31,5 +36,27 @@ export class PublicationController {
   @ApiErrors({ 409: 'too close to the instant, or the edition is published already', 503: 'Redis does not answer' })
   schedule(@Param() { edition }: EditionParam, @Body() body: SchedulePublicationDto): Promise<PublicationView> {
     return this.publications.schedule(edition, new Date(body.publish_at));
+  }
+
+  @Post(':edition/warm-up')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: "Warm an edition's results into Redis before its instant, then every instance's L1 (admin)",
+    description:
+      'Every result public from the instant on is written to Redis under keys no request reaches before it; when done, each ' +
+      'instance copies them into its own L1 up to CACHE_L1_MAX_BYTES. Runs in the background: poll GET for progress and rate.',
+  })
+  @ApiResponse({ status: 202, type: WarmUpView })
+  @ApiErrors({ 409: 'the edition has no instant yet, or a warm-up of it is running', 503: 'no Redis' })
+  startWarmUp(@Param() { edition }: EditionParam): Promise<WarmUpView> {
+    return this.warmUps.start(edition);
+  }
+
+  @Get(':edition/warm-up')
+  @ApiOperation({ summary: "An edition's warm-up: progress (stored / total), rate, each instance's L1 copy (admin)" })
+  @ApiResponse({ status: 200, type: WarmUpView })
+  @ApiErrors({ 404: 'no warm-up of this edition was started' })
+  warmUp(@Param() { edition }: EditionParam): Promise<WarmUpView> {
+    return this.warmUps.status(edition);
   }
 }

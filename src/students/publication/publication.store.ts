@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { ENV } from '../../config/config.module';
 import { cacheKeyPrefix, type Env } from '../../config/env';
 import { REDIS_UNAVAILABLE, RedisConnection } from '../../infra/cache/redis/redis.connection';
+import type { L1PreloadState, WarmUpState } from '../warm-up/warm-up-state';
 import type { ClockReading } from './redis-clock';
 import { Publication } from './publication.schema';
 
@@ -21,6 +22,8 @@ export type ScheduleOutcome =
 
 const AT = 'at:';
 const LOADED = 'loaded';
+const WARM = 'warm:';
+const L1 = 'l1:';
 
 /**
  * Sets an edition's instant, judged on Redis' clock in the same step: without `force`, the new
@@ -114,6 +117,38 @@ export class PublicationStore {
     }
     if (outcome.ok) await this.saveDurably(edition, at);
     return outcome;
+  }
+
+  /** Warm-ups as last reported, by edition, with each instance's L1 preload of them. */
+  async warmUps(): Promise<Map<string, { state: WarmUpState; l1: L1PreloadState[] }>> {
+    const hash = await this.redis.run((client) => client.hgetall(this.key));
+    if (hash === REDIS_UNAVAILABLE) throw new ServiceUnavailableException('Redis does not answer');
+    const found = new Map<string, { state: WarmUpState; l1: L1PreloadState[] }>();
+    for (const [field, value] of Object.entries(hash)) {
+      if (field.startsWith(WARM)) found.set(field.slice(WARM.length), { state: JSON.parse(value) as WarmUpState, l1: [] });
+    }
+    for (const [field, value] of Object.entries(hash)) {
+      if (!field.startsWith(L1)) continue;
+      const l1 = JSON.parse(value) as L1PreloadState;
+      const entry = found.get(field.slice(L1.length, field.lastIndexOf(':')));
+      if (entry && l1.run === entry.state.run) entry.l1.push(l1);
+    }
+    return found;
+  }
+
+  /** Records a warm-up's progress; a new run of an edition also forgets the instances' preloads of the last one. */
+  async saveWarmUp(state: WarmUpState, fresh = false): Promise<void> {
+    await this.redis.run(async (client) => {
+      if (fresh) {
+        const stale = (await client.hkeys(this.key)).filter((f) => f.startsWith(`${L1}${state.edition}:`));
+        if (stale.length) await client.hdel(this.key, ...stale);
+      }
+      await client.hset(this.key, `${WARM}${state.edition}`, JSON.stringify(state));
+    });
+  }
+
+  async saveL1Preload(edition: string, state: L1PreloadState): Promise<void> {
+    await this.redis.run((client) => client.hset(this.key, `${L1}${edition}:${state.instance}`, JSON.stringify(state)));
   }
 
   /** Every scheduled edition and its instant, from MongoDB. */

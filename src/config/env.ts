@@ -249,6 +249,13 @@ export class Env {
   @Max(1024 * 1024 * 1024)
   UPLOAD_MAX_BYTES: number = 20 * 1024 * 1024;
 
+  /**
+   * JVM heap (-Xmx) of the MongoDB stand-in `npm start` and the CLI start when MONGODB_URI is unset and
+   * no mongod is at hand. It holds every document in memory: a million students need about 6g.
+   */
+  @Matches(/^\d+[mg]$/i, { message: 'EMBEDDED_MONGO_MAX_HEAP must be a number followed by m or g (e.g. 768m, 6g)' })
+  EMBEDDED_MONGO_MAX_HEAP: string = '768m';
+
   /** Memory cap of the redis-server `npm start` starts when REDIS_URL is unset (evicts cached entries only). */
   @Matches(/^\d+(kb|mb|gb)?$/i, { message: 'EMBEDDED_REDIS_MAXMEMORY must be bytes or a number followed by kb, mb or gb' })
   EMBEDDED_REDIS_MAXMEMORY: string = '256mb';

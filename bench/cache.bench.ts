@@ -18,6 +18,7 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { RedisClusterHarness, startRedisCluster } from '../src/infra/embedded/redis-cluster';
 import { load, LoadResult, printTable, ratio } from './lib/load';
+import { countRedisCommands, readCommands } from './lib/redis-commands';
 import { startAppProcess, startBenchServers, startNodeProcess } from './lib/servers';
 
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
@@ -127,6 +128,9 @@ async function main() {
       namespaces?: Record<string, { hitRatio: number }>;
     };
 
+    const perMiss = await redisPerMiss(cached.url, servers.redisUrl);
+    const perWrite = await invalidationsPerApiWrite(cached.url, servers.redisUrl);
+
     printTable(Object.values(results), results.ceiling);
     const figures = {
       bench: 'cache',
@@ -169,6 +173,12 @@ async function main() {
       br_over_compress_plugin: ratio(results.br.rps, results.compress_plugin.rps),
       bytes_br_over_identity: Math.round((br.body.length / identity.body.length) * 1000) / 1000,
       l1_hit_ratio_during_run: tiers.namespaces?.demo?.hitRatio,
+      // Read commands sent to Redis per miss of a public cached route (MONITOR), and the rest.
+      redis_reads_per_miss: perMiss.reads,
+      redis_commands_per_miss: perMiss.commands,
+      // Invalidation scripts run per API POST /games with the bench's instances and the change feed on.
+      invalidations_per_api_write: perWrite.invalidations,
+      api_writes_counted: perWrite.writes,
     };
     console.log(
       `targets: l1 >= 0.7 x ceiling: ${figures.l1_over_ceiling >= 0.7}; l1 >= 5 x miss: ${figures.l1_over_miss >= 5}; l1 >= stock: ${figures.l1_over_stock >= 1}`,
@@ -182,6 +192,49 @@ async function main() {
 }
 
 const BR = { 'accept-encoding': 'br' };
+const MISSES_COUNTED = 50;
+const WRITES_COUNTED = 20;
+
+/** Distinct list URLs, each a miss, on a learnt route (its first request taught the fast path). */
+async function redisPerMiss(url: string, redisUrl: string) {
+  await fetch(`${url}/demo/items?limit=7`);
+  const counts = await countRedisCommands(redisUrl, async () => {
+    for (let i = 1; i <= MISSES_COUNTED; i++) {
+      const res = await fetch(`${url}/demo/items?limit=${8 + i}`);
+      if (res.headers.get('x-cache') !== 'MISS') throw new Error(`expected a miss, got ${res.headers.get('x-cache')}`);
+    }
+  });
+  const commands = Object.entries(counts)
+    .filter(([kind]) => !/^(ping|publish|subscribe|info|select|client)$/.test(kind))
+    .reduce((sum, [, n]) => sum + n, 0);
+  console.log(`Redis commands over ${MISSES_COUNTED} misses: ${JSON.stringify(counts)}`);
+  return { reads: readCommands(counts) / MISSES_COUNTED, commands: commands / MISSES_COUNTED };
+}
+
+/** API inserts (they emit change events on the stand-in too), then the feed's follow-ups, counted. */
+async function invalidationsPerApiWrite(url: string, redisUrl: string) {
+  const counts = await countRedisCommands(redisUrl, async () => {
+    for (let i = 0; i < WRITES_COUNTED; i++) {
+      const res = await fetch(`${url}/games`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          item: `Bench game ${Date.now()}-${i}`,
+          publisher: 'Bench',
+          year: 2026,
+          genre: ['Bench'],
+          platforms: ['PC'],
+          price: 1,
+          available: 1,
+        }),
+      });
+      if (res.status !== 201) throw new Error(`POST /games: ${res.status} ${await res.text()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2000)); // the feed's followers apply what they saw
+  });
+  console.log(`Redis commands over ${WRITES_COUNTED} API writes: ${JSON.stringify(counts)}`);
+  return { invalidations: (counts.invalidateNamespace ?? 0) / WRITES_COUNTED, writes: WRITES_COUNTED };
+}
 
 /** Status, headers and the bytes as sent (fetch would decode them). */
 function raw(

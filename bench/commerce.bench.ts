@@ -1,11 +1,11 @@
 /**
- * `npm run bench:commerce [-- --scales 1,100]`: the commerce generator and crunch at datadragon's
- * scale (800 customers × up to 6 orders) and at 100× (80,000 customers), on one MongoDB.
+ * `npm run bench:commerce [-- --scales 1,100]`: the commerce generator and crunch at the original
+ * generator's scale (800 customers × up to 6 orders) and at 100× (80,000 customers), on one MongoDB.
  * Side by side in the same run: the stand-in's raw insert rate and the generator's single-thread
  * generation rate (what bounds `generate`), and incremental crunch for 1 and 10 customers
  * against the full rebuild (its cost should follow the customers, not the dataset).
- * The last line is one JSON object of figures. Flags: --scales 1,100 (multiples of datadragon's
- * 800 customers; COMMERCE_BENCH_SCALES too), --heap 6g (the stand-in's JVM heap).
+ * The last line is one JSON object of figures. Flags: --scales 1,100 (multiples of the original
+ * generator's 800 customers; COMMERCE_BENCH_SCALES too), --heap 6g (the stand-in's JVM heap).
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';

@@ -1,9 +1,9 @@
 /**
- * npm run bench:games — the store project's API, cached vs cache bypassed, side by side in one run:
+ * npm run bench:games — the games API, cached vs cache bypassed, side by side in one run:
  *   list   GET /games?limit=100   (100 games: the 8 sample ones + 92 generated)
  *   id     GET /games/:id         (a random one of the 100 per request)
  * Two app processes on the same MongoDB and Redis: the default (two-tier cache) and CACHE_ENABLED=false.
- * Phase 1, the store project's own kind of figure: sequential single requests on one keep-alive connection
+ * Phase 1, the original store API's own kind of figure: sequential single requests on one keep-alive connection
  * (cold = cache bypassed, miss = first read of a key, hot = cache hit), mean ms each.
  * Phase 2, throughput: autocannon, same connections and duration for every route.
  * Env: BENCH_CONNECTIONS (50), BENCH_DURATION (8 s), BENCH_SEQUENTIAL (200), MONGODB_URI / REDIS_URL (else embedded).
@@ -36,7 +36,7 @@ async function main() {
     if (listed.total !== GAMES || listed.items.length !== GAMES) throw new Error(`expected ${GAMES} games, the list has ${listed.total}`);
     console.log(`${GAMES} games, list body ${Buffer.byteLength(listBody)} bytes, MongoDB: ${servers.mongoKind}`);
 
-    // Phase 1: one request at a time on one connection, like the store project's pytest timing.
+    // Phase 1: one request at a time on one connection, like the original store API's pytest timing.
     const idPaths = Array.from({ length: sequential }, (_, i) => `/games/${ids[i % ids.length]}`);
     const seq = {
       id_cold: await sequentialMeanMs(bypass.url, idPaths, 'BYPASS'),
@@ -56,7 +56,7 @@ async function main() {
     console.table(Object.fromEntries(Object.entries(seq).map(([name, ms]) => [name, { 'mean ms': ms }])));
     console.log(
       `sequential single requests: id cold ${seq.id_cold} ms vs hot ${seq.id_hot} ms (${ratio(seq.id_cold, seq.id_hot)}x); ` +
-        `list cold ${seq.list_cold} ms vs hot ${seq.list_hot} ms (${ratio(seq.list_cold, seq.list_hot)}x). The store project reported COLD 8.5 ms vs HOT 7.0 ms (1.2x).`,
+        `list cold ${seq.list_cold} ms vs hot ${seq.list_hot} ms (${ratio(seq.list_cold, seq.list_hot)}x). The original store API reported COLD 8.5 ms vs HOT 7.0 ms (1.2x).`,
     );
 
     // Phase 2: throughput, cached and bypassed routes one after another with the same settings.

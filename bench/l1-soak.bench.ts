@@ -13,10 +13,15 @@
  * Env: SOAK_SECONDS (180), SOAK_KEYS (50000), SOAK_CONNECTIONS (4), SOAK_SAMPLE_SECONDS (3),
  * SOAK_L1_MAX_BYTES (16 MiB), SOAK_BODY_BYTES (1000), MONGODB_URI / REDIS_URL (else embedded).
  */
+import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import Redis from 'ioredis';
 import { MongoClient, ObjectId } from 'mongodb';
+import { validateEnv } from '../src/config/env';
+import { cacheSettingsFrom } from '../src/infra/cache/core/cache.settings';
+import { redisKey } from '../src/infra/cache/core/cache-keys';
+import { ValueMark } from '../src/infra/cache/core/value-mark';
 import { AppProcess, startAppProcess, startBenchServers } from './lib/servers';
 
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
@@ -46,6 +51,16 @@ async function main() {
   const mongo = await MongoClient.connect(servers.mongodbUri);
   const prefill = (process.env.SOAK_PREFILL ?? 'redis') === 'redis' ? new Redis(servers.redisUrl) : undefined;
   const apps: AppProcess[] = [];
+  const base = {
+    MONGODB_URI: servers.mongodbUri,
+    MONGODB_DB: DB,
+    REDIS_URL: servers.redisUrl,
+    DEMO_ROUTES: 'true',
+    ADMIN_TOKEN,
+    CACHE_FEED_ENABLED: 'false',
+  };
+  const settings = cacheSettingsFrom(validateEnv(base));
+  const mark = new ValueMark(settings.deployment);
   const withControl = process.env.SOAK_CONTROL !== 'false';
   try {
     const items = mongo.db(DB).collection('demo_items');
@@ -59,19 +74,15 @@ async function main() {
       await items.insertMany(docs);
       ids.push(...docs.map((d) => d._id.toHexString()));
       if (prefill) {
+        // Under the names and behind the mark the app's own stores use (else every read would be a foreign miss).
         const pipeline = prefill.pipeline();
-        for (const d of docs) pipeline.set(`demo:id:${d._id.toHexString()}`, JSON.stringify(d), 'EX', 3600);
+        for (const d of docs) {
+          const key = redisKey(settings.keyPrefix, `demo:id:${d._id.toHexString()}`, false);
+          pipeline.set(key, mark.wrap(Buffer.from(JSON.stringify(d))), 'EX', 3600);
+        }
         await pipeline.exec();
       }
     }
-    const base = {
-      MONGODB_URI: servers.mongodbUri,
-      MONGODB_DB: DB,
-      REDIS_URL: servers.redisUrl,
-      DEMO_ROUTES: 'true',
-      ADMIN_TOKEN,
-      CACHE_FEED_ENABLED: 'false',
-    };
     // The byte bound, not the entry count, is what this run exercises.
     const subject = await startAppProcess({ ...base, CACHE_L1_MAX_BYTES: String(l1MaxBytes), CACHE_L1_MAX_ENTRIES: String(keyCount * 2) });
     apps.push(subject);
@@ -187,10 +198,23 @@ async function main() {
             /** What L1 adds to the process: its RSS minus the L1-less twin's, at the end and at their peaks. */
             l1_cost_final_mib: mb(final.rss - controlFinal.rss),
             l1_cost_max_mib: mb(maxRss - maxOf(1, (s) => s.rss)),
+            /** L1's cost against the twin over what L1 counts (at the end): 1 means it costs what it counts. */
+            l1_rss_cost_over_counted: round2((final.rss - controlFinal.rss) / Math.max(1, final.l1_bytes)),
+            l1_rss_cost_max_over_counted_max: round2(
+              (maxRss - maxOf(1, (s) => s.rss)) /
+                Math.max(
+                  1,
+                  maxOf(0, (s) => s.l1_bytes),
+                ),
+            ),
             within_l1_bound_side_by_side: maxRss - maxOf(1, (s) => s.rss) <= l1MaxBytes + SLACK,
           }
         : {}),
       samples: samples[0].length,
+      /** Least-squares slope of RSS over the last 5 minutes of the run (its second half when shorter). */
+      rss_slope_mib_per_min: round2(slopePerMinute(samples[0].filter((s) => s.t_s >= Math.max(seconds / 2, seconds - 300)))),
+      control_rss_slope_mib_per_min:
+        samples[1] && round2(slopePerMinute(samples[1].filter((s) => s.t_s >= Math.max(seconds / 2, seconds - 300)))),
     };
     console.log(JSON.stringify(figures));
   } finally {
@@ -238,3 +262,18 @@ main().catch((error) => {
   console.error(error);
   process.exit(1);
 });
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+/** MiB per minute of RSS, by least squares over the samples. */
+function slopePerMinute(points: Sample[]): number {
+  if (points.length < 2) return 0;
+  const n = points.length;
+  const meanT = points.reduce((sum, p) => sum + p.t_s, 0) / n;
+  const meanR = points.reduce((sum, p) => sum + p.rss, 0) / n;
+  const covariance = points.reduce((sum, p) => sum + (p.t_s - meanT) * (p.rss - meanR), 0);
+  const variance = points.reduce((sum, p) => sum + (p.t_s - meanT) ** 2, 0);
+  return variance === 0 ? 0 : ((covariance / variance) * 60) / MiB;
+}

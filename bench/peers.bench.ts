@@ -7,7 +7,7 @@
  *   bentocache    bare Fastify, memory + Redis tiers + bus (L2: Redis tier only), caching the JSON text or the objects
  *   cacheable     bare Fastify, memory + @keyv/redis (L2: @keyv/redis as its only tier), text or objects
  *   ceiling       bare Fastify sending the same bytes, pre-serialized: the physical ceiling
- *   flask         the store project's own Flask API (gunicorn, 2 workers) when FLASK_PEER_DIR is set
+ *   flask         the original Flask store API (gunicorn, 2 workers) when FLASK_PEER_DIR is set
  * Then, sequentially: miss and invalidation cost, cold list latency against the Flask peer, the
  * forced race (20 trials per cache) and memory per entry (100 list pages of 100 documents: growth of
  * the live JS heap + Buffers after a full GC, read through a preloaded probe, bench/peers/memory-probe.ts).
@@ -104,7 +104,7 @@ async function main() {
     let flask: { cold: Latency; oursCold: Latency; bytes: number } | undefined;
     let flaskPeer: FlaskPeer | undefined;
     if (flaskDir && (phases.has('throughput') || phases.has('flask'))) {
-      progress('starting the Flask peer (the store project: storeAPI_Redis, gunicorn -w 2)');
+      progress('starting the Flask peer (storeAPI_Redis, gunicorn -w 2)');
       flaskPeer = await started(startFlaskPeer(flaskDir, servers.mongodbUri, DB, servers.redisUrl));
     } else if (!flaskDir) {
       progress('Flask peer skipped: set FLASK_PEER_DIR to a checkout of storeAPI_Redis (see README "Benchmarks")');

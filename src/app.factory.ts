@@ -7,14 +7,19 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
+import { addResponseExamples } from './infra/http/openapi-examples';
 import { trustProxy, type Env } from './config/env';
+import { connectionOptions, limitConnections } from './infra/http/connection-limits';
 import { registerJsonBody } from './infra/http/json-body';
+import { registerSecurityHeaders, setRouterErrorHeaders } from './infra/http/security-headers';
+import { registerUploadSizeGuard } from './infra/http/upload-size-guard';
 import { errorResponse } from './infra/http/api-errors.decorator';
 import { declaredTags } from './infra/http/api-tag';
 import { errorBody } from './infra/http/error-body';
 import { closeRequestBodySchemas } from './infra/http/openapi-document';
+import { assertEveryRouteDeclaresAccess } from './infra/http/route-access-check';
 import { createPino, PinoLoggerService } from './infra/logging/pino-logger.service';
-import { L1FastPath } from './infra/cache/http/l1-fast-path';
+import { documentCachedOperations, L1FastPath } from './infra/cache';
 import { MetricsService } from './infra/metrics/metrics.service';
 import { GlobalRateLimit } from './infra/rate-limit/global-rate-limit';
 
@@ -32,6 +37,7 @@ export async function createApp(env: Env, extraModules: Type[] = []): Promise<Ne
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     bodyLimit: env.JSON_BODY_MAX_BYTES,
+    ...connectionOptions(env),
     trustProxy: trustProxy(env),
     // Fastify's default (100) is shorter than cache keys of operation results (/cache/entries/:key
     // validates up to 512); a longer path parameter is a 414.
@@ -41,6 +47,7 @@ export async function createApp(env: Env, extraModules: Type[] = []): Promise<Ne
       const status = error.statusCode ?? 400;
       const message =
         status === 414 ? 'a path parameter is longer than 512 characters' : 'the URL is not valid (check its percent-encoding)';
+      setRouterErrorHeaders(request, reply);
       void reply
         .status(status)
         .header('content-type', 'application/json; charset=utf-8')
@@ -53,17 +60,33 @@ export async function createApp(env: Env, extraModules: Type[] = []): Promise<Ne
     // Nest's default parsers would accept form encodings on JSON routes: registerJsonBody replaces them.
     bodyParser: false,
   });
-  registerJsonBody(app.getHttpAdapter().getInstance(), { maxBytes: env.JSON_BODY_MAX_BYTES, maxDepth: env.JSON_MAX_DEPTH });
+  try {
+    assertEveryRouteDeclaresAccess(app.get(ModulesContainer));
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  registerJsonBody(app.getHttpAdapter().getInstance(), {
+    maxBytes: env.JSON_BODY_MAX_BYTES,
+    maxDepth: env.JSON_MAX_DEPTH,
+    maxKeysPerObject: env.JSON_MAX_KEYS_PER_OBJECT,
+    maxArrayLength: env.JSON_MAX_ARRAY_LENGTH,
+    maxValues: env.JSON_MAX_VALUES,
+    maxStringLength: env.JSON_MAX_STRING_LENGTH,
+  });
   // Multipart bodies, with tight defaults: a route that takes uploads passes its own limits to
   // `request.parts({ limits })` (ImageDoc: see multipart-upload.ts).
   await app.register(multipart, { limits: { files: 1, fields: 10, fieldSize: 64 * 1024, parts: 20 } });
 
   const fastify = app.getHttpAdapter().getInstance();
+  limitConnections(fastify.server, env);
   const metrics = app.get(MetricsService);
+  await registerSecurityHeaders(app);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
   });
+  registerUploadSizeGuard(fastify, env.UPLOAD_MAX_BYTES);
   // After the request-id hook, so refusals and fast-path hits carry it too; the ceiling before the
   // fast path, so cache hits count against it.
   app.get(GlobalRateLimit).register(fastify);
@@ -103,7 +126,10 @@ function setupSwagger(app: NestFastifyApplication) {
     .addGlobalResponse(errorResponse(400), errorResponse(414), errorResponse(429));
   // Each module's controllers declare their tags (@ApiTag); this only collects them.
   for (const { name, description } of declaredTags(app.get(ModulesContainer))) builder.addTag(name, description);
-  const document = closeRequestBodySchemas(SwaggerModule.createDocument(app, builder.build()));
+  // Finished for consumers: request bodies closed, cache headers on cached answers, an example on every answer.
+  const document = addResponseExamples(
+    documentCachedOperations(closeRequestBodySchemas(SwaggerModule.createDocument(app, builder.build()))),
+  );
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true, validatorUrl: null },

@@ -3,16 +3,17 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { StrictValidationPipe } from './common/strict-validation.pipe';
 import { AllExceptionsFilter } from './infra/http/all-exceptions.filter';
 import { CacheAdminModule } from './cache-admin/cache-admin.module';
+import { DemoBenchModule } from './cache-demo/bench/demo-bench.module';
 import { CacheDemoModule } from './cache-demo/cache-demo.module';
 import { AuthModule } from './auth/auth.module';
 import { ImagedocModule } from './imagedoc/imagedoc.module';
 import { GamesModule } from './games/games.module';
 import { AppConfigModule } from './config/config.module';
 import type { Env } from './config/env';
-import { SharedCacheModule } from './infra/cache/cache.module';
-import { ChangeFeedModule } from './infra/cache/feed/change-feed.module';
+import { SharedCacheModule, ChangeFeedModule } from './infra/cache';
 import { HealthController } from './infra/http/health.controller';
 import { MetricsController } from './infra/metrics/metrics.controller';
+import { FailureMetrics } from './infra/metrics/failure-metrics';
 import { MetricsService } from './infra/metrics/metrics.service';
 import { MongoModule } from './infra/mongo/mongo.module';
 import { SeederModule } from './seeder/seeder.module';
@@ -36,12 +37,13 @@ export class AppModule {
         RateLimitModule,
         ChangeFeedModule,
         ...FEATURE_MODULES,
-        ...(env.DEMO_ROUTES ? [CacheDemoModule] : []),
+        ...(env.DEMO_ROUTES ? [CacheDemoModule, DemoBenchModule] : []),
         ...extra,
       ],
       controllers: [HealthController, MetricsController],
       providers: [
         MetricsService,
+        FailureMetrics,
         // Cross-cutting pieces the Nest way, so every app built from this module (server, CLI, tests) has them.
         { provide: APP_PIPE, useClass: StrictValidationPipe },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

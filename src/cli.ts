@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { CommandFactory } from 'nest-commander';
 import { CliModule } from './cli/cli.module';
 import { Env, InvalidEnvironmentError, validateEnv } from './config/env';
+import { requireProductionSettings } from './config/production';
 import { readRunningServices, startEmbeddedServices } from './infra/embedded/embedded-services';
 import { PinoLoggerService, useProcessLogger } from './infra/logging/pino-logger.service';
 
@@ -18,6 +19,7 @@ async function main() {
   const pino = useProcessLogger(env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL, env.LOG_FORMAT);
   const args = process.argv.slice(2);
   const helpOnly = args.length === 0 || args[0] === 'help' || args.includes('--help') || args.includes('-h');
+  if (!helpOnly) requireProductionSettings(env);
 
   const services = helpOnly ? offline(env) : await databases(env);
   try {

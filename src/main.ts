@@ -3,11 +3,14 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { createApp } from './app.factory';
+import { requireAdminAccess } from './auth/admin-access';
 import { Env, InvalidEnvironmentError, validateEnv } from './config/env';
+import { requireProductionSettings } from './config/production';
 import { startEmbeddedServices } from './infra/embedded/embedded-services';
 import { useProcessLogger } from './infra/logging/pino-logger.service';
 import { DemoDataService } from './seeder/demo-data.service';
 import type { SeedOutcome } from './seeder/seeder.registry';
+import { UsersService } from './users/users.service';
 
 async function main() {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -15,9 +18,7 @@ async function main() {
   useProcessLogger(env.LOG_LEVEL, env.LOG_FORMAT);
   const logger = new Logger('Main');
   logger.log(`cachebook on Node ${process.version}`);
-  if (!env.JWT_SECRET) {
-    logger.warn('JWT_SECRET is not set: using a random secret, so tokens stop working on restart and on other instances');
-  }
+  requireProductionSettings(env);
 
   // No MONGODB_URI / REDIS_URL: start embedded ones, persistent, and record them for the CLI.
   const services = await startEmbeddedServices(env, { persistent: true, record: true });
@@ -38,6 +39,7 @@ async function main() {
   try {
     app = await createApp({ ...env, MONGODB_URI: services.mongodbUri, REDIS_URL: services.redisUrl });
     await app.init(); // connections and indexes first: seeding writes through the cache too
+    await requireAdminAccess(env, app.get(UsersService));
     // Demo data only on the embedded default: a configured MongoDB is never written to unasked.
     if (!env.MONGODB_URI && env.DEMO_DATA) seeded = await app.get(DemoDataService).seedIfEmpty();
     await app.listen(env.PORT, env.HOST);

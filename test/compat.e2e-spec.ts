@@ -6,6 +6,7 @@ import { Body, Controller, Module, Post } from '@nestjs/common';
 import { InjectModel, MongooseModule, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { IsEmail, IsString } from 'class-validator';
 import mongoose, { Model } from 'mongoose';
+import { Public } from '../src/infra/http/route-access';
 import { createTestContext, eventually, TestContext } from './harness/test-app';
 
 @Schema({ collection: 'compat_people' })
@@ -21,6 +22,7 @@ class CreatePersonDto {
 }
 
 @Controller('compat/people')
+@Public()
 class PeopleController {
   constructor(@InjectModel(Person.name) private readonly people: Model<Person>) {}
   @Post()
@@ -126,11 +128,10 @@ describe('MongoDB compatibility (through Mongoose)', () => {
   it('delivers a change stream event for an update made by a second client', async () => {
     const Watched = connection.model('Watched', new mongoose.Schema({ score: Number }), 'compat_watched');
     const doc = await Watched.create({ score: 1 });
-    const events: { operationType: string; fullDocument?: { score: number } }[] = [];
+    const events: { operationType: string; fullDocument?: { score: number }; documentKey?: { _id: unknown } }[] = [];
     const stream = Watched.watch([], { fullDocument: 'updateLookup' });
     stream.on('change', (event) => events.push(event as never));
-    // Let the stream's cursor open before writing.
-    await new Promise((r) => setTimeout(r, 300));
+    await untilFollowing(Watched.collection, events);
     await ctx.mongo
       .db(ctx.dbName)
       .collection('compat_watched')
@@ -147,7 +148,7 @@ describe('MongoDB compatibility (through Mongoose)', () => {
     const events: { operationType: string; fullDocument?: { _id: unknown }; documentKey?: { _id: unknown } }[] = [];
     const stream = Watched.watch([], { fullDocument: 'updateLookup' });
     stream.on('change', (event) => events.push(event as never));
-    await new Promise((r) => setTimeout(r, 300));
+    await untilFollowing(Watched.collection, events);
     await Watched.findByIdAndUpdate(doc._id, { $set: { score: 2 } });
     await Watched.findOneAndReplace({ _id: doc._id }, { score: 3 });
     await Watched.findOneAndUpdate({ _id: upsertedId }, { $set: { score: 7 } }, { upsert: true, new: true });
@@ -162,3 +163,24 @@ describe('MongoDB compatibility (through Mongoose)', () => {
     expect(String(events[3].documentKey?._id)).toBe(String(doc._id));
   });
 });
+
+/**
+ * Resolves once the stream delivers events: inserts probe documents until one's insert shows up
+ * (a fixed pause before the first write loses events when the machine is busy). The stream is in
+ * order, so every earlier probe's event came before it; then the events are forgotten.
+ */
+async function untilFollowing(
+  collection: { insertOne(doc: object): Promise<{ insertedId: unknown }> },
+  events: { documentKey?: { _id: unknown } }[],
+) {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const { insertedId } = await collection.insertOne({ score: -1 });
+    const seen = () => events.some((e) => String(e.documentKey?._id) === String(insertedId)) || undefined;
+    if (await eventually(seen, 500, 20)) {
+      events.length = 0;
+      return;
+    }
+  }
+  throw new Error('the change stream delivered nothing in 10 s');
+}

@@ -2,7 +2,7 @@
 # Idempotent set-up run before `npm start` (runtime) and `npm test` (test).
 # Installs only what is missing: Node >= 22.12 (node-env.sh), npm packages (`npm ci` from the lock),
 # the MongoDB stand-in's jars (Maven Central, cached like mongodb-memory-server caches its binary)
-# and, through apt when running as root, redis-server (both modes) and chromium (tests).
+# and, through apt when running as root, redis-server (both modes), chromium and prometheus (tests).
 set -euo pipefail
 mode="${1:-runtime}"
 cd "$(dirname "$0")/.."
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages (npm ci, Node $(node --version))"
-  npm ci --no-audit --no-fund
+  bash tools/npm-ci.sh
 fi
 
 # The stand-in is only needed when no MongoDB is given and no mongod binary exists.
@@ -44,6 +44,8 @@ apt_install() {
 command -v redis-server >/dev/null 2>&1 || [ -n "${REDIS_URL:-}" ] || apt_install redis-server || true
 if [ "$mode" = test ]; then
   [ -x /usr/bin/chromium ] || apt_install chromium
+  # The alerting suite starts a real Prometheus; tools/check-alerts.sh runs promtool.
+  command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || apt_install prometheus
 
   # The OpenAPI contract suite (test/contract) runs schemathesis from PyPI, pinned, in its own venv.
   # The version is also named in test/contract/schemathesis.ts.

@@ -1,5 +1,5 @@
 /**
- * The store project's own Flask API (storeAPI_Redis, github.com/Muten-Roshi-Sama/MongoDB-lab-in-Docker) as
+ * The original Flask store API (storeAPI_Redis, github.com/Muten-Roshi-Sama/MongoDB-lab-in-Docker) as
  * a peer: copied from FLASK_PEER_DIR (a checkout of its `storeAPI_Redis` folder; never committed
  * here) to a temporary directory, its hard-coded MongoDB/Redis addresses patched to read the
  * environment, and run by gunicorn with 2 workers from a venv under ~/.cache/cachebook.

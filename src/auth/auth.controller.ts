@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { RateLimited } from '../infra/rate-limit/rate-limits';
@@ -24,25 +24,37 @@ export class AuthController {
     description:
       'The same 202 whether the account was created or the username/email was taken, so it reveals no accounts; log in to check.',
   })
+  @ApiErrors({ 503: 'too many password checks in progress; retry after Retry-After' })
   @ApiAcceptedResponse({ type: RegistrationAcceptedDto })
-  register(@Body() body: RegisterDto): Promise<RegistrationAcceptedDto> {
-    return this.auth.register(body);
+  register(@Body() body: RegisterDto, @Ip() address: string): Promise<RegistrationAcceptedDto> {
+    return this.auth.register(body, address);
   }
 
   @Post('login')
   @Public()
   @HttpCode(200)
-  @RateLimited('login-ip', 'login-account')
-  @ApiOperation({ summary: 'Exchange username or email + password for an access token (paste it into Authorize)' })
+  @RateLimited('login-ip')
+  @ApiOperation({
+    summary: 'Exchange username or email + password for an access token (paste it into Authorize)',
+    description:
+      'Send `username` or `email`, and `password`. The token lasts JWT_EXPIRES_IN (1 h by default): in Swagger UI put it into Authorize; elsewhere send `Authorization: Bearer <token>`. ' +
+      'A wrong password and an unknown account get the same 401. Failed logins are limited per address and per account (429 with Retry-After); ' +
+      'addresses that logged in to the account recently are not held back by failures from elsewhere (see docs/limits.md).',
+  })
+  @ApiErrors({ 503: 'too many password checks in progress; retry after Retry-After' })
   @ApiOkResponse({ type: AccessTokenDto })
   @ApiErrors({ 401: 'invalid credentials (same answer whether or not the account exists)' })
-  login(@Body() body: LoginDto): Promise<AccessTokenDto> {
-    return this.auth.login(body);
+  login(@Body() body: LoginDto, @Ip() address: string): Promise<AccessTokenDto> {
+    return this.auth.login(body, address);
   }
 
   @Get('me')
   @Authenticated()
-  @ApiOperation({ summary: 'The account behind the access token' })
+  @ApiOperation({
+    summary: 'The account behind the access token',
+    description:
+      'Who the token belongs to. 401 when the token is missing, expired, revoked (`users revoke-tokens`) or its account was deleted.',
+  })
   @ApiOkResponse({ type: MeDto })
   @ApiErrors({ 404: 'the account was deleted after the token was issued' })
   me(@CurrentUser() user: AuthUser) {

@@ -22,14 +22,22 @@ export class CacheAdminController {
   constructor(private readonly admin: CacheAdminService) {}
 
   @Get('stats')
-  @ApiOperation({ summary: 'Hits, misses and hit ratio per tier and namespace; L1 size' })
+  @ApiOperation({
+    summary: 'Hits, misses and hit ratio per tier and namespace; L1 size',
+    description:
+      "This instance's counters since it started (each instance counts its own; /metrics has them per instance too), and its in-process tier's size against its limits.",
+  })
   @ApiOkResponse({ type: CacheStatsDto })
   stats() {
     return this.admin.stats();
   }
 
   @Get('keys')
-  @ApiOperation({ summary: 'List Redis keys by prefix (SCAN, paginated by cursor)' })
+  @ApiOperation({
+    summary: 'List Redis keys by prefix (SCAN, paginated by cursor)',
+    description:
+      "Pass `cursor` back until `done`. Only keys shaped like this deployment's cache entries are listed (not rate-limit counters, nor other deployments' keys); without Redis, the in-process tier's keys.",
+  })
   @ApiOkResponse({ type: CacheKeysPageDto })
   @ApiErrors({ 503: 'Redis is configured but unavailable' })
   keys(@Query() query: ListKeysQuery) {
@@ -37,7 +45,10 @@ export class CacheAdminController {
   }
 
   @Get('entries/:key')
-  @ApiOperation({ summary: 'One entry: value and remaining TTL in each tier' })
+  @ApiOperation({
+    summary: 'One entry: value and remaining TTL in each tier',
+    description: 'What a cached route would answer for this key, and how long each tier keeps it (l1: this instance).',
+  })
   @ApiOkResponse({ type: CacheEntryDto })
   @ApiErrors({ 404: 'no such entry in either tier', 503: 'Redis is configured but unavailable' })
   entry(@Param() { key }: CacheKeyParam) {
@@ -46,7 +57,11 @@ export class CacheAdminController {
 
   @Delete('entries/:key')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete one entry from both tiers on every instance' })
+  @ApiOperation({
+    summary: 'Delete one entry from both tiers on every instance',
+    description:
+      'Removes it from Redis and publishes the invalidation, so every instance drops its in-process copy; the next read loads from MongoDB.',
+  })
   @ApiNoContentResponse({ description: 'deleted' })
   @ApiErrors({ 404: 'no such entry in either tier' })
   async deleteEntry(@Param() { key }: CacheKeyParam) {
@@ -54,7 +69,11 @@ export class CacheAdminController {
   }
 
   @Delete()
-  @ApiOperation({ summary: 'Clear a prefix (a namespace) or everything, both tiers, every instance' })
+  @ApiOperation({
+    summary: 'Clear a prefix (a namespace) or everything, both tiers, every instance',
+    description:
+      "With `prefix` (e.g. `games:`) only those entries; without, every cache entry of this deployment. Rate-limit counters, the change feed's keys and other deployments' entries are never touched.",
+  })
   @ApiOkResponse({ type: ClearCacheResultDto })
   clear(@Query() query: ClearCacheQuery) {
     return this.admin.clear(query.prefix);
@@ -62,7 +81,11 @@ export class CacheAdminController {
 
   @Post('refresh')
   @HttpCode(200)
-  @ApiOperation({ summary: "Re-sync this instance's L1 from Redis (the cache-mechanism project's backup)" })
+  @ApiOperation({
+    summary: "Re-sync this instance's L1 from Redis (every local copy updated, or dropped when gone there)",
+    description:
+      'Compares each in-process entry of this instance with Redis: updates the ones that differ, drops the ones Redis no longer has. Invalidations normally travel over pub/sub; this is a manual repair.',
+  })
   @ApiOkResponse({ type: RefreshResultDto })
   refresh() {
     return this.admin.refresh();

@@ -60,25 +60,25 @@ const TIERS = ['l1', 'l2'];
 const REDIS_STATES = ['up', 'down', 'disabled'];
 
 class HitCounters {
-  @ApiProperty() l1Hits: number;
-  @ApiProperty() l2Hits: number;
-  @ApiProperty() misses: number;
-  @ApiProperty() requests: number;
-  @ApiProperty({ minimum: 0, maximum: 1 }) hitRatio: number;
+  @ApiProperty({ example: 1840 }) l1Hits: number;
+  @ApiProperty({ example: 212 }) l2Hits: number;
+  @ApiProperty({ example: 48 }) misses: number;
+  @ApiProperty({ example: 2100 }) requests: number;
+  @ApiProperty({ minimum: 0, maximum: 1, example: 0.9771 }) hitRatio: number;
 }
 
 class L1Stats {
-  @ApiProperty() enabled: boolean;
-  @ApiProperty({ description: 'false while L1 is bypassed (Redis or its pub/sub down)' }) serving: boolean;
-  @ApiProperty() entries: number;
-  @ApiProperty() bytes: number;
-  @ApiProperty() maxEntries: number;
-  @ApiProperty() maxBytes: number;
-  @ApiProperty({ minimum: 0, maximum: 1 }) hitRatio: number;
+  @ApiProperty({ example: true }) enabled: boolean;
+  @ApiProperty({ example: true, description: 'false while L1 is bypassed (Redis or its pub/sub down)' }) serving: boolean;
+  @ApiProperty({ example: 37 }) entries: number;
+  @ApiProperty({ example: 186_402 }) bytes: number;
+  @ApiProperty({ example: 10_000 }) maxEntries: number;
+  @ApiProperty({ example: 67_108_864 }) maxBytes: number;
+  @ApiProperty({ minimum: 0, maximum: 1, example: 0.8762 }) hitRatio: number;
 }
 
 class L2Stats {
-  @ApiProperty({ minimum: 0, maximum: 1, description: 'hits among the requests L1 did not answer' }) hitRatio: number;
+  @ApiProperty({ minimum: 0, maximum: 1, example: 0.8154, description: 'hits among the requests L1 did not answer' }) hitRatio: number;
 }
 
 export class CacheStatsDto {
@@ -90,26 +90,40 @@ export class CacheStatsDto {
     type: 'object',
     additionalProperties: { $ref: getSchemaPath(HitCounters) },
     description: 'per namespace (per-caller namespaces count under their base)',
+    example: {
+      games: { l1Hits: 1520, l2Hits: 160, misses: 31, requests: 1711, hitRatio: 0.9819 },
+      students: { l1Hits: 320, l2Hits: 52, misses: 17, requests: 389, hitRatio: 0.9563 },
+    },
   })
   namespaces: Record<string, HitCounters>;
 }
 
 export class CacheKeysPageDto {
-  @ApiProperty({ type: [String] }) keys: string[];
-  @ApiProperty({ description: 'pass it back as ?cursor= for the next page; "0" when done' }) cursor: string;
-  @ApiProperty() done: boolean;
+  @ApiProperty({ type: [String], example: ['games:list:5b2f0c1e', 'games:id:68e808ca5fef310fb7a1f8c6'] }) keys: string[];
+  @ApiProperty({ example: '0', description: 'pass it back as ?cursor= for the next page; "0" when done' }) cursor: string;
+  @ApiProperty({ example: true }) done: boolean;
   @ApiProperty({ enum: TIERS, description: 'l1 when no Redis is configured' }) source: string;
 }
 
 class TierTtl {
-  @ApiProperty({ description: 'remaining time to live, ms (-1: no expiry)' }) ttlMs: number;
+  @ApiProperty({ example: 94_512, description: 'remaining time to live, ms (-1: no expiry)' }) ttlMs: number;
 }
 
 export class CacheEntryDto {
-  @ApiProperty() key: string;
+  @ApiProperty({ example: 'games:id:68e808ca5fef310fb7a1f8c6' }) key: string;
   @ApiProperty({
     oneOf: [{ type: 'object' }, { type: 'array', items: {} }, { type: 'string' }, { type: 'number' }, { type: 'boolean' }],
     description: "the stored JSON, or the raw string of a bookkeeping key; a non-string key (a namespace's list index) as { type, size }",
+    example: {
+      _id: '68e808ca5fef310fb7a1f8c6',
+      item: 'The Legend of Zelda',
+      publisher: 'Nintendo',
+      year: 2017,
+      genre: ['Action', 'Adventure'],
+      platforms: ['Nintendo Switch'],
+      price: 59.99,
+      available: 4,
+    },
   })
   value: unknown;
   @ApiProperty({ type: TierTtl, nullable: true, description: 'null when this instance holds no copy' }) l1: TierTtl | null;
@@ -117,12 +131,12 @@ export class CacheEntryDto {
 }
 
 export class ClearCacheResultDto {
-  @ApiProperty() removed: number;
-  @ApiProperty({ description: 'the prefix cleared ("" for everything)' }) prefix: string;
+  @ApiProperty({ example: 12 }) removed: number;
+  @ApiProperty({ example: 'games:', description: 'the prefix cleared ("" for everything)' }) prefix: string;
 }
 
 export class RefreshResultDto {
-  @ApiProperty({ description: 'L1 entries compared with Redis' }) checked: number;
-  @ApiProperty() updated: number;
-  @ApiProperty({ description: 'L1 entries Redis no longer has' }) dropped: number;
+  @ApiProperty({ example: 37, description: 'L1 entries compared with Redis' }) checked: number;
+  @ApiProperty({ example: 2 }) updated: number;
+  @ApiProperty({ example: 1, description: 'L1 entries Redis no longer has' }) dropped: number;
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection } from 'mongoose';
-import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
+import { CacheInvalidator } from '../infra/cache';
 import { COLLECTIONS, SPENDING_NS } from './commerce.constants';
 
 export interface SpendingMeta {
@@ -15,7 +15,7 @@ export interface SpendingMeta {
 export class CommerceDataService {
   constructor(
     @InjectConnection() private readonly connection: Connection,
-    private readonly cache: TwoTierCache,
+    private readonly cache: CacheInvalidator,
   ) {}
 
   async counts(): Promise<Record<'customers' | 'products' | 'carts' | 'orders' | 'spending', number>> {

@@ -1,6 +1,6 @@
 /**
  * Collection names. The seed calls customers `users`; the auth module owns `users` in the same
- * database, so commerce customers live in `customers` (datadragon's own word for them: customer_id).
+ * database, so commerce customers live in `customers` (the original generator's own word for them: customer_id).
  */
 export const COLLECTIONS = {
   customers: 'customers',
@@ -17,7 +17,7 @@ export const COLLECTIONS = {
   meta: 'commerce_meta',
 } as const;
 
-/** Month keys exactly as datadragon's table names them (Portuguese). */
+/** Month keys exactly as the spending table has always named them (Portuguese). */
 export const MONTH_KEYS = ['jan', 'fev', 'mar', 'abr', 'mai', 'jun', 'jul', 'ago', 'set', 'out', 'nov', 'dez'] as const;
 export type MonthKey = (typeof MONTH_KEYS)[number];
 
@@ -25,7 +25,7 @@ export type MonthKey = (typeof MONTH_KEYS)[number];
 export const SPENDING_NS = 'spending';
 
 export const GENERATOR_DEFAULTS = {
-  /** Datadragon's settings: 800 users, up to 6 orders each. */
+  /** The original generator's settings: 800 users, up to 6 orders each. */
   customers: 800,
   maxOrders: 6,
   products: 500,
@@ -36,7 +36,7 @@ export const GENERATOR_DEFAULTS = {
 
 /**
  * Departments (a product's first category, the one crunch counts) with sub-categories, after the
- * datadragon's example ("Cosméticos", "Cosméticos Profissionais", ...). No "." or "$": they become keys.
+ * original generator's example ("Cosméticos", "Cosméticos Profissionais", ...). No "." or "$": they become keys.
  */
 export const CATEGORY_TREE: Record<string, string[]> = {
   Cosméticos: ['Cosméticos Profissionais', 'Líquidos', 'Gordura Localizada', 'Cuidados com a Pele'],

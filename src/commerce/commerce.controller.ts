@@ -2,11 +2,9 @@ import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException
 import { ApiAcceptedResponse, ApiOkResponse, ApiCreatedResponse, ApiOperation } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PaginationQuery, pageWindow } from '../common/pagination';
-import { Cached, CACHE_HEADERS } from '../infra/cache/http/cache.decorators';
+import { Cached, CACHE_HEADERS, setCacheHeaders, TwoTierCache } from '../infra/cache';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
-import { setCacheHeaders } from '../infra/cache/http/cache-headers';
 import { isMongoUnavailable } from '../infra/mongo/mongo-errors';
-import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
 import { SPENDING_NS } from './commerce.constants';
 import { CommerceDataService } from './commerce-data.service';
 import { CrunchService } from './crunch/crunch.service';
@@ -39,7 +37,11 @@ export class CommerceController {
   @Post('generate')
   @HttpCode(202)
   @AdminOnly()
-  @ApiOperation({ summary: 'Generate customers, products, carts and orders (a job; poll GET /commerce/jobs/:id)' })
+  @ApiOperation({
+    summary: 'Generate customers, products, carts and orders (a job; poll GET /commerce/jobs/:id)',
+    description:
+      'Answers 202 with the job at once; the data is deterministic for a given `seed`. 409 while another job runs, or when data exists and `reset` is not true.',
+  })
   @ApiAcceptedResponse({ type: CommerceJobView, description: 'the job, with its id' })
   @ApiErrors({ 409: 'a job is running, or commerce data exists and reset was not asked for' })
   async generate(@Body() body: GenerateBodyDto) {
@@ -53,7 +55,11 @@ export class CommerceController {
   @Post('crunch')
   @HttpCode(202)
   @AdminOnly()
-  @ApiOperation({ summary: 'Build the spending table (all customers, or only customer_ids) as a job' })
+  @ApiOperation({
+    summary: 'Build the spending table (all customers, or only customer_ids) as a job',
+    description:
+      "Computes each customer's monthly spending per category from their orders, into the table GET /commerce/spending reads. Answers 202 with the job; poll GET /commerce/jobs/{id}.",
+  })
   @ApiAcceptedResponse({ type: CommerceJobView, description: 'the job, with its id' })
   @ApiErrors({ 404: 'unknown customer_id', 409: 'a job is running' })
   async crunch(@Body() body: CrunchBodyDto) {
@@ -66,7 +72,10 @@ export class CommerceController {
   @Post('reset')
   @HttpCode(200)
   @AdminOnly()
-  @ApiOperation({ summary: 'Drop every commerce collection and the spending table' })
+  @ApiOperation({
+    summary: 'Drop every commerce collection and the spending table',
+    description: 'Also drops every cached spending answer. 409 while a job runs.',
+  })
   @ApiOkResponse({ type: ResetResult })
   @ApiErrors({ 409: 'a job is running' })
   async reset() {
@@ -76,7 +85,10 @@ export class CommerceController {
 
   @Get('jobs/:id')
   @AdminOnly()
-  @ApiOperation({ summary: 'A generate or crunch job: status, progress per phase, result or error' })
+  @ApiOperation({
+    summary: 'A generate or crunch job: status, progress per phase, result or error',
+    description: 'Jobs live in the memory of the instance that started them: ask that instance (404 on the others, and after a restart).',
+  })
   @ApiOkResponse({ type: CommerceJobView })
   @ApiErrors({ 404: 'no such job on this instance' })
   job(@Param() { id }: JobIdParam) {
@@ -88,7 +100,11 @@ export class CommerceController {
   @Get('spending/:customer_id')
   @Public()
   @Cached({ namespace: SPENDING_NS, kind: 'id', idParam: 'customer_id' })
-  @ApiOperation({ summary: "A customer's row of the spending table" })
+  @ApiOperation({
+    summary: "A customer's row of the spending table",
+    description:
+      "Public and cached per customer: monthly totals, per-category totals and averages as the last crunch computed them (an order recomputes the customer's row and drops this copy).",
+  })
   @ApiOkResponse({ type: SpendingRow })
   @ApiErrors({ 404: 'unknown customer, or crunch has not run' })
   spendingRow(@Param() { customer_id }: CustomerIdParam) {
@@ -98,7 +114,11 @@ export class CommerceController {
   @Post('spending/search')
   @Public()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Query the spending table with a validated MongoDB filter (paginated, cached)' })
+  @ApiOperation({
+    summary: 'Query the spending table with a validated MongoDB filter (paginated, cached)',
+    description:
+      '`filter` is checked against the allowed fields and operators before it runs (400 otherwise). Answers are cached per (filter, page, limit) until the table changes.',
+  })
   @ApiOkResponse({ type: SpendingPage, headers: CACHE_HEADERS })
   async search(@Body() body: SpendingSearchDto, @Query() query: PaginationQuery, @Res({ passthrough: true }) reply: FastifyReply) {
     let filter: Record<string, unknown>;
@@ -122,7 +142,11 @@ export class CommerceController {
 
   @Post('orders')
   @AdminOnly()
-  @ApiOperation({ summary: "Order a cart; recomputes that customer's spending row and drops its cached copies" })
+  @ApiOperation({
+    summary: "Order a cart; recomputes that customer's spending row and drops its cached copies",
+    description:
+      'The order is stored and the spending row is recomputed before the answer, which carries both. 409 when the cart was already ordered.',
+  })
   @ApiCreatedResponse({ type: OrderResult })
   @ApiErrors({ 404: 'unknown customer or cart', 409: 'the cart has already been ordered' })
   createOrder(@Body() body: CreateOrderDto) {

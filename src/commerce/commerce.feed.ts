@@ -1,4 +1,4 @@
-import { documentSource } from '../infra/cache/feed/feed-source';
+import { documentSource } from '../infra/cache';
 import { COLLECTIONS, SPENDING_NS } from './commerce.constants';
 
 /**

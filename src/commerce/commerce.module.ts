@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ChangeFeedModule } from '../infra/cache/feed/change-feed.module';
+import { ChangeFeedModule } from '../infra/cache';
 import { MongooseModule } from '@nestjs/mongoose';
 import {
   CommerceCommand,
@@ -23,7 +23,7 @@ import { Product, ProductSchema } from './schemas/product.schema';
 import { SpendingService } from './spending.service';
 import { SPENDING_FEED } from './commerce.feed';
 
-/** After datadragon: a generated e-commerce dataset and the monthly-spending analytics table built from it. */
+/** A generated e-commerce dataset and the monthly-spending analytics table built from it. */
 @Module({
   imports: [
     MongooseModule.forFeature([

@@ -5,7 +5,7 @@ import { CommerceDataService } from './commerce-data.service';
 import { cliProgress } from './progress-sink';
 import { SpendingService } from './spending.service';
 
-/** `npm run cli -- seed commerce [--count customers]`: the generator with datadragon's defaults, then crunch. */
+/** `npm run cli -- seed commerce [--count customers]`: the generator with its defaults (GENERATOR_DEFAULTS), then crunch. */
 @Seeder('commerce')
 export class CommerceSeeder implements ModuleSeeder {
   constructor(

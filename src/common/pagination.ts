@@ -40,7 +40,7 @@ export function pageWindow(query: PaginationQuery): { page: number; limit: numbe
 
 /** For Swagger: documents the `{ items, total, page, limit }` envelope. */
 export class PageMeta {
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() limit: number;
+  @ApiProperty({ example: 57, description: 'items matching, on every page' }) total: number;
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 20 }) limit: number;
 }

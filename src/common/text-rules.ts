@@ -18,6 +18,34 @@ export function isValidTitle(title: string): boolean {
   return title.length > 0 && title.length <= MAX_TITLE_LENGTH && !FORBIDDEN_IN_TEXT.test(title);
 }
 
+/** True when `text` holds a control or bidirectional-override character (the title rule's exclusions). */
+export function hasForbiddenCharacters(text: string): boolean {
+  return FORBIDDEN_IN_TEXT.test(text);
+}
+
+/** Longest text search (`?q=`): a case-insensitive "contains" scans every candidate with it. */
+export const MAX_SEARCH_LENGTH = 64;
+
+/**
+ * A text filter of a list (`?q=`, a genre, a name): 1-`maxLength` characters, without control or
+ * bidirectional-override characters (a NUL would otherwise reach MongoDB, and an override make a
+ * filter display differently from what it matches).
+ */
+export function IsFilterText(maxLength: number): PropertyDecorator {
+  return applyDecorators(
+    IsString(),
+    ValidateBy({
+      name: 'isFilterText',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && value.length > 0 && value.length <= maxLength && !FORBIDDEN_IN_TEXT.test(value),
+        defaultMessage: (args) =>
+          `${args?.property ?? 'the filter'} must be 1-${maxLength} characters, without control or bidirectional-override characters`,
+      },
+    }),
+  );
+}
+
 /** The same rule as a class-validator decorator (apply after trimming). */
 export function IsTitle(): PropertyDecorator {
   return applyDecorators(

@@ -3,7 +3,7 @@ import type { QueryFilter } from 'mongoose';
 import { CachedCrud, containsText } from '../common/kit';
 import { CLIENT_SORT_COLUMNS, ClientListQuery, toClientDocument, toClientFields, toClientView } from './dto/client.dto';
 import { Client } from './schemas/client.schema';
-import { CLIENTS_NS } from './store-cache';
+import { CLIENTS_NS } from './games.cache';
 
 /** A duplicate email fails on the unique index; the global filter answers 409 "email already exists". */
 @Injectable()

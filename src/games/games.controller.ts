@@ -26,7 +26,11 @@ export class GamesController extends CachedCrudController(GamesService, {
 
   @Post(':id/purchase')
   @AdminOnly()
-  @ApiOperation({ summary: 'Sell one unit to a client (stock never goes below zero)' })
+  @ApiOperation({
+    summary: 'Sell one unit to a client (stock never goes below zero)',
+    description:
+      "Takes one unit of stock atomically (of concurrent buyers of the last unit exactly one succeeds, the others get 409), adds the game to the client's purchases and its price to their total, and drops both cached copies.",
+  })
   @ApiCreatedResponse({ type: PurchaseResult })
   @ApiErrors({ 404: 'unknown game or client', 409: 'out of stock' })
   purchase(@Param() { id }: ObjectIdParam, @Body() { clientId }: PurchaseDto) {

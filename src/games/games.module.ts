@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ChangeFeedModule } from '../infra/cache/feed/change-feed.module';
+import { ChangeFeedModule } from '../infra/cache';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ClientsController } from './clients.controller';
 import { ClientsService } from './clients.service';
@@ -10,16 +10,16 @@ import { PurchasesService } from './purchases.service';
 import { Client, ClientSchema } from './schemas/client.schema';
 import { Game, GameSchema } from './schemas/game.schema';
 
-import { STORE_FEED } from './store-cache';
+import { GAMES_FEED } from './games.cache';
 
-/** The store project: games catalogue, clients and purchases, served cache-aside. */
+/** The games store: catalogue, clients and purchases, served cache-aside. */
 @Module({
   imports: [
     MongooseModule.forFeature([
       { name: Game.name, schema: GameSchema },
       { name: Client.name, schema: ClientSchema },
     ]),
-    ChangeFeedModule.forFeature(STORE_FEED),
+    ChangeFeedModule.forFeature(GAMES_FEED),
   ],
   controllers: [GamesController, ClientsController],
   providers: [GamesService, ClientsService, PurchasesService, GamesSeeder],

@@ -1,16 +1,16 @@
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { createProgress } from '../common/progress';
-import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
+import { CacheInvalidator } from '../infra/cache';
 import { ModuleSeeder, SeedOptions, SeedSummary, Seeder } from '../seeder/seeder';
 import { Client } from './schemas/client.schema';
 import { Game } from './schemas/game.schema';
-import { CLIENTS_NS, GAMES_NS } from './store-cache';
+import { CLIENTS_NS, GAMES_NS } from './games.cache';
 
 const BATCH = 5000;
 
 /**
- * `npm run cli -- seed games [--count N] [--seed S] [--reset]`: imports the store project's sample games and
+ * `npm run cli -- seed games [--count N] [--seed S] [--reset]`: imports the original store's sample games and
  * clients (data/store), then N generated games and N generated clients (default 0).
  */
 @Seeder('games')
@@ -18,7 +18,7 @@ export class GamesSeeder implements ModuleSeeder {
   constructor(
     @InjectModel(Game.name) private readonly games: Model<Game>,
     @InjectModel(Client.name) private readonly clients: Model<Client>,
-    private readonly cache: TwoTierCache,
+    private readonly cache: CacheInvalidator,
   ) {}
 
   readonly demoCount = 40;

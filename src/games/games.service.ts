@@ -3,7 +3,7 @@ import type { QueryFilter } from 'mongoose';
 import { CachedCrud, containsText, range, toCents } from '../common/kit';
 import { GAME_SORT_COLUMNS, GameListQuery, toGameFields, toGameView } from './dto/game.dto';
 import { Game } from './schemas/game.schema';
-import { GAMES_NS } from './store-cache';
+import { GAMES_NS } from './games.cache';
 
 @Injectable()
 export class GamesService extends CachedCrud(Game, {

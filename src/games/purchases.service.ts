@@ -2,13 +2,13 @@ import { ConflictException, Injectable, Logger, NotFoundException } from '@nestj
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { withInvalidation } from '../common/kit';
-import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
+import { CacheInvalidator } from '../infra/cache';
 import { toClientView } from './dto/client.dto';
 import { toGameView } from './dto/game.dto';
 import type { PurchaseResult } from './dto/purchase.dto';
 import { Client, ClientRecord } from './schemas/client.schema';
 import { Game, GameRecord } from './schemas/game.schema';
-import { CLIENTS_NS, GAMES_NS } from './store-cache';
+import { CLIENTS_NS, GAMES_NS } from './games.cache';
 
 /** A client buys one unit of a game: stock, the client's purchases and both caches change together. */
 @Injectable()
@@ -18,7 +18,7 @@ export class PurchasesService {
   constructor(
     @InjectModel(Game.name) private readonly games: Model<Game>,
     @InjectModel(Client.name) private readonly clients: Model<Client>,
-    private readonly cache: TwoTierCache,
+    private readonly cache: CacheInvalidator,
   ) {}
 
   /** Both documents' keys (and both namespaces' lists) are invalidated after the sale, whatever its outcome. */

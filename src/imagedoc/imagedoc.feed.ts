@@ -1,6 +1,4 @@
-import { scopedNamespace } from '../infra/cache/core/cache-keys';
-import type { FeedChange, FeedSource, FeedTarget } from '../infra/cache/feed/feed-source';
-import { shownDocuments } from '../infra/cache/feed/feed-source';
+import { scopedNamespace, type FeedChange, type FeedSource, type FeedTarget, shownDocuments } from '../infra/cache';
 import { MANAGER_SCOPE } from './access';
 import { COLLECTIONS_NS } from './collections/collections.service';
 import { OPERATIONS_NS, operationsNamespace } from './documents/documents.service';

@@ -2,17 +2,15 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
-import { ChangeFeedModule } from '../infra/cache/feed/change-feed.module';
+import { ChangeFeedModule } from '../infra/cache';
 import { CollectionsController } from './collections/collections.controller';
 import { CollectionsService } from './collections/collections.service';
 import { DocumentsController } from './documents/documents.controller';
 import { DocumentsService } from './documents/documents.service';
 import { FileInspector } from './files/file-inspector';
-import { PdfReader } from './files/pdf-reader';
+import { HeavyWork } from './heavy-work/heavy-work.service';
 import { COLLECTIONS_FEED, DOCUMENTS_FEED } from './imagedoc.feed';
 import { ImagedocSeeder } from './imagedoc.seeder';
-import { heavyWorkProvider } from './operations/heavy-work';
-import { OcrEngine } from './operations/ocr-engine';
 import { OperationsController } from './operations/operations.controller';
 import { OperationsService } from './operations/operations.service';
 import { TranslateClient } from './operations/translate.client';
@@ -36,11 +34,9 @@ import { LocalFileStorage } from './storage/local-file-storage';
     DocumentsService,
     OperationsService,
     FileInspector,
-    PdfReader,
-    OcrEngine,
+    HeavyWork,
     TranslateClient,
     ImagedocSeeder,
-    heavyWorkProvider,
     // The default driver; another (e.g. S3) only has to implement FileStorage.
     { provide: FILE_STORAGE, inject: [ENV], useFactory: (env: Env) => new LocalFileStorage(env.STORAGE_DIR) },
   ],

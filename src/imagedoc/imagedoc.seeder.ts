@@ -87,7 +87,7 @@ export class ImagedocSeeder implements ModuleSeeder {
             faker.helpers.multiple(() => faker.lorem.paragraph(4), { count: { min: 1, max: 3 } }),
           )
         : await generateImage(faker.word.noun().toUpperCase().slice(0, 12), IMAGE_FORMATS[n % 3], faker.number.int(359));
-      const facts = await this.inspector.inspect(data);
+      const facts = await this.inspector.inspect(data, { userId: String(target.user_id) });
       await this.documents.store(target, { username: target.owner }, title, data, facts);
       inserted.documents++;
       progress.tick();

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Cached } from '../infra/cache/http/cache.decorators';
+import { Cached } from '../infra/cache';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { findCourse } from './courses';
 import { CourseParam, RankingQuery } from './dto/student-query.dto';
@@ -32,7 +32,10 @@ export class RankingsController {
   @Cached({ namespace: RANKINGS_BASE_NS, kind: 'list', scope: courseScope })
   @ApiOperation({
     summary: "An edition's leaderboard in a course (by classification)",
-    description: 'By default the most recently published edition; an edition not yet published ranks nobody.',
+    description:
+      'By default the most recently published edition; an edition not yet published ranks nobody, as one that does not exist. ' +
+      'Cached per course and set of published editions: any change to a result of the course drops it, other courses stay cached. ' +
+      '`limit` bounds the entries.',
   })
   @ApiResponse({ status: 200, type: Ranking })
   @ApiErrors({ 404: 'unknown course' })

@@ -1,4 +1,4 @@
-import type { L2Codec } from '../infra/cache/core/l2-codec';
+import type { L2Codec } from '../infra/cache';
 import { SCORE_AREAS } from './scoring';
 
 /** The fields of a StudentView, in the order toStudentView writes them. */

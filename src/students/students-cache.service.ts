@@ -1,8 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo } from 'mongoose';
-import { cacheKeys } from '../infra/cache/core/cache-keys';
-import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
+import { CacheInvalidator, cacheKeys, L1Preloader, TwoTierCache } from '../infra/cache';
 import { COURSE_CODES } from './courses';
 import { toStudentView } from './dto/student.response';
 import { PublicationGate } from './publication/publication-gate';
@@ -55,6 +54,8 @@ interface PendingEntry {
 export class StudentsCacheService implements OnModuleInit {
   constructor(
     private readonly cache: TwoTierCache,
+    private readonly invalidator: CacheInvalidator,
+    private readonly preloader: L1Preloader,
     @InjectModel(Student.name) private readonly students: Model<Student>,
     private readonly gate: PublicationGate,
   ) {}
@@ -79,22 +80,22 @@ export class StudentsCacheService implements OnModuleInit {
     const courses = change.courses ? new Set(change.courses) : new Set(COURSE_CODES);
     if (change.unknownOldName) {
       // By-name answers are keyed by name; without the old name, drop them all (rare: outside deletes and renames).
-      await this.cache.clear(`${BY_NAME_BASE_NS}.`);
+      await this.invalidator.clear(`${BY_NAME_BASE_NS}.`);
     }
     for (const { fingerprint } of this.gate.liveSets()) {
       // Always at least one call: it also drops every list variant (GET /students?...).
       for (let i = 0; i === 0 || i < registrations.length; i += INVALIDATE_CHUNK) {
-        await this.cache.invalidate(studentsNamespace(fingerprint), registrations.slice(i, i + INVALIDATE_CHUNK));
+        await this.invalidator.invalidate(studentsNamespace(fingerprint), registrations.slice(i, i + INVALIDATE_CHUNK));
       }
       for (let i = 0; !change.unknownOldName && i < names.length; i += INVALIDATE_CHUNK) {
-        await this.cache.invalidate(byNameNamespace(fingerprint), names.slice(i, i + INVALIDATE_CHUNK));
+        await this.invalidator.invalidate(byNameNamespace(fingerprint), names.slice(i, i + INVALIDATE_CHUNK));
       }
-      for (const course of courses) await this.cache.invalidate(rankingNamespace(course, fingerprint));
+      for (const course of courses) await this.invalidator.invalidate(rankingNamespace(course, fingerprint));
     }
   }
 
   /**
-   * The results-day project's cacheData(): every result of `set`'s editions into Redis under that
+   * Every result of `set`'s editions into Redis under that
    * set's keys (masked view, the same bytes the GET route caches), streamed from one cursor and
    * written in pipelined batches, several in flight.
    *
@@ -169,7 +170,7 @@ export class StudentsCacheService implements OnModuleInit {
 
   /** Copies a warm-up's entries from Redis into this instance's L1, as far as its bound allows. */
   preloadL1(set: VisibleEditions, onPage?: (loaded: number) => void) {
-    return this.cache.preloadL1(`${studentsNamespace(set.fingerprint)}:id:`, onPage);
+    return this.preloader.preload(`${studentsNamespace(set.fingerprint)}:id:`, onPage);
   }
 
   private entry(namespace: string, doc: mongo.WithId<Student>, generation: string | undefined): PendingEntry {

@@ -1,4 +1,4 @@
-import { scopedNamespace } from '../infra/cache/core/cache-keys';
+import { scopedNamespace } from '../infra/cache';
 
 /**
  * Cache namespaces of the module. Cached answers hold MASKED CPFs only ("public" scope): callers

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse } from '@nestjs/swagger';
-import { Cached } from '../infra/cache/http/cache.decorators';
+import { Cached } from '../infra/cache';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
 import { publicResultsScope, ResultsAccessGuard, type ResultsView, ResultsViewOf } from './results-access.guard';
 import { CreateStudentDto, UpdateStudentDto } from './dto/student-input.dto';
@@ -57,7 +57,11 @@ export class StudentsController {
 
   @Post()
   @AdminOnly()
-  @ApiOperation({ summary: 'Add a result (seed: createPerson); re-ranks its course' })
+  @ApiOperation({
+    summary: 'Add a result (seed: createPerson); re-ranks its course',
+    description:
+      'The final score is computed from the area scores and the course is ranked again, so classifications and statuses of others may change; their cached copies and the course ranking are dropped.',
+  })
   @ApiResponse({ status: 201, type: StudentView })
   @ApiErrors({ 409: 'registration or cpf already exists' })
   create(@Body() body: CreateStudentDto) {
@@ -66,7 +70,10 @@ export class StudentsController {
 
   @Patch(':registration')
   @AdminOnly()
-  @ApiOperation({ summary: 'Change a result; score, course or birth date changes re-rank the course(s)' })
+  @ApiOperation({
+    summary: 'Change a result; score, course or birth date changes re-rank the course(s)',
+    description: 'Fields not sent keep their value. Every result whose classification moved is dropped from the cache.',
+  })
   @ApiResponse({ status: 200, type: StudentView })
   @ApiErrors({ 404: 'no such registration', 409: 'cpf already exists' })
   update(@Param() { registration }: RegistrationParam, @Body() body: UpdateStudentDto) {
@@ -76,7 +83,10 @@ export class StudentsController {
   @Delete(':registration')
   @HttpCode(204)
   @AdminOnly()
-  @ApiOperation({ summary: 'Remove a result from MongoDB and from both cache tiers (seed: clearCache(key))' })
+  @ApiOperation({
+    summary: 'Remove a result from MongoDB and from both cache tiers (seed: clearCache(key))',
+    description: 'Its course is ranked again without it; the results that moved are dropped from the cache too.',
+  })
   @ApiResponse({ status: 204, description: 'removed' })
   @ApiErrors({ 404: 'no such registration' })
   async remove(@Param() { registration }: RegistrationParam): Promise<void> {
@@ -88,7 +98,9 @@ export class StudentsController {
   @AdminOnly()
   @ApiOperation({
     summary: 'Load every published result into Redis, pipelined (seed: cacheData); reports count and seconds',
-    description: "For an edition's coming instant, warm it ahead instead: POST /editions/:edition/warm-up.",
+    description:
+      "Writes each public result's cached answer to Redis in pipelined batches, so the first reads after a deploy or a flush are hits. " +
+      "For an edition's coming instant, warm it ahead instead: POST /editions/:edition/warm-up.",
   })
   @ApiResponse({ status: 200, type: WarmUpResult })
   warm(): Promise<WarmUpResult> {

@@ -1,5 +1,4 @@
-import type { FeedChange, FeedSource, FeedTarget } from '../infra/cache/feed/feed-source';
-import { shownDocuments } from '../infra/cache/feed/feed-source';
+import { type FeedChange, type FeedSource, type FeedTarget, shownDocuments } from '../infra/cache';
 import { COURSE_CODES } from './courses';
 import type { VisibleEditions } from './publication/visible-editions';
 import { STUDENTS_COLLECTION } from './schemas/student.schema';
@@ -18,7 +17,7 @@ interface StudentFields {
 }
 
 /**
- * The results-day project's run(): any change to a student, wherever it was written, drops the masked answers it
+ * Any change to a student, wherever it was written, drops the masked answers it
  * may have altered, under every set of visible editions that is served now or will be (`liveSets`,
  * from the publication gate: answers warmed for a coming instant are corrected too). `_id` is the
  * registration, so even a delete (which carries only `_id`) names the key to drop. The old name

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { ChangeFeed } from '../infra/cache/feed/change-feed.service';
+import { ChangeFeed } from '../infra/cache';
 import { ResultsCommand, ResultsPublishCommand, ResultsStatusCommand, ResultsWarmCommand } from './cli/results.command';
 import { PublicationController } from './publication/publication.controller';
 import { PublicationGate } from './publication/publication-gate';
@@ -18,7 +18,7 @@ import { StudentsService } from './students.service';
 import { studentsFeed } from './students.feed';
 import { ResultsWarmUpService } from './warm-up/results-warm-up.service';
 
-/** Entrance-exam results (after the results-day project): results API, publication embargo, cache warm-up, its cache kept in sync with every MongoDB write by the change feed. */
+/** Entrance-exam results: results API, publication embargo, cache warm-up, its cache kept in sync with every MongoDB write by the change feed. */
 @Module({
   imports: [
     MongooseModule.forFeature([

@@ -108,7 +108,7 @@ export class StudentsService {
     return { course: course.code, course_name: course.name, seats: course.seats, edition, total, items };
   }
 
-  /** The results-day project's createPerson(): stores one result and places it in its edition's course ranking. */
+  /** Stores one result and places it in its edition's course ranking. */
   async create(dto: CreateStudentDto): Promise<StudentView> {
     const scores = pickScores(dto.scores);
     const edition = dto.edition ?? DEFAULT_EDITION;
@@ -173,7 +173,7 @@ export class StudentsService {
     return this.findOne(registration, PRIVILEGED);
   }
 
-  /** Removes the result from MongoDB and both cache tiers (the results-day project's clearCache(key)); the course ranks close up. */
+  /** Removes the result from MongoDB and both cache tiers ; the course ranks close up. */
   async remove(registration: string): Promise<void> {
     const removed = orNotFound(await this.students.findOneAndDelete({ _id: registration }).lean<Student>(), `student ${registration}`);
     const moved = await this.ranking.rerank([{ edition: removed.edition, course: removed.course }]);

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { SharedCacheModule } from '../infra/cache/cache.module';
+import { SharedCacheModule } from '../infra/cache';
 import { User, UserSchema } from './schemas/user.schema';
+import { StorageQuota } from './storage-quota.service';
 import {
   CreateManagerCommand,
   DeleteUserCommand,
@@ -16,6 +17,7 @@ import { UsersService } from './users.service';
   imports: [MongooseModule.forFeature([{ name: User.name, schema: UserSchema }]), SharedCacheModule],
   providers: [
     UsersService,
+    StorageQuota,
     UsersCommand,
     CreateManagerCommand,
     PromoteUserCommand,
@@ -23,6 +25,6 @@ import { UsersService } from './users.service';
     RevokeTokensCommand,
     DeleteUserCommand,
   ],
-  exports: [UsersService],
+  exports: [UsersService, StorageQuota],
 })
 export class UsersModule {}

@@ -5,8 +5,8 @@ import { Model, Types } from 'mongoose';
 import { BoundedPool } from '../common/bounded-pool';
 import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
-import { cacheKeys } from '../infra/cache/core/cache-keys';
-import { TwoTierCache } from '../infra/cache/two-tier-cache.service';
+import { cacheKeys } from '../infra/cache';
+import { CacheInvalidator, TwoTierCache } from '../infra/cache';
 import { User, UserRole } from './schemas/user.schema';
 
 export interface PublicUser {
@@ -16,6 +16,9 @@ export interface PublicUser {
   role: UserRole;
   created_at: Date;
 }
+
+/** An account as a login reads it: its public fields, token version and password hash. */
+export type LoginAccount = PublicUser & { password_hash: string; token_version?: number };
 
 /** What authorization reads on every authenticated request, from the source of truth. */
 export interface AuthRecord {
@@ -51,6 +54,7 @@ export class UsersService {
   constructor(
     @InjectModel(User.name) private readonly users: Model<User>,
     private readonly cache: TwoTierCache,
+    private readonly invalidator: CacheInvalidator,
     @Inject(ENV) env: Env,
   ) {
     this.hashing = new BoundedPool({
@@ -95,31 +99,27 @@ export class UsersService {
     return this.users.findOne({ username: username.toLowerCase() }, PUBLIC_FIELDS).lean<PublicUser>().exec();
   }
 
-  /**
-   * The account whose username or email is `login` and whose password matches, else null.
-   * A missing account still costs one argon2 verification, so timing does not reveal it.
-   */
-  async verifyCredentials(
-    login: { username?: string; email?: string },
-    password: string,
-  ): Promise<(PublicUser & { token_version?: number }) | null> {
+  /** The account a login names (by e-mail when one is given, else by username), with its hash; null when none. */
+  findForLogin(login: { username?: string; email?: string }): Promise<LoginAccount | null> {
     const filter = login.email ? { email: login.email.toLowerCase() } : { username: String(login.username).toLowerCase() };
-    const found = await this.users
+    return this.users
       .findOne(filter, { ...PUBLIC_FIELDS, password_hash: 1, token_version: 1 })
-      .lean<PublicUser & { password_hash: string; token_version?: number }>()
+      .lean<LoginAccount>()
       .exec();
-    if (!found) {
-      this.decoyHash ??= this.hashPassword('decoy-password-never-matches').catch((error: unknown) => {
-        this.decoyHash = undefined; // refused (pool full): make it next time
-        throw error;
-      });
-      await this.verifyPassword(await this.decoyHash, password);
-      return null;
-    }
-    const ok = await this.verifyPassword(found.password_hash, password);
-    if (!ok) return null;
-    const { password_hash: _hash, ...user } = found;
-    return user;
+  }
+
+  /**
+   * Whether `password` is the account's. A missing account still costs one argon2
+   * verification, so timing does not reveal it.
+   */
+  async checkPassword(account: LoginAccount | null, password: string): Promise<boolean> {
+    if (account) return this.verifyPassword(account.password_hash, password);
+    this.decoyHash ??= this.hashPassword('decoy-password-never-matches').catch((error: unknown) => {
+      this.decoyHash = undefined; // refused (pool full): make it next time
+      throw error;
+    });
+    await this.verifyPassword(await this.decoyHash, password);
+    return false;
   }
 
   /**
@@ -142,13 +142,18 @@ export class UsersService {
     return JSON.parse(body.toString()) as AuthRecord | null;
   }
 
+  /** Whether any account holds the manager role (production refuses to start with no way to administer it). */
+  async hasManager(): Promise<boolean> {
+    return (await this.users.exists({ role: 'manager' }).exec()) !== null;
+  }
+
   /** Sets a user's role (effective on the next request); returns the updated user or null when there is no such user. */
   async setRole(username: string, role: UserRole): Promise<PublicUser | null> {
     const user = await this.users
       .findOneAndUpdate({ username: username.toLowerCase() }, { $set: { role } }, { returnDocument: 'after', projection: PUBLIC_FIELDS })
       .lean<PublicUser>()
       .exec();
-    if (user) await this.cache.invalidate(AUTH_NAMESPACE, [String(user._id)]);
+    if (user) await this.invalidator.invalidate(AUTH_NAMESPACE, [String(user._id)]);
     return user;
   }
 
@@ -158,7 +163,7 @@ export class UsersService {
       .findOneAndUpdate({ username: username.toLowerCase() }, { $inc: { token_version: 1 } }, { projection: { _id: 1 } })
       .lean<{ _id: Types.ObjectId }>()
       .exec();
-    if (user) await this.cache.invalidate(AUTH_NAMESPACE, [String(user._id)]);
+    if (user) await this.invalidator.invalidate(AUTH_NAMESPACE, [String(user._id)]);
     return user !== null;
   }
 
@@ -168,7 +173,7 @@ export class UsersService {
       .findOneAndDelete({ username: username.toLowerCase() }, { projection: { _id: 1 } })
       .lean<{ _id: Types.ObjectId }>()
       .exec();
-    if (user) await this.cache.invalidate(AUTH_NAMESPACE, [String(user._id)]);
+    if (user) await this.invalidator.invalidate(AUTH_NAMESPACE, [String(user._id)]);
     return user !== null;
   }
 

@@ -1,8 +1,8 @@
 /**
- * The worked example of README "Adding a cached resource": what a new cached resource's suite
+ * The worked example of the guide (docs/guides/adding-a-cached-resource.md): what a new cached resource's suite
  * proves. Real MongoDB wire protocol and real Redis, started by the harness; no mocks.
  */
-import { ChangeFeed } from '../../src/infra/cache/feed/change-feed.service';
+import { ChangeFeed } from '../../src/infra/cache';
 import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
 
 describe('demo items: a cached resource built on the kit', () => {
@@ -41,6 +41,16 @@ describe('demo items: a cached resource built on the kit', () => {
     const list = await api.http.get('/demo/items').expect(200);
     expect(list.headers['x-cache']).toBe('MISS');
     expect(list.body.items[0].price).toBe(15);
+
+    // A write of the resource's own (POST /:id/tags) goes through write() too.
+    expect((await api.http.get(`/demo/items/${id}`).expect(200)).headers['x-cache']).toBe('HIT');
+    expect((await api.http.get('/demo/items').expect(200)).headers['x-cache']).toBe('HIT');
+    await api.http.post(`/demo/items/${id}/tags`).send({ tag: 'sale' }).expect(401);
+    await api.http.post(`/demo/items/${id}/tags`).set(adminAuth).send({ tag: 'sale' }).expect(200);
+    const tagged = await api.http.get(`/demo/items/${id}`).expect(200);
+    expect(tagged.headers['x-cache']).toBe('MISS');
+    expect(tagged.body.tags).toEqual(['sale']);
+    expect((await api.http.get('/demo/items').expect(200)).body.items[0].tags).toEqual(['sale']);
 
     await api.http.delete(`/demo/items/${id}`).set(adminAuth).expect(200);
     await api.http.get(`/demo/items/${id}`).expect(404);

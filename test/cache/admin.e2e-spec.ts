@@ -1,3 +1,4 @@
+import { MARK_LENGTH } from '../../src/infra/cache/core/value-mark';
 import { adminAuth, createTestContext, TestApp, TestContext } from '../harness/test-app';
 import { seedDemo } from './demo-api';
 
@@ -84,10 +85,13 @@ describe('shared cache: admin API and metrics', () => {
     expect(malformed.body).toMatchObject({ statusCode: 400, error: 'Bad Request', timestamp: expect.any(String) });
   });
 
-  it('re-syncs L1 from Redis (the cache-mechanism project: backup): changed entries updated, vanished ones dropped', async () => {
+  it('re-syncs L1 from Redis (a backup on demand): changed entries updated, vanished ones dropped', async () => {
     const changedKey = `demo:id:${ids[1]}`;
     const goneKey = `demo:id:${ids[2]}`;
-    await ctx.redis.set(changedKey, JSON.stringify({ _id: ids[1], name: 'changed behind our back' }), 'PX', 60_000);
+    // Changed by another instance of this deployment: behind the same mark as every value we store.
+    const mark = (await ctx.redis.getBuffer(changedKey))!.subarray(0, MARK_LENGTH);
+    const changed = Buffer.from(JSON.stringify({ _id: ids[1], name: 'changed behind our back' }));
+    await ctx.redis.set(changedKey, Buffer.concat([mark, changed]), 'PX', 60_000);
     await ctx.redis.del(goneKey);
     const { body } = await api.http.post('/cache/refresh').set(adminAuth).expect(200);
     expect(body.dropped).toBe(1);

@@ -2,7 +2,7 @@
  * TwoTierCache.aside: the programmatic cache-aside that POST searches and document operations
  * use. Same tiers, race guard and single-flight as @Cached, against a real Redis.
  */
-import { TwoTierCache } from '../../src/infra/cache/two-tier-cache.service';
+import { CacheInvalidator, TwoTierCache } from '../../src/infra/cache';
 import { createTestContext, TestApp, TestContext } from '../harness/test-app';
 
 describe('shared cache: programmatic cache-aside', () => {
@@ -71,7 +71,7 @@ describe('shared cache: programmatic cache-aside', () => {
       },
     });
     await fetched;
-    await cache.invalidate('aside3');
+    await api.app.get(CacheInvalidator).invalidate('aside3');
     release();
     expect((await stale).status).toBe('MISS');
 

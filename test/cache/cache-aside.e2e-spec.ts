@@ -1,6 +1,6 @@
 import { CACHE_MANAGER, Cache } from '@nestjs/cache-manager';
 import { createTestContext, adminAuth, TestApp, TestContext } from '../harness/test-app';
-import { cacheKeys } from '../../src/infra/cache/core/cache-keys';
+import { cacheKeys } from '../../src/infra/cache';
 import { seedDemo } from './demo-api';
 
 describe('shared cache: cache-aside through both tiers', () => {
@@ -112,7 +112,7 @@ describe('shared cache: cache-aside through both tiers', () => {
     expect(await ctx.redis.dbsize()).toBe(before);
   });
 
-  it("keeps @nestjs/cache-manager's CACHE_MANAGER working on Redis for modules that inject it", async () => {
+  it("keeps @nestjs/cache-manager's CACHE_MANAGER (the demo's comparison routes) working on Redis", async () => {
     const manager = api.app.get<Cache>(CACHE_MANAGER);
     await manager.set('probe', { ok: 1 }, 5_000);
     expect(await manager.get('probe')).toEqual({ ok: 1 });

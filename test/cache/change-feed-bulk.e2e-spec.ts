@@ -8,7 +8,7 @@
 import type { Collection, Document } from 'mongodb';
 import { ObjectId } from 'mongodb';
 import type Redis from 'ioredis';
-import { ChangeFeed } from '../../src/infra/cache/feed/change-feed.service';
+import { ChangeFeed } from '../../src/infra/cache';
 import { createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
 import { createGame } from '../games/games-helpers';
 

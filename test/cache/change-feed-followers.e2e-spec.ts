@@ -5,8 +5,7 @@
  * leads, and the other instance waits for its lease: this test fails.) A real kill -9 of the
  * writer is measured by `npm run bench:faults` (crash_raw).
  */
-import { ChangeFeed } from '../../src/infra/cache/feed/change-feed.service';
-import { TwoTierCache } from '../../src/infra/cache/two-tier-cache.service';
+import { CacheInvalidator, ChangeFeed } from '../../src/infra/cache';
 import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
 import { createGame } from '../games/games-helpers';
 
@@ -38,7 +37,7 @@ describe('change feed with two followers: a writer that stops mid-write while fo
     // The writer stops right after its write: neither its API nor its own feed invalidates again.
     let resume!: () => void;
     const stopped = new Promise<void>((r) => (resume = r));
-    const hook = jest.spyOn(writer.app.get(TwoTierCache), 'invalidate').mockImplementation(() => stopped);
+    const hook = jest.spyOn(writer.app.get(CacheInvalidator), 'invalidate').mockImplementation(() => stopped);
     const write = createGame(writer, 'Two Followers');
     try {
       const games = ctx.mongo.db(ctx.dbName).collection('games');

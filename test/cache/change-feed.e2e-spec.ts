@@ -6,8 +6,7 @@
  */
 import type { Collection, Document } from 'mongodb';
 import { ObjectId } from 'mongodb';
-import { ChangeFeed } from '../../src/infra/cache/feed/change-feed.service';
-import { TwoTierCache } from '../../src/infra/cache/two-tier-cache.service';
+import { CacheInvalidator, ChangeFeed } from '../../src/infra/cache';
 import { adminAuth, eventually, TestApp, TestContext, createTestContext } from '../harness/test-app';
 import { Caller, createCollection, generateImage, signUp, startImagedoc, upload } from '../imagedoc/imagedoc-helpers';
 import { createGame } from '../games/games-helpers';
@@ -143,11 +142,17 @@ describe('change feed: every committed write reaches every instance', () => {
       .collection('documents')
       .deleteOne({ _id: new ObjectId(derived) });
     const started = Date.now();
-    const fresh = await Promise.all(
-      [a, b].map((app) => eventually(async () => (await resize(app)).body?.result?.document?._id !== derived, 1000)),
-    );
-    expect(fresh).toEqual([true, true]);
-    expect(Date.now() - started).toBeLessThanOrEqual(1100);
+    // When the first request that got a fresh answer was sent: a fresh answer means running the
+    // edit again in a worker, which takes its own time after the feed's invalidation.
+    const freshAsOf = async (app: TestApp) => {
+      while (Date.now() - started < 5000) {
+        const sent = Date.now();
+        if ((await resize(app)).body?.result?.document?._id !== derived) return sent - started;
+      }
+      return Infinity;
+    };
+    const staleFor = await Promise.all([a, b].map(freshAsOf));
+    expect(Math.max(...staleFor)).toBeLessThanOrEqual(1000);
   });
 
   it('commerce: a spending row rewritten outside the API (e.g. a crunch in another process) is served by both instances within 1 s', async () => {
@@ -166,7 +171,7 @@ describe('change feed: every committed write reaches every instance', () => {
     // The test hook: b's process stops right after its write, before invalidating (it never gets there).
     let resume!: () => void;
     const stopped = new Promise<void>((r) => (resume = r));
-    const hook = jest.spyOn(b.app.get(TwoTierCache), 'invalidate').mockImplementation(() => stopped);
+    const hook = jest.spyOn(b.app.get(CacheInvalidator), 'invalidate').mockImplementation(() => stopped);
     // A create (insert): the stand-in records no change events for findAndModify writes (see README).
     const write = createGame(b, 'Crash Test');
     try {
@@ -202,7 +207,7 @@ describe('change feed: every committed write reaches every instance', () => {
     await Promise.all([cached(b, `/games/${changed}`), cached(b, `/games/${untouched}`)]);
     const resumesBefore = feedB.snapshot().resumes;
     // Dies like a killed process: streams gone, lease left in Redis until it expires.
-    jest.spyOn((feedA as unknown as { held: { release(): Promise<void> } }).held, 'release').mockResolvedValue(undefined);
+    jest.spyOn((feedA as unknown as { leader: { release(): Promise<void> } }).leader, 'release').mockResolvedValue(undefined);
     const died = Date.now();
     await a.close();
     await games.updateOne({ _id: new ObjectId(changed) }, { $set: { price_cents: 777 } });

@@ -1,5 +1,5 @@
 import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
-import { TwoTierCache } from '../../src/infra/cache/two-tier-cache.service';
+import { LocalTier } from '../../src/infra/cache/local-tier';
 import { seedDemo } from './demo-api';
 
 describe('shared cache: coherence across instances', () => {
@@ -21,12 +21,12 @@ describe('shared cache: coherence across instances', () => {
     await b.http.get(`/demo/items/${id}`).expect(200);
     const warm = await b.http.get(`/demo/items/${id}`).expect(200);
     expect(warm.headers['x-cache-tier']).toBe('l1');
-    const bCache = b.app.get(TwoTierCache);
-    expect(bCache.l1.get(`demo:id:${id}`)).toBeDefined();
+    const l1 = b.app.get(LocalTier).entries;
+    expect(l1.get(`demo:id:${id}`)).toBeDefined();
 
     await a.http.patch(`/demo/items/${id}`).set(adminAuth).send({ name: 'changed on A' }).expect(200);
     const started = Date.now();
-    const dropped = await eventually(() => bCache.l1.get(`demo:id:${id}`) === undefined, 100, 2);
+    const dropped = await eventually(() => l1.get(`demo:id:${id}`) === undefined, 100, 2);
     expect({ dropped, withinMs: Date.now() - started }).toEqual({ dropped: true, withinMs: expect.any(Number) });
 
     const fresh = await b.http.get(`/demo/items/${id}`).expect(200);
@@ -37,10 +37,10 @@ describe('shared cache: coherence across instances', () => {
     await a.http.get('/demo/items').expect(200);
     await b.http.get('/demo/items').expect(200);
     await b.http.get('/demo/items').expect(200);
-    const bCache = b.app.get(TwoTierCache);
-    expect(bCache.l1.size).toBeGreaterThan(0);
+    const l1 = b.app.get(LocalTier).entries;
+    expect(l1.size).toBeGreaterThan(0);
     await a.http.delete('/cache').query({ prefix: 'demo:' }).set(adminAuth).expect(200);
-    expect(await eventually(() => bCache.l1.size === 0, 1000)).toBe(true);
+    expect(await eventually(() => l1.size === 0, 1000)).toBe(true);
     expect((await b.http.get('/demo/items').expect(200)).headers['x-cache']).toBe('MISS');
   });
 });

@@ -1,6 +1,6 @@
 import { adminAuth, createTestContext, TestApp, TestContext } from '../harness/test-app';
 import { HttpCacheInterceptor } from '../../src/infra/cache/http/http-cache.interceptor';
-import { TwoTierCache } from '../../src/infra/cache/two-tier-cache.service';
+import { LocalTier } from '../../src/infra/cache/local-tier';
 import { seedDemo } from './demo-api';
 
 describe('HTTP edge: conditional requests (ETag, If-None-Match, 304)', () => {
@@ -59,7 +59,7 @@ describe('HTTP edge: conditional requests (ETag, If-None-Match, 304)', () => {
     } finally {
       await b.close();
     }
-    a.app.get(TwoTierCache).l1.clear();
+    a.app.get(LocalTier).entries.clear();
     const fromA = await a.http.get('/demo/items').set('If-None-Match', headers.etag).expect(304);
     expect(fromA.headers['x-cache-tier']).toBe('l2');
   });

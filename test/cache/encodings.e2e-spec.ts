@@ -1,6 +1,6 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
-import { TwoTierCache } from '../../src/infra/cache/two-tier-cache.service';
+import { LocalTier } from '../../src/infra/cache/local-tier';
 import { seedDemo } from './demo-api';
 
 /** Raw bytes as sent (supertest would decode them): Fastify's inject runs every hook, sends nothing over TCP. */
@@ -84,15 +84,15 @@ describe('HTTP edge: pre-compressed cached bodies and compression of the rest', 
   });
 
   it("the compressed forms count in L1's byte bound", async () => {
-    const cache = api.app.get(TwoTierCache);
-    const key = [...cache.l1.keys()].find((k) => k.startsWith('demo:list:'))!;
-    const entry = cache.l1.get(key)!;
+    const l1 = api.app.get(LocalTier).entries;
+    const key = [...l1.keys()].find((k) => k.startsWith('demo:list:'))!;
+    const entry = l1.get(key)!;
     expect(entry.br && entry.gzip).toBeTruthy();
-    const held = cache.l1.keys().reduce((sum, k) => {
-      const e = cache.l1.get(k)!;
+    const held = l1.keys().reduce((sum, k) => {
+      const e = l1.get(k)!;
       return sum + k.length + e.body.length + e.etag.length + (e.br?.length ?? 0) + (e.gzip?.length ?? 0);
     }, 0);
-    expect(cache.l1.bytes).toBe(held);
+    expect(l1.bytes).toBe(held);
   });
 
   it('answers that are not cached are compressed per request by @fastify/compress (from 1 KB)', async () => {

@@ -1,9 +1,8 @@
 import { CanActivate, Controller, ExecutionContext, ForbiddenException, Get, Injectable, Module, UseGuards } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { Public } from '../../src/common/kit/access';
-import { Cached } from '../../src/infra/cache/http/cache.decorators';
-import { L1FastPath } from '../../src/infra/cache/http/l1-fast-path';
+import { GuardedBy, Public } from '../../src/infra/http/route-access';
+import { Cached, L1FastPath } from '../../src/infra/cache';
 import { createTestContext, TestApp, TestContext } from '../harness/test-app';
 import { seedDemo } from './demo-api';
 
@@ -23,11 +22,15 @@ class BlockListGuard implements CanActivate {
 @Module({ providers: [{ provide: APP_GUARD, useClass: BlockListGuard }] })
 class BlockListModule {}
 
-/** Cached routes that declare no access, or declare public but carry a controller-level guard. */
-@Controller('undeclared')
-class UndeclaredController {
+/**
+ * Cached routes that declare access other than public (guards elsewhere, none on the route), or
+ * declare public but carry a controller-level guard.
+ */
+@Controller('not-public')
+class NotPublicController {
   @Get()
-  @Cached({ namespace: 'undeclared', kind: 'list' })
+  @GuardedBy()
+  @Cached({ namespace: 'not-public', kind: 'list' })
   list() {
     return { ok: true };
   }
@@ -44,7 +47,7 @@ class GuardedPublicController {
   }
 }
 
-@Module({ controllers: [UndeclaredController, GuardedPublicController] })
+@Module({ controllers: [NotPublicController, GuardedPublicController] })
 class FastPathProbeModule {}
 
 function fastPathRoutes(api: TestApp): Map<string, unknown> {
@@ -91,14 +94,14 @@ describe('L1 fast path and guards: an L1 hit never skips a guard that would refu
   });
 
   it('a cached route is not served before the pipeline unless it is declared public and no guard sees it', async () => {
-    for (const path of ['/undeclared', '/guarded-public']) {
+    for (const path of ['/not-public', '/guarded-public']) {
       await open.http.get(path).expect(200);
       expect((await open.http.get(path).expect(200)).headers['x-cache']).toBe('HIT');
     }
     const before = BlockListGuard.seen;
     await open.http.get('/guarded-public').set('x-caller', 'blocked').expect(403);
     expect(BlockListGuard.seen - before).toBe(1);
-    expect([...fastPathRoutes(open).keys()]).not.toContain('/undeclared');
+    expect([...fastPathRoutes(open).keys()]).not.toContain('/not-public');
     expect([...fastPathRoutes(open).keys()]).not.toContain('/guarded-public');
   });
 });

@@ -1,6 +1,6 @@
 import { adminAuth, createTestContext, TestApp, TestContext } from '../harness/test-app';
 import { HttpCacheInterceptor } from '../../src/infra/cache/http/http-cache.interceptor';
-import { TwoTierCache } from '../../src/infra/cache/two-tier-cache.service';
+import { LocalTier } from '../../src/infra/cache/local-tier';
 import { seedDemo } from './demo-api';
 
 describe('HTTP edge: L2 hits on the fast path', () => {
@@ -15,15 +15,16 @@ describe('HTTP edge: L2 hits on the fast path', () => {
   });
   afterAll(() => ctx.close());
 
-  it('an L2 hit of a learnt route is served before Nest runs, in one round trip of GET + PTTL on its key, and promoted to L1', async () => {
+  it('an L2 hit of a learnt route is served before Nest runs, in one command on its key, and promoted to L1', async () => {
     const miss = await a.http.get('/demo/items').expect(200); // learns the route, stores in both tiers
     expect(miss.headers['x-cache']).toBe('MISS');
-    const cache = a.app.get(TwoTierCache);
-    cache.l1.clear();
+    a.app.get(LocalTier).entries.clear();
 
     const monitor = await ctx.redis.monitor();
     const commands: string[][] = [];
-    monitor.on('monitor', (_time: string, args: string[]) => commands.push(args.map(String)));
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (!source.includes('lua')) commands.push(args.map(String));
+    });
     const intercept = jest.spyOn(HttpCacheInterceptor.prototype, 'intercept');
     try {
       const hit = await a.http.get('/demo/items').expect(200);
@@ -39,10 +40,32 @@ describe('HTTP edge: L2 hits on the fast path', () => {
     await new Promise((r) => setTimeout(r, 50)); // let MONITOR deliver what it saw
     monitor.disconnect();
     const cacheCommands = commands.filter(([name]) => !/^(ping|publish|subscribe|client|info|select)$/i.test(name));
-    expect(cacheCommands).toEqual([
-      ['get', 'demo:list'],
-      ['pttl', 'demo:list'],
+    expect(cacheCommands).toEqual([['evalsha', expect.any(String), '2', 'demo:list', 'demo:meta:gen']]);
+  });
+
+  it('an L2 miss of a learnt route reads Redis once and stores once: the fast path hands its miss to the load', async () => {
+    await a.http.get('/demo/items').query({ limit: 3 }).expect(200); // learns the route
+    await a.http.delete('/cache').set(adminAuth).expect(200);
+    const monitor = await ctx.redis.monitor();
+    const commands: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (!source.includes('lua')) commands.push(args.map(String));
+    });
+    try {
+      const miss = await a.http.get('/demo/items').query({ limit: 3 }).expect(200);
+      expect(miss.headers['x-cache']).toBe('MISS');
+      await new Promise((r) => setTimeout(r, 50)); // let MONITOR deliver what it saw
+    } finally {
+      monitor.disconnect();
+    }
+    const cacheCommands = commands.filter(([name]) => !/^(ping|publish|subscribe|client|info|select)$/i.test(name));
+    // The read (value, TTL and generation in one script), then the store through the race guard.
+    expect(cacheCommands.map(([name, , keys]) => [name, keys])).toEqual([
+      ['evalsha', '2'],
+      ['evalsha', '3'],
     ]);
+    expect(cacheCommands[0][3]).toMatch(/^demo:list:/);
+    expect(cacheCommands[1][3]).toBe(cacheCommands[0][3]);
   });
 
   it('an L2 miss on the fast path goes on to Nest, which loads and stores', async () => {
@@ -57,17 +80,21 @@ describe('HTTP edge: L2 hits on the fast path', () => {
     expect((await a.http.get('/demo/items').expect(200)).headers['x-cache-tier']).toBe('l1');
   });
 
-  it('with L1 off, hits are L2 hits served by the fast path with a GET alone (no promotion, no PTTL)', async () => {
+  it('with L1 off, hits are L2 hits served by the fast path in one command (no promotion)', async () => {
     const b = await ctx.startApp({ DEMO_ROUTES: true, CACHE_TTL_SECONDS: 60, CACHE_L1_ENABLED: false });
     const monitor = await ctx.redis.monitor();
     try {
       await b.http.get('/demo/items').expect(200); // learnt
       const commands: string[][] = [];
-      monitor.on('monitor', (_time: string, args: string[]) => commands.push(args.map(String)));
+      monitor.on('monitor', (_time: string, args: string[], source: string) => {
+        if (!source.includes('lua')) commands.push(args.map(String));
+      });
       const hit = await b.http.get('/demo/items').expect(200);
       expect(hit.headers['x-cache-tier']).toBe('l2');
       await new Promise((r) => setTimeout(r, 50)); // let MONITOR deliver what it saw
-      expect(commands.filter(([name]) => !/^(ping|publish|subscribe|client|info|select)$/i.test(name))).toEqual([['get', 'demo:list']]);
+      expect(commands.filter(([name]) => !/^(ping|publish|subscribe|client|info|select)$/i.test(name))).toEqual([
+        ['evalsha', expect.any(String), '2', 'demo:list', 'demo:meta:gen'],
+      ]);
     } finally {
       monitor.disconnect();
       await b.close();

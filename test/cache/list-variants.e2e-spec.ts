@@ -6,8 +6,7 @@
 import Redis from 'ioredis';
 import { startRedisServer } from '../../src/infra/embedded/redis-server';
 import type { RunningServer } from '../../src/infra/embedded/mongo-standin';
-import { TwoTierCache } from '../../src/infra/cache/two-tier-cache.service';
-import { cacheKeys } from '../../src/infra/cache/core/cache-keys';
+import { CacheInvalidator, TwoTierCache, cacheKeys } from '../../src/infra/cache';
 import { createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
 import { seedDemo } from './demo-api';
 
@@ -70,7 +69,7 @@ describe('shared cache: bounded list-variant bookkeeping', () => {
 
     await redis.config('SET', 'slowlog-log-slower-than', '0');
     await redis.slowlog('RESET');
-    await cache.invalidate('demo', []);
+    await api.app.get(CacheInvalidator).invalidate('demo', []);
     const entries = (await redis.slowlog('GET', 1000)) as [number, number, number, string[]][];
     await redis.config('SET', 'slowlog-log-slower-than', '10000');
     const scripts = entries.filter(([, , , args]) => ['evalsha', 'eval'].includes(String(args[0]).toLowerCase()));

@@ -6,8 +6,8 @@ import { Body, Controller, Get, Injectable, Module, Param, Put } from '@nestjs/c
 import { InjectModel, MongooseModule, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { IsString } from 'class-validator';
 import { Model } from 'mongoose';
-import { Cached } from '../../src/infra/cache/http/cache.decorators';
-import { TwoTierCache } from '../../src/infra/cache/two-tier-cache.service';
+import { CacheInvalidator, Cached } from '../../src/infra/cache';
+import { GuardedBy } from '../../src/infra/http/route-access';
 import type { TestApp, TestContext } from '../harness/test-app';
 
 @Schema({ collection: 'race_docs', versionKey: false })
@@ -45,7 +45,7 @@ let armed: Promise<void> | undefined;
 class RaceService {
   constructor(
     @InjectModel(RaceDoc.name) private readonly docs: Model<RaceDoc>,
-    private readonly cache: TwoTierCache,
+    private readonly cache: CacheInvalidator,
   ) {}
   async read(id: string) {
     const doc = await this.docs.findById(id).lean();
@@ -64,7 +64,9 @@ class RaceService {
   }
 }
 
+/** Open to anyone, but declared without `@Public()` so the fast path never serves it: every read reaches the interceptor, where the races are staged. */
 @Controller('race')
+@GuardedBy()
 class RaceController {
   constructor(private readonly service: RaceService) {}
   @Get(':id')

@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
-import { cacheKeys } from '../../src/infra/cache/core/cache-keys';
-import { TwoTierCache } from '../../src/infra/cache/two-tier-cache.service';
+import { CacheInvalidator, cacheKeys, TwoTierCache } from '../../src/infra/cache';
+import { LocalTier } from '../../src/infra/cache/local-tier';
 import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
 import { seedDemo } from './demo-api';
 
@@ -70,15 +70,15 @@ describe('HTTP edge: refresh-ahead', () => {
       20,
     );
     expect(served).toBe(true); // reads in the window still answer at once, from the cache
-    const refresh = cache.refreshInFlight(key);
+    const refresh = cache.refreshAhead.inFlight(key);
     expect(refresh).toBeDefined();
 
-    await cache.invalidate(namespace, ['1']); // the write
+    await a.app.get(CacheInvalidator).invalidate(namespace, ['1']); // the write
     release();
     await refresh;
 
     expect(await ctx.redis.get(key)).toBeNull();
-    expect(cache.l1.get(key)).toBeUndefined();
+    expect(a.app.get(LocalTier).entries.get(key)).toBeUndefined();
     const next = await cache.getOrLoad(namespace, key, () => Promise.resolve(Buffer.from('"v2"')), options);
     expect(next.tier).toBeUndefined();
     expect(next.body.toString()).toBe('"v2"');

@@ -2,7 +2,7 @@
  * Two deployments on different databases share one Redis (one db index): neither may ever be
  * served the other's entries, and a write in one leaves the other's cache alone.
  */
-import { ChangeFeed } from '../../src/infra/cache/feed/change-feed.service';
+import { ChangeFeed } from '../../src/infra/cache';
 import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
 import { seedDemo } from './demo-api';
 

@@ -39,7 +39,7 @@ async function runJob(api: TestApp, path: string, body: object) {
   return { started: started.body, job };
 }
 
-describe('commerce (datadragon)', () => {
+describe('commerce', () => {
   let ctx: TestContext;
   let api: TestApp;
   let db: Db;

@@ -6,6 +6,7 @@ import { MetricsService } from '../../src/infra/metrics/metrics.service';
 import { StudentsSeeder } from '../../src/students/seed/students.seeder';
 import { ADMIN_TOKEN, createTestContext, TestApp, TestContext } from '../harness/test-app';
 import { OperationOverride, runSchemathesis, RunFigures } from './schemathesis';
+import { documentProblems } from './document-lint';
 
 // One run of ~50 operations takes 30-40 s on a quiet 2-core machine; the margin is for a loaded one.
 jest.setTimeout(600_000);
@@ -28,6 +29,40 @@ const OVERRIDES: OperationOverride[] = [
     reason: 'starts a background aggregation job; test/commerce covers it',
   },
 ];
+
+/**
+ * What a consumer reads in /docs and /docs-json: every operation says what it does, every answer
+ * shows an example of real-looking data, errors share one documented body, and the headers a
+ * client acts on (X-Cache, ETag, Retry-After) are declared where they occur.
+ */
+describe('OpenAPI document (what a consumer learns from /docs-json)', () => {
+  let ctx: TestContext;
+  let problems: Record<string, string[]>;
+
+  beforeAll(async () => {
+    ctx = await createTestContext('contract-doc');
+    const api = await ctx.startApp();
+    problems = documentProblems((await api.http.get('/docs-json').expect(200)).body);
+  });
+  afterAll(() => ctx?.close());
+
+  it('every operation has a summary and a description', () => {
+    expect(problems.summaries).toEqual([]);
+  });
+
+  it('every 2xx JSON answer has an example that matches its schema, and every property of that schema an example of its own', () => {
+    expect(problems.successExamples).toEqual([]);
+    expect(problems.propertyExamples).toEqual([]);
+  });
+
+  it('every 4xx/5xx answer has the shared error body with an example; 429 and 503 declare Retry-After', () => {
+    expect(problems.errors).toEqual([]);
+  });
+
+  it('cached answers declare X-Cache, X-Cache-Tier and ETag', () => {
+    expect(problems.cacheHeaders).toEqual([]);
+  });
+});
 
 /**
  * The OpenAPI document is a contract: schemathesis generates requests from /docs-json (valid and

@@ -1,5 +1,5 @@
 /**
- * The store project's story (a store API with MongoDB and a Redis cache) against real servers: the sample
+ * A store API with MongoDB and a Redis cache, against real servers: the sample
  * data, cold MISS then hot HIT, TTL expiry and repopulation, invalidation by every write,
  * concurrent purchases of scarce stock, and bad input that changes nothing.
  */
@@ -14,7 +14,7 @@ import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '
 
 const TTL_SECONDS = 6;
 
-describe('games store (the store project)', () => {
+describe('games store', () => {
   let ctx: TestContext;
   let api: TestApp;
   let games: Collection<Document>;
@@ -45,7 +45,7 @@ describe('games store (the store project)', () => {
 
   beforeAll(async () => {
     ctx = await createTestContext('games');
-    // The store project's contract is the API's own synchronous invalidation (read-your-writes): proven here
+    // The store API's contract is its own synchronous invalidation (read-your-writes): proven here
     // without the change feed, whose second invalidation of the same write would turn exact HIT/MISS
     // sequences into races (test/cache/change-feed.e2e-spec.ts covers the feed).
     api = await ctx.startApp({ CACHE_TTL_SECONDS: TTL_SECONDS, CACHE_FEED_ENABLED: false });

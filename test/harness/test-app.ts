@@ -1,5 +1,7 @@
 import type { Type } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Connection } from 'mongoose';
 import Redis from 'ioredis';
 import { MongoClient } from 'mongodb';
 import { randomBytes } from 'node:crypto';
@@ -77,7 +79,7 @@ export async function createTestContext(suite: string): Promise<TestContext> {
         // Every suite sends all its requests from 127.0.0.1: rate limits are off unless a suite sets them
         // (test/security sets them and proves them).
         ...RATE_LIMITS_OFF,
-        // Each suite has its own Redis db, so the store project's plain key names (which tests look up) are safe.
+        // Each suite has its own Redis db, so the plain key names (which tests look up) are safe.
         CACHE_KEY_PREFIX: 'none',
         // The change feed invalidates on its own schedule, which would race suites that assert an
         // exact HIT or MISS; the suites that prove the feed switch it on.
@@ -85,8 +87,14 @@ export async function createTestContext(suite: string): Promise<TestContext> {
         ...Object.fromEntries(Object.entries(overrides).map(([k, v]) => [k, String(v)])),
       });
       const app = await createApp(env, extraModules);
-      await app.init();
-      await app.getHttpAdapter().getInstance().ready();
+      try {
+        await app.init();
+        await app.getHttpAdapter().getInstance().ready();
+        await indexesBuilt(app);
+      } catch (error) {
+        await app.close().catch(() => undefined);
+        throw error;
+      }
       const testApp: TestApp = {
         app,
         http: request(app.getHttpServer()),
@@ -106,6 +114,37 @@ export async function createTestContext(suite: string): Promise<TestContext> {
       redis.disconnect();
     },
   };
+}
+
+/**
+ * Waits for every model of the app's Mongoose connection(s) to finish `init()` (its collection and
+ * schema indexes), which Mongoose runs in the background from start-up: the MongoDB stand-in fails a
+ * read or write made while an index build runs ("MongoServerError: Unknown error: null"). A failed
+ * build is left to the app, as in production: this only waits (20 s at most).
+ */
+async function indexesBuilt(app: NestFastifyApplication): Promise<void> {
+  const connections = new Set<Connection>();
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const { instance } of module.providers.values()) if (isConnection(instance)) connections.add(instance);
+  }
+  const builds = Promise.allSettled(
+    [...connections].flatMap((connection) => Object.values(connection.models).map((model) => model.init())),
+  );
+  // Bounded: a suite that starts an app with MongoDB unreachable is not held here.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([builds, new Promise((resolve) => (timer = setTimeout(resolve, 20_000)))]);
+  clearTimeout(timer);
+}
+
+function isConnection(value: unknown): value is Connection {
+  // Duck-typed: the app's mongoose may be another module instance than the test's under Jest's loader.
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'models' in value &&
+    'readyState' in value &&
+    typeof (value as Connection).model === 'function'
+  );
 }
 
 export const adminAuth = { Authorization: `Bearer ${ADMIN_TOKEN}` };

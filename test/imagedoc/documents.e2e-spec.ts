@@ -196,7 +196,7 @@ describe('imagedoc: documents (upload, storage, access)', () => {
 
     it('a failure after the file was written removes the file again (collection gone meanwhile)', async () => {
       const documents = api.app.get(DocumentsService);
-      const facts = await api.app.get(FileInspector).inspect(png);
+      const facts = await api.app.get(FileInspector).inspect(png, { userId: ana.id });
       const vanished = { _id: new ObjectId() as never, user_id: new ObjectId(ana.id) as never };
       await expect(documents.store(vanished, { username: 'ana' }, 'Órfão', png, facts)).rejects.toThrow(/not found/);
     });

@@ -1,7 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { crc32 } from 'node:zlib';
-import { HEAVY_WORK } from '../../src/imagedoc/operations/heavy-work';
-import type { BoundedPool } from '../../src/common/bounded-pool';
+import { HeavyWork } from '../../src/imagedoc/heavy-work/heavy-work.service';
 import { createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
 import { Caller, createCollection, generateImage, signUp, startImagedoc, storedFiles, upload } from '../imagedoc/imagedoc-helpers';
 
@@ -74,7 +73,7 @@ describe('security: images and PDFs are judged from their headers before decodin
       const res = await strict.http.post(`/documents/${stored._id}/operations`).set(ana.auth).send(body);
       expect([body.type, res.status]).toEqual([body.type, 413]);
     }
-    // 400×100 → width 10000 keeps the ratio: 10000×2500 = 25 Mpx, fine; 'outside' 10000×10000 → 40000×10000, not.
+    // 400×100 → 'outside' 10000×10000 covers both: 40000×10000 = 400 Mpx, far past IMAGE_MAX_OUTPUT_PIXELS.
     const tooBig = await api.http
       .post(`/documents/${stored._id}/operations`)
       .set(ana.auth)
@@ -94,7 +93,7 @@ describe('security: images and PDFs are judged from their headers before decodin
     });
     const first = (await upload(busy, ana, collectionId, await generateImage('ONE', 'png', 100), 'one.png', 'One')).body;
     const second = (await upload(busy, ana, collectionId, await generateImage('TWO', 'png', 200), 'two.png', 'Two')).body;
-    const pool = busy.app.get<BoundedPool>(HEAVY_WORK);
+    const pool = busy.app.get(HeavyWork);
     const running = busy.http
       .post(`/documents/${first._id}/operations`)
       .set(ana.auth)

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import type { RunningServer } from '../../src/infra/embedded/mongo-standin';
 import { startRedisServer } from '../../src/infra/embedded/redis-server';
-import { TwoTierCache } from '../../src/infra/cache/two-tier-cache.service';
+import { CacheInvalidator } from '../../src/infra/cache';
 import { createTestContext, TestApp, TestContext } from '../harness/test-app';
 
 jest.setTimeout(60_000);
@@ -32,7 +32,7 @@ describe('security: Redis is capped and evicts cached entries, never the bookkee
   });
 
   it('under memory pressure, generation counters and list indexes survive and invalidation still reaches every list', async () => {
-    await api.app.get(TwoTierCache).invalidate('games'); // a write: the namespace now has a generation
+    await api.app.get(CacheInvalidator).invalidate('games'); // a write: the namespace now has a generation
     for (const page of [1, 2, 3]) await api.http.get(`/games?page=${page}`).expect(200);
     expect(await redis.pttl('games:meta:gen')).toBe(-1);
     expect(await redis.pttl('games:meta:lists')).toBe(-1);
@@ -48,7 +48,7 @@ describe('security: Redis is capped and evicts cached entries, never the bookkee
     expect(await redis.exists('games:meta:lists')).toBe(1);
 
     // Whatever list entries survived, a write still finds and deletes them.
-    await api.app.get(TwoTierCache).invalidate('games');
+    await api.app.get(CacheInvalidator).invalidate('games');
     expect((await redis.keys('games:list*')).length).toBe(0);
     expect((await api.http.get('/games?page=2').expect(200)).headers['x-cache']).toBe('MISS');
   });

@@ -5,13 +5,12 @@
  * warm-up's own race guard must).
  */
 import type { Collection } from 'mongodb';
-import { TwoTierCache } from '../../src/infra/cache/two-tier-cache.service';
-import { ChangeFeed } from '../../src/infra/cache/feed/change-feed.service';
+import { CacheInvalidator, ChangeFeed, TwoTierCache } from '../../src/infra/cache';
 import { PublicationGate } from '../../src/students/publication/publication-gate';
 import { fingerprintOf } from '../../src/students/publication/visible-editions';
 import type { Student } from '../../src/students/schemas/student.schema';
 import { StudentsSeeder } from '../../src/students/seed/students.seeder';
-import { STUDENT_VIEW_CODEC } from '../../src/students/student-view.codec';
+import { isPacked, storedAnswer } from './stored-result';
 import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
 
 const NOTICE_S = 1;
@@ -84,7 +83,7 @@ describe('results warm-up before the instant', () => {
     const sample = await students.find({ edition: WARMED }).limit(20).toArray();
     // Packed in Redis, the very bytes the route serves once unpacked.
     const stored = await ctx.redis.getBuffer(`students.public-${state.fingerprint}:id:${sample[0]._id}`);
-    expect(stored![0]).toBe(1);
+    expect(isPacked(stored)).toBe(true);
     for (const app of [a, b]) {
       for (const s of sample) await app.http.get(`/students/${s._id}`).expect(404);
       expect((await app.http.get(`/students?edition=${WARMED}`).expect(200)).body.total).toBe(0);
@@ -99,9 +98,9 @@ describe('results warm-up before the instant', () => {
       }
     }
     const served = await a.http.get(`/students/${sample[1]._id}`).expect(200);
-    expect(STUDENT_VIEW_CODEC.decode(stored!)!.toString()).toBe((await a.http.get(`/students/${sample[0]._id}`)).text);
+    expect(storedAnswer(stored)).toBe((await a.http.get(`/students/${sample[0]._id}`)).text);
     // The route itself, loading from MongoDB, answers the same bytes the warm-up stored.
-    await a.app.get(TwoTierCache).delete(`students.public-${state.fingerprint}:id:${sample[1]._id}`);
+    await a.app.get(CacheInvalidator).delete(`students.public-${state.fingerprint}:id:${sample[1]._id}`);
     const loaded = await a.http.get(`/students/${sample[1]._id}`).expect(200);
     expect(loaded.headers['x-cache']).toBe('MISS');
     expect(loaded.text).toBe(served.text);

@@ -5,15 +5,26 @@
 // outlives the Node process that started it.
 //
 //   java -cp '<lib>/*' Launcher.java [--port 0] [--oplog] [--h2 FILE] [--report-version 7.0]
+import de.bwaldvogel.mongo.MongoCollection;
+import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.backend.AbstractMongoBackend;
+import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import de.bwaldvogel.mongo.bson.BsonTimestamp;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.oplog.CollectionBackedOplog;
 import de.bwaldvogel.mongo.oplog.Oplog;
 import io.netty.channel.Channel;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
 
 public class Launcher {
   /** The Node driver 7 refuses servers older than 4.4 (wire 9); 1.47.0 reports 4.2 by default. */
@@ -49,23 +60,76 @@ public class Launcher {
     }
   }
 
+  /** Oplog timestamps written while the current command runs (commands run on one thread each). */
+  static final ThreadLocal<List<BsonTimestamp>> WRITTEN = ThreadLocal.withInitial(ArrayList::new);
+  static final Set<String> WRITE_COMMANDS = Set.of("insert", "update", "delete", "findandmodify");
+
+  /**
+   * MongoDB answers a write with its `operationTime`: the timestamp of the last oplog entry the write
+   * made, which is the `clusterTime` of its change event (the API's writes use it to tell the change
+   * feed which events they invalidated already). mongo-java-server 1.47 sends none: this notes the
+   * timestamp of each oplog entry as it is stored, and puts the latest one in the write's reply.
+   */
+  @SuppressWarnings("unchecked")
+  static Oplog notingOplog(AbstractMongoBackend backend, MongoDatabase local, CursorRegistry cursors) {
+    MongoCollection<Document> stored = (MongoCollection<Document>) local.resolveCollection("oplog.rs", false);
+    if (stored == null) stored = (MongoCollection<Document>) local.createCollectionOrThrowIfExists("oplog.rs");
+    MongoCollection<Document> target = stored;
+    MongoCollection<Document> noting = (MongoCollection<Document>) Proxy.newProxyInstance(
+        MongoCollection.class.getClassLoader(), new Class<?>[] {MongoCollection.class}, (proxy, method, args) -> {
+          Object[] forwarded = args;
+          if (method.getName().equals("addDocuments")) {
+            List<Document> entries = ((Stream<Document>) args[0]).toList();
+            entries.forEach(entry -> WRITTEN.get().add((BsonTimestamp) entry.get("ts")));
+            forwarded = new Object[] {entries.stream()};
+          } else if (method.getName().equals("addDocument")) {
+            WRITTEN.get().add((BsonTimestamp) ((Document) args[0]).get("ts"));
+          }
+          try {
+            return method.invoke(target, forwarded);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    return new CollectionBackedOplog(backend, noting, cursors);
+  }
+
+  static Document withOperationTime(String command, Document result) {
+    List<BsonTimestamp> written = WRITTEN.get();
+    if (!written.isEmpty() && WRITE_COMMANDS.contains(command.toLowerCase())) result.put("operationTime", Collections.max(written));
+    written.clear();
+    return result;
+  }
+
   static AbstractMongoBackend backend(String h2File) {
     if (h2File == null) {
       return new MemoryBackend() {
         @Override
+        protected Oplog createOplog() {
+          return notingOplog(this, resolveDatabase("local"), getCursorRegistry());
+        }
+
+        @Override
         public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
+          WRITTEN.get().clear();
           Document result = super.handleCommand(channel, databaseName, command, query);
           if (command.equalsIgnoreCase("findAndModify")) logFindAndModify(oplog, databaseName, query, result);
-          return result;
+          return withOperationTime(command, result);
         }
       };
     }
     return new H2Backend(h2File) {
       @Override
+      protected Oplog createOplog() {
+        return notingOplog(this, resolveDatabase("local"), getCursorRegistry());
+      }
+
+      @Override
       public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
+        WRITTEN.get().clear();
         Document result = super.handleCommand(channel, databaseName, command, query);
         if (command.equalsIgnoreCase("findAndModify")) logFindAndModify(oplog, databaseName, query, result);
-        return result;
+        return withOperationTime(command, result);
       }
     };
   }

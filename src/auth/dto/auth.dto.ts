@@ -59,7 +59,11 @@ export class RegistrationAcceptedDto {
 }
 
 export class AccessTokenDto {
-  @ApiProperty({ description: 'JWT; send as `Authorization: Bearer <token>`' })
+  @ApiProperty({
+    description: 'JWT; send as `Authorization: Bearer <token>`',
+    example:
+      'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI2NjVmMWMyYjlkM2U0YTAwMTIzNDU2NzgiLCJ2ZXIiOjAsImlhdCI6MTc0NjM2MDAwMCwiZXhwIjoxNzQ2MzYzNjAwfQ.Qm9JjNqkR3l0hYp6m1c8xY0b7Sx2v1nZkq3Jt8wFh4E',
+  })
   access_token: string;
 
   @ApiProperty({ example: 'Bearer' })
@@ -69,10 +73,19 @@ export class AccessTokenDto {
   expires_in: string;
 }
 
+export class StorageUsageDto {
+  @ApiProperty({ example: 5242880, description: 'bytes of stored files (uploads and derived documents) counted against the quota' })
+  used_bytes: number;
+
+  @ApiProperty({ example: 1073741824, description: 'STORAGE_QUOTA_BYTES' })
+  quota_bytes: number;
+}
+
 export class MeDto {
-  @ApiProperty() _id: string;
-  @ApiProperty() username: string;
-  @ApiProperty() email: string;
+  @ApiProperty({ example: '665f1c2b9d3e4a0012345678' }) _id: string;
+  @ApiProperty({ example: 'ana_souza' }) username: string;
+  @ApiProperty({ example: 'ana.souza@example.com' }) email: string;
   @ApiProperty({ enum: ['user', 'manager'] }) role: string;
-  @ApiProperty() created_at: Date;
+  @ApiProperty({ example: '2026-05-04T11:58:12.000Z' }) created_at: Date;
+  @ApiProperty({ type: StorageUsageDto }) storage: StorageUsageDto;
 }

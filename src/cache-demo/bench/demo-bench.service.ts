@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { withInvalidation } from '../../common/kit';
-import { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
+import { CacheInvalidator } from '../../infra/cache';
 import { CacheDemoService, DEMO_NS } from '../cache-demo.service';
 import { DemoItem } from '../schemas/demo-item.schema';
 
@@ -14,7 +14,7 @@ export class DemoBenchService {
 
   constructor(
     @InjectModel(DemoItem.name) private readonly items: Model<DemoItem>,
-    private readonly cache: TwoTierCache,
+    private readonly cache: CacheInvalidator,
     private readonly demo: CacheDemoService,
   ) {}
 

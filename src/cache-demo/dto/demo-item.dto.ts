@@ -21,6 +21,11 @@ export class CreateDemoItemDto {
 /** PATCH: any subset of the fields. */
 export class UpdateDemoItemDto extends PartialType(CreateDemoItemDto) {}
 
+/** POST /demo/items/:id/tags: one tag added, if the item does not have it yet. */
+export class AddTagDto {
+  @ApiProperty({ example: 'sale' }) @IsString() @IsNotEmpty() @MaxLength(50) tag: string;
+}
+
 export class DemoItemListQuery extends SearchableListQuery(['name', 'price'], {
   example: 'item',
   description: 'text contained in the name',

@@ -179,7 +179,7 @@ export class CommerceFindCommand extends CommandRunner {
 
 @Command({
   name: 'commerce',
-  description: 'The datadragon commerce dataset: generate | reset | crunch | find',
+  description: 'The generated commerce dataset: generate | reset | crunch | find',
   subCommands: [CommerceGenerateCommand, CommerceResetCommand, CommerceCrunchCommand, CommerceFindCommand],
 })
 export class CommerceCommand extends CommandRunner {

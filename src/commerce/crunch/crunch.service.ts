@@ -1,7 +1,7 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectConnection, InjectModel } from '@nestjs/mongoose';
 import { Connection, Model, PipelineStage } from 'mongoose';
-import { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
+import { CacheInvalidator } from '../../infra/cache';
 import { COLLECTIONS, GENERATOR_DEFAULTS, SPENDING_NS } from '../commerce.constants';
 import { CommerceDataService } from '../commerce-data.service';
 import { ProgressSink, silentProgress } from '../progress-sink';
@@ -48,7 +48,7 @@ export class CrunchService {
     @InjectModel(Order.name) private readonly orders: Model<Order>,
     @InjectModel(Customer.name) private readonly customers: Model<Customer>,
     private readonly data: CommerceDataService,
-    private readonly cache: TwoTierCache,
+    private readonly cache: CacheInvalidator,
   ) {}
 
   crunch(options: CrunchOptions = {}, progress: ProgressSink = silentProgress): Promise<CrunchSummary> {

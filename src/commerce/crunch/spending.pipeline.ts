@@ -102,7 +102,7 @@ export function cellsPipeline(scope: CrunchScope): PipelineStage[] {
 }
 
 /**
- * Step 2, over customers: one row of datadragon's table per customer, joining step 1 on `_id`.
+ * Step 2, over customers: one row of the spending table per customer, joining step 1 on `_id`.
  * Months without orders are 0 and every month lists all the customer's categories (0 where
  * nothing was bought), so each month's categories sum to its total. Amounts are cents / 100;
  * averages are rounded half-up to the cent.

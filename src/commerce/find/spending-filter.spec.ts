@@ -61,6 +61,19 @@ describe('spending find filter', () => {
     rejects(filter, /nested more than 8 levels/);
   });
 
+  it('refuses categories and texts with control or bidi characters, or too long; bounds the whole filter', () => {
+    for (const category of ['nul\u0000', 'rtl\u202Eotxet', 'isolate\u2067', 'x'.repeat(61)]) {
+      rejects({ [`categorized_monthly_avg_expense.${category}`]: 1 }, /unknown field/);
+      rejects({ [`categorized_monthly_expenses.jan.${category}`]: 1 }, /unknown field/);
+    }
+    expect(fieldType(`categorized_monthly_avg_expense.${'x'.repeat(60)}`)).toBe('number');
+    rejects({ email: 'a\u0000b' }, /filter\.email: text is at most 254 characters, without control/);
+    rejects({ 'details.first_name': { $in: ['Ana', '\u202Eana'] } }, /\$in\[1\]: text is at most/);
+    rejects({ email: 'a'.repeat(255) }, /text is at most 254/);
+    const branches = Array.from({ length: 3 }, () => ({ customer_id: { $in: Array.from({ length: 700 }, (_, i) => String(i)) } }));
+    rejects({ $or: branches }, /filter is too large: at most 2000 keys and array elements/);
+  });
+
   it('parses JSON text for the CLI', () => {
     expect(parseSpendingFilter('{"monthly_spenses.jan": {"$gt": 0}}')).toEqual({ 'monthly_spenses.jan': { $gt: 0 } });
     expect(() => parseSpendingFilter('{email: 1}')).toThrow(/filter is not valid JSON/);

@@ -1,3 +1,5 @@
+import { exceedsValues } from '../../common/free-form-object';
+import { hasForbiddenCharacters } from '../../common/text-rules';
 import { MONTH_KEYS } from '../commerce.constants';
 
 /** A filter the table cannot safely or meaningfully run; the message says what and where. */
@@ -7,8 +9,14 @@ type FieldType = 'string' | 'number';
 
 const STRING_FIELDS = new Set(['_id', 'customer_id', 'email', 'details.first_name', 'details.last_name']);
 const MONTHS = new Set<string>(MONTH_KEYS);
-/** Category names are data (keys of the table's objects): any text without "." or a leading "$". */
-const CATEGORY = /^[^.$][^.]{0,99}$/;
+/** Longest category name in a filter (the catalogue's are under 30). */
+export const MAX_CATEGORY_LENGTH = 60;
+/** Category names are data (keys of the table's objects): text without "." or a leading "$"... */
+const CATEGORY = new RegExp(`^[^.$][^.]{0,${MAX_CATEGORY_LENGTH - 1}}$`);
+/** ...and without control or bidirectional-override characters (a NUL in a key is a BSON error). */
+const isCategory = (name: string) => CATEGORY.test(name) && !hasForbiddenCharacters(name);
+/** Longest string compared in a filter (an e-mail address is at most 254). */
+export const MAX_FILTER_STRING_LENGTH = 254;
 
 const COMPARISONS = new Set(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte']);
 const LIST_OPERATORS = new Set(['$in', '$nin']);
@@ -19,6 +27,8 @@ const JAVASCRIPT = new Set(['$where', '$function', '$accumulator', '$expr']);
 const MAX_DEPTH = 8;
 const MAX_BRANCHES = 100;
 const MAX_LIST = 1000;
+/** Keys and array elements of a whole filter: bounds the work of checking, keying and running it. */
+export const MAX_FILTER_VALUES = 2000;
 
 /** The type of a queryable leaf of the table, or undefined for anything else. */
 export function fieldType(path: string): FieldType | undefined {
@@ -27,9 +37,9 @@ export function fieldType(path: string): FieldType | undefined {
   const parts = path.split('.');
   if (parts[0] === 'monthly_spenses') return parts.length === 2 && MONTHS.has(parts[1]) ? 'number' : undefined;
   if (parts[0] === 'categorized_monthly_expenses') {
-    return parts.length === 3 && MONTHS.has(parts[1]) && CATEGORY.test(parts[2]) ? 'number' : undefined;
+    return parts.length === 3 && MONTHS.has(parts[1]) && isCategory(parts[2]) ? 'number' : undefined;
   }
-  if (parts[0] === 'categorized_monthly_avg_expense') return parts.length === 2 && CATEGORY.test(parts[1]) ? 'number' : undefined;
+  if (parts[0] === 'categorized_monthly_avg_expense') return parts.length === 2 && isCategory(parts[1]) ? 'number' : undefined;
   return undefined;
 }
 
@@ -44,6 +54,9 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
  */
 export function validateSpendingFilter(filter: unknown): Record<string, unknown> {
   if (!isPlainObject(filter)) throw new SpendingFilterError('filter must be a JSON object, e.g. {"monthly_avg_expense": {"$gt": 100}}');
+  if (exceedsValues(filter, MAX_FILTER_VALUES)) {
+    throw new SpendingFilterError(`filter is too large: at most ${MAX_FILTER_VALUES} keys and array elements in all`);
+  }
   checkFilter(filter, 'filter', 0);
   return filter;
 }
@@ -111,7 +124,13 @@ function checkCondition(value: unknown, type: FieldType, at: string, depth: numb
 
 function checkScalar(value: unknown, type: FieldType, at: string): void {
   if (value === null) return; // matches a missing field, as in MongoDB
-  if (type === 'number' ? typeof value === 'number' && Number.isFinite(value) : typeof value === 'string') return;
+  if (type === 'number' && typeof value === 'number' && Number.isFinite(value)) return;
+  if (type === 'string' && typeof value === 'string') {
+    if (value.length <= MAX_FILTER_STRING_LENGTH && !hasForbiddenCharacters(value)) return;
+    throw new SpendingFilterError(
+      `${at}: text is at most ${MAX_FILTER_STRING_LENGTH} characters, without control or bidirectional-override characters`,
+    );
+  }
   if (isPlainObject(value) || Array.isArray(value))
     throw new SpendingFilterError(`${at}: expected a ${type}, got ${Array.isArray(value) ? 'an array' : 'an object'}`);
   throw new SpendingFilterError(`${at}: expected a ${type}, got ${JSON.stringify(value)}`);

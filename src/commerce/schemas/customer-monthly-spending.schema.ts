@@ -4,7 +4,7 @@ import { COLLECTIONS, MONTH_KEYS, MonthKey } from '../commerce.constants';
 export type MonthlyAmounts = Record<MonthKey, number>;
 
 /**
- * Datadragon's new table, exactly its shape, for one year (the year is in commerce_meta). Written
+ * The monthly-spending table, in the shape its users already read, for one year (the year is in commerce_meta). Written
  * only by crunch's aggregation pipelines; `_id` is the customer_id so a customer's row is replaced in place.
  */
 @Schema({ collection: COLLECTIONS.spending, versionKey: false, strict: 'throw', autoIndex: false })

@@ -8,7 +8,7 @@ export class CustomerDetails {
   full_name: string | null;
 }
 
-/** Datadragon's `users` table: customer_id is the customer's own key (orders and carts point at it), not `_id`. */
+/** A customer (`users` in the original generator): customer_id is the customer's own key (orders and carts point at it), not `_id`. */
 @Schema({ collection: COLLECTIONS.customers, versionKey: false })
 export class Customer {
   _id: Types.ObjectId;

@@ -1,17 +1,20 @@
-import { BadRequestException, type Type } from '@nestjs/common';
+import { BadRequestException, Inject, type Type } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { Model, QueryFilter, Types } from 'mongoose';
-import { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
+import type { Model, QueryFilter } from 'mongoose';
+import { ENV } from '../../config/config.module';
+import type { Env } from '../../config/env';
+import { CacheInvalidator } from '../../infra/cache';
 import { Page, pageWindow, PaginationQuery } from '../pagination';
+import { SearchGate } from '../search-gate';
 import { withInvalidation, WrittenIds } from './invalidation';
 import { sortSpec } from './list-query';
+import { ModelReads, type Stored } from './model-reads';
 import { orNotFound } from './not-found';
+
+export type { Stored } from './model-reads';
 
 /** What every list query has: `?page=&limit=` and an optional `?sort=`. */
 export type ListQuery = PaginationQuery & { sort?: string };
-
-/** A stored document as `lean()` reads it. */
-export type Stored<T> = T & { _id: Types.ObjectId };
 
 /** What a cached resource is: its cache namespace and how its API shapes map to stored documents. */
 export interface CachedResource<TSchema, TView, TCreate, TUpdate> {
@@ -29,48 +32,66 @@ export interface CachedResource<TSchema, TView, TCreate, TUpdate> {
 }
 
 /**
- * CRUD over one Mongoose model whose writes invalidate by construction: every write goes through
- * `write()`, which runs it and then drops the written ids and every list from both cache tiers
- * (`withInvalidation`). A subclass supplies the list filter, and adds any other write through
- * `write()` too. Reads are plain: the routes' `@Cached` serves them from the cache.
+ * CRUD over one Mongoose model whose writes invalidate by construction: the model is reachable only
+ * inside `write(ids, (model) => …)`, which runs the write and then drops the written ids and every
+ * list from both cache tiers (`withInvalidation`). Outside it, a subclass reads through `reads`,
+ * which answers plain documents only; so a write that skips invalidation does not compile.
+ * A subclass supplies the list filter. Reads are plain: the routes' `@Cached` serves them from the cache.
  */
 export abstract class CachedCrudService<TSchema, TView, TQuery extends ListQuery, TCreate, TUpdate> {
+  /** An ES private field, not `private`: TypeScript lets `this['model']` reach a `private` member. */
+  readonly #model: Model<TSchema>;
+  /** Reads outside `write()`: `this.reads.find(filter, { sort, limit })`, `findById`, `count`, … */
+  protected readonly reads: ModelReads<TSchema>;
+
   protected constructor(
-    protected readonly model: Model<TSchema>,
-    private readonly cache: TwoTierCache,
+    model: Model<TSchema>,
+    private readonly cache: CacheInvalidator,
     protected readonly resource: CachedResource<TSchema, TView, TCreate, TUpdate>,
-  ) {}
+    private readonly searches: SearchGate,
+  ) {
+    this.#model = model;
+    this.reads = new ModelReads(model);
+  }
 
   /** The MongoDB filter for a validated list query; build it from typed fields only, never by spreading input. */
   protected abstract filter(query: TQuery): QueryFilter<TSchema>;
 
+  /**
+   * Every list query runs with maxTimeMS; a text search (a `$regex` in the filter, from
+   * `containsText`) also goes through the search gate: its cost grows with the collection.
+   */
   async list(query: TQuery): Promise<Page<TView>> {
     const filter = this.filter(query);
     const { page, limit, skip } = pageWindow(query);
-    const [items, total] = await Promise.all([
-      this.model.find(filter).sort(sortSpec(query.sort, this.resource.sortColumns)).skip(skip).limit(limit).lean<Stored<TSchema>[]>(),
-      this.model.countDocuments(filter),
-    ]);
-    return { items: items.map((doc) => this.resource.toView(doc)), total, page, limit };
+    const maxTimeMS = this.searches.maxTimeMs;
+    const read = async (): Promise<Page<TView>> => {
+      const [items, total] = await Promise.all([
+        this.reads.find(filter, { sort: sortSpec(query.sort, this.resource.sortColumns), skip, limit, maxTimeMS }),
+        this.reads.count(filter, { maxTimeMS }),
+      ]);
+      return { items: items.map((doc) => this.resource.toView(doc)), total, page, limit };
+    };
+    return isTextSearch(filter) ? this.searches.run(read) : this.searches.bounded(read);
   }
 
   async get(id: string): Promise<TView> {
-    return this.view(await this.model.findById(id).lean<Stored<TSchema>>(), id);
+    return this.viewOf(await this.reads.findById(id), id);
   }
 
   /** A duplicate on a unique index fails here; the global filter answers 409. */
   create(dto: TCreate): Promise<TView> {
     return this.write(
       (view) => [String((view as { _id?: unknown })._id)],
-      async () => this.resource.toView((await this.model.create(this.resource.toDocument(dto))).toObject() as Stored<TSchema>),
+      async (model) => this.resource.toView((await model.create(this.resource.toDocument(dto))).toObject() as Stored<TSchema>),
     );
   }
 
   /** PUT: every field replaced. */
   replace(id: string, dto: TCreate): Promise<TView> {
-    return this.write([id], async () =>
-      this.view(
-        await this.model
+    return this.write([id], async (model) =>
+      this.viewOf(
+        await model
           .findOneAndReplace({ _id: id } as QueryFilter<TSchema>, this.resource.toDocument(dto), {
             returnDocument: 'after',
             runValidators: true,
@@ -85,9 +106,9 @@ export abstract class CachedCrudService<TSchema, TView, TQuery extends ListQuery
   async update(id: string, dto: TUpdate): Promise<TView> {
     const changes = this.resource.toChanges(dto);
     if (Object.keys(changes).length === 0) throw new BadRequestException('the body must contain at least one field to change');
-    return this.write([id], async () =>
-      this.view(
-        await this.model.findByIdAndUpdate(id, { $set: changes }, { returnDocument: 'after', runValidators: true }).lean<Stored<TSchema>>(),
+    return this.write([id], async (model) =>
+      this.viewOf(
+        await model.findByIdAndUpdate(id, { $set: changes }, { returnDocument: 'after', runValidators: true }).lean<Stored<TSchema>>(),
         id,
       ),
     );
@@ -95,15 +116,19 @@ export abstract class CachedCrudService<TSchema, TView, TQuery extends ListQuery
 
   /** DELETE: answers the deleted document. */
   remove(id: string): Promise<TView> {
-    return this.write([id], async () => this.view(await this.model.findByIdAndDelete(id).lean<Stored<TSchema>>(), id));
+    return this.write([id], async (model) => this.viewOf(await model.findByIdAndDelete(id).lean<Stored<TSchema>>(), id));
   }
 
-  /** Any write to this resource: runs it, then invalidates `ids` and every list of the namespace. */
-  protected write<T>(ids: WrittenIds<T>, run: () => Promise<T>): Promise<T> {
-    return withInvalidation(this.cache, this.resource.namespace, ids, run);
+  /**
+   * Any write to this resource: `run` gets the model, then `ids` (known before, or read from the
+   * result) and every list of the namespace are invalidated, also when `run` throws.
+   */
+  protected write<T>(ids: WrittenIds<T>, run: (model: Model<TSchema>) => Promise<T>): Promise<T> {
+    return withInvalidation(this.cache, this.resource.namespace, ids, () => run(this.#model));
   }
 
-  private view(doc: Stored<TSchema> | null, id: string): TView {
+  /** The API view of a stored document, or a 404 naming the resource and the id ("demo item 665f… not found"). */
+  protected viewOf(doc: Stored<TSchema> | null, id: string): TView {
     return this.resource.toView(orNotFound(doc, `${this.resource.noun} ${id}`));
   }
 }
@@ -120,9 +145,14 @@ export function CachedCrud<TSchema, TView, TCreate, TUpdate>(
   abstract class CachedCrudBase extends CachedCrudService<TSchema, TView, ListQuery, TCreate, TUpdate> {
     static readonly resource = resource;
 
-    constructor(@InjectModel(schema.name) model: Model<TSchema>, cache: TwoTierCache) {
-      super(model, cache, resource);
+    constructor(@InjectModel(schema.name) model: Model<TSchema>, cache: CacheInvalidator, @Inject(ENV) env: Env) {
+      super(model, cache, resource, SearchGate.for(env));
     }
   }
   return CachedCrudBase;
+}
+
+/** True when a filter holds a `$regex` condition at its top level (what `containsText` builds). */
+function isTextSearch(filter: object): boolean {
+  return Object.values(filter).some((condition) => typeof condition === 'object' && condition !== null && '$regex' in condition);
 }

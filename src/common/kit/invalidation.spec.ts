@@ -1,10 +1,10 @@
-import type { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
+import type { CacheInvalidator } from '../../infra/cache';
 import { withInvalidation } from './invalidation';
 
 function recordingCache() {
   const calls: [string, readonly string[]][] = [];
   const cache = { invalidate: (namespace: string, ids: readonly string[] = []) => (calls.push([namespace, ids]), Promise.resolve()) };
-  return { cache: cache as unknown as TwoTierCache, calls };
+  return { cache: cache as unknown as CacheInvalidator, calls };
 }
 
 describe('withInvalidation', () => {

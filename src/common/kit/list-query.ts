@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import type { SortOrder } from 'mongoose';
 import { PaginationQuery } from '../pagination';
+import { IsFilterText, MAX_SEARCH_LENGTH } from '../text-rules';
 
 /** Escapes a user's text so it matches literally inside a RegExp (no ReDoS, no operators). */
 export function escapeRegex(text: string): string {
@@ -36,16 +37,15 @@ export function range(min: number | undefined, max: number | undefined): { $gte?
 }
 
 /**
- * A list query with `?page=&limit=`, `?q=` (case-insensitive text, up to 100 characters; the service
+ * A list query with `?page=&limit=`, `?q=` (case-insensitive text, up to 64 characters; the service
  * decides which field it searches, with `containsText`) and `?sort=field|-field` from a whitelist.
  * Extend it with the resource's own filters.
  */
 export function SearchableListQuery(sortFields: readonly string[], search: { example: string; description: string }) {
   class SearchableListQueryBase extends PaginationQuery {
-    @ApiPropertyOptional(search)
+    @ApiPropertyOptional({ ...search, maxLength: MAX_SEARCH_LENGTH })
     @IsOptional()
-    @IsString()
-    @MaxLength(100)
+    @IsFilterText(MAX_SEARCH_LENGTH)
     q?: string;
 
     @ApiPropertyOptional({ enum: sortValues(sortFields), description: 'field, or -field for descending' })

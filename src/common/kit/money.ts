@@ -5,7 +5,7 @@ export const MAX_MONEY = 10_000_000;
 
 /**
  * Money is stored as integer cents so sums and comparisons are exact (0.1 + 0.2 never appears);
- * the API speaks decimals like the store project's `29.99`.
+ * the API speaks decimals (`29.99`).
  */
 export function toCents(amount: number): number {
   return Math.round(amount * 100);

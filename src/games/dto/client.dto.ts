@@ -69,12 +69,12 @@ export class ClientListQuery extends SearchableListQuery(CLIENT_SORT_FIELDS, {
 
 export class ClientView {
   @ApiProperty({ example: '68e808ca5fef310fb7a1f8d0' }) _id: string;
-  @ApiProperty() name: string;
-  @ApiProperty() email: string;
+  @ApiProperty({ example: 'John Doe' }) name: string;
+  @ApiProperty({ example: 'johndoe@hotmail.com' }) email: string;
   @ApiProperty({ example: '2024-01-15' }) joined_date: string;
   @ApiProperty({ enum: MEMBERSHIPS }) membership: Membership;
   @ApiProperty({ example: 119.98 }) total_spent: number;
-  @ApiProperty({ type: [String] }) bought: string[];
+  @ApiProperty({ type: [String], example: ['Black Ops 2', 'God Of War'] }) bought: string[];
 }
 
 export class ClientPage extends PageMeta {

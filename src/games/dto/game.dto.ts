@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { DecimalNumber } from '../../common/decimal';
 import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { PageMeta } from '../../common/pagination';
+import { IsFilterText } from '../../common/text-rules';
 import { fromCents, IsMoney, SearchableListQuery, toCents } from '../../common/kit';
 import type { Game, GameRecord } from '../schemas/game.schema';
 
@@ -68,20 +69,17 @@ export class GameListQuery extends SearchableListQuery(GAME_SORT_FIELDS, {
 }) {
   @ApiPropertyOptional({ example: 'Adventure', description: 'games having this genre (exact)' })
   @IsOptional()
-  @IsString()
-  @MaxLength(50)
+  @IsFilterText(50)
   genre?: string;
 
   @ApiPropertyOptional({ example: 'PC', description: 'games on this platform (exact)' })
   @IsOptional()
-  @IsString()
-  @MaxLength(50)
+  @IsFilterText(50)
   platform?: string;
 
   @ApiPropertyOptional({ example: 'Nintendo', description: 'exact publisher' })
   @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @IsFilterText(200)
   publisher?: string;
 
   @ApiPropertyOptional({ example: 10, description: 'price ≥ minPrice' })
@@ -116,13 +114,13 @@ export class GameListQuery extends SearchableListQuery(GAME_SORT_FIELDS, {
 /** A game as the API shows it (price in decimal). */
 export class GameView {
   @ApiProperty({ example: '68e808ca5fef310fb7a1f8c6' }) _id: string;
-  @ApiProperty() item: string;
-  @ApiProperty() publisher: string;
-  @ApiProperty() year: number;
-  @ApiProperty({ type: [String] }) genre: string[];
-  @ApiProperty({ type: [String] }) platforms: string[];
-  @ApiProperty({ example: 29.99 }) price: number;
-  @ApiProperty() available: number;
+  @ApiProperty({ example: 'The Legend of Zelda' }) item: string;
+  @ApiProperty({ example: 'Nintendo' }) publisher: string;
+  @ApiProperty({ example: 2017 }) year: number;
+  @ApiProperty({ type: [String], example: ['Action', 'Adventure'] }) genre: string[];
+  @ApiProperty({ type: [String], example: ['Nintendo Switch'] }) platforms: string[];
+  @ApiProperty({ example: 59.99 }) price: number;
+  @ApiProperty({ example: 4 }) available: number;
 }
 
 export class GamePage extends PageMeta {

@@ -4,8 +4,8 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import type { AuthUser } from '../../auth/auth-user';
 import { Page, pageWindow, PaginationQuery } from '../../common/pagination';
-import { scopedNamespace } from '../../infra/cache/core/cache-keys';
-import { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
+import { scopedNamespace } from '../../infra/cache';
+import { CacheInvalidator } from '../../infra/cache';
 import { MANAGER_SCOPE, ownedBy } from '../access';
 import type { CreateCollectionDto, UpdateCollectionDto } from '../dto/collection.dto';
 import { DocCollection } from '../schemas/doc-collection.schema';
@@ -18,7 +18,7 @@ export type CollectionView = DocCollection & { _id: Types.ObjectId };
 export class CollectionsService {
   constructor(
     @InjectModel(DocCollection.name) private readonly collections: Model<DocCollection>,
-    private readonly cache: TwoTierCache,
+    private readonly cache: CacheInvalidator,
   ) {}
 
   async list(user: AuthUser, query: PaginationQuery): Promise<Page<CollectionView>> {

@@ -5,8 +5,8 @@ import { Model, Types } from 'mongoose';
 import type { Readable } from 'node:stream';
 import type { AuthUser } from '../../auth/auth-user';
 import { Page, pageWindow, PaginationQuery } from '../../common/pagination';
-import { scopedNamespace } from '../../infra/cache/core/cache-keys';
-import { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
+import { CacheInvalidator, scopedNamespace } from '../../infra/cache';
+import { StorageQuota } from '../../users/storage-quota.service';
 import { ownedBy } from '../access';
 import { CollectionsService, CollectionView } from '../collections/collections.service';
 import { FileFacts, FileInspector } from '../files/file-inspector';
@@ -33,18 +33,24 @@ export class DocumentsService {
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     private readonly inspector: FileInspector,
     private readonly collections: CollectionsService,
-    private readonly cache: TwoTierCache,
+    private readonly cache: CacheInvalidator,
+    private readonly quota: StorageQuota,
   ) {}
 
-  /** Inspects an upload (415 when its content is not accepted) and stores it as a new document. */
+  /**
+   * Inspects an upload (415 when its content is not accepted) and stores it as a new document.
+   * An owner without room for it gets 413 before the file is inspected (no heavy work for it).
+   */
   async upload(collection: CollectionView, author: AuthUser, title: string, file: UploadedFile): Promise<DocumentView> {
-    const facts = await this.inspector.inspect(file.data, file);
+    await this.quota.assertRoomFor(collection.user_id, file.data.length);
+    const facts = await this.inspector.inspect(file.data, { userId: author.id }, file);
     return this.store(collection, author, title, file.data, facts, { original_name: file.filename || undefined });
   }
 
   /**
-   * Writes the file, then the document, then links it into the collection; if any step fails the
-   * earlier ones are undone, so a failed upload leaves neither a file nor a document behind.
+   * Reserves the bytes in the collection owner's quota (413 when they do not fit), writes the
+   * file, then the document, then links it into the collection; if any step fails the earlier
+   * ones are undone, so a failed upload leaves neither a file, a document nor a reservation behind.
    */
   async store(
     collection: Pick<CollectionView, '_id' | 'user_id'>,
@@ -56,9 +62,10 @@ export class DocumentsService {
   ): Promise<DocumentView> {
     const _id = new Types.ObjectId();
     const storage_key = newStorageKey();
-    await this.storage.put(storage_key, data);
+    await this.quota.reserve(collection.user_id, data.length);
     let inserted = false;
     try {
+      await this.storage.put(storage_key, data);
       await this.documents.create({
         _id,
         collection_id: collection._id,
@@ -84,10 +91,16 @@ export class DocumentsService {
     } catch (error) {
       if (inserted) await this.documents.deleteOne({ _id }).exec();
       await this.storage.delete(storage_key);
+      await this.quota.release(collection.user_id, data.length);
       throw error;
     }
     await this.collections.invalidateLists(String(collection.user_id));
     return this.view(_id);
+  }
+
+  /** 413 when `owner` has no room for `bytes` more: checked before heavy work whose result will be stored. */
+  assertRoomFor(owner: Types.ObjectId, bytes: number): Promise<void> {
+    return this.quota.assertRoomFor(owner, bytes);
   }
 
   /** One collection's documents (the caller's access to it checked before), oldest first. */
@@ -125,9 +138,19 @@ export class DocumentsService {
   /** Replaces a document's file (same id, new content); the old content's cached operation results go. */
   async replaceFile(id: string, user: AuthUser, file: UploadedFile): Promise<DocumentView> {
     const current = await this.withKey(id, user);
-    const facts = await this.inspector.inspect(file.data, file);
+    await this.quota.assertRoomFor(current.user_id, file.data.length);
+    const facts = await this.inspector.inspect(file.data, { userId: user.id }, file);
     const storage_key = newStorageKey();
-    await this.storage.put(storage_key, file.data);
+    // The new file is counted before it is written, the old one released once it is gone.
+    await this.quota.reserve(current.user_id, file.data.length);
+    const undo = async () => {
+      await this.storage.delete(storage_key);
+      await this.quota.release(current.user_id, file.data.length);
+    };
+    await this.storage.put(storage_key, file.data).catch(async (error: unknown) => {
+      await undo();
+      throw error;
+    });
     const update = {
       storage_key,
       'metadata.date': new Date(),
@@ -143,14 +166,15 @@ export class DocumentsService {
       .updateOne({ _id: current._id }, { $set: update })
       .exec()
       .catch(async (error: unknown) => {
-        await this.storage.delete(storage_key);
+        await undo();
         throw error;
       });
     if (result.matchedCount === 0) {
-      await this.storage.delete(storage_key);
+      await undo();
       throw new NotFoundException(`document ${id} not found`);
     }
     await this.storage.delete(current.storage_key);
+    await this.quota.release(current.user_id, current.metadata.size);
     await this.forgetResults(current);
     await this.collections.invalidateLists(String(current.user_id));
     return this.view(current._id);
@@ -158,7 +182,9 @@ export class DocumentsService {
 
   async remove(id: string, user: AuthUser): Promise<void> {
     const document = await this.withKey(id, user);
-    await this.documents.deleteOne({ _id: document._id }).exec();
+    const { deletedCount } = await this.documents.deleteOne({ _id: document._id }).exec();
+    // Only the request that deleted it gives its bytes back (two concurrent deletes release once).
+    if (deletedCount === 1) await this.quota.release(document.user_id, document.metadata.size);
     await this.collections.removeDocument(document.collection_id, document._id);
     await this.deleteFile(document.storage_key);
     await this.forgetResults(document);
@@ -169,6 +195,10 @@ export class DocumentsService {
   async removeAllOf(collection: CollectionView): Promise<void> {
     const documents = await this.documents.find({ collection_id: collection._id }).select('+storage_key').lean<StoredDocument[]>().exec();
     await this.documents.deleteMany({ collection_id: collection._id }).exec();
+    await this.quota.release(
+      collection.user_id,
+      documents.reduce((sum, d) => sum + d.metadata.size, 0),
+    );
     for (const document of documents) {
       await this.deleteFile(document.storage_key);
       await this.forgetResults(document);

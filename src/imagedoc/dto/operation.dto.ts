@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DecimalNumber } from '../../common/decimal';
-import { IsIn, IsInt, IsNumber, IsObject, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsFreeFormObject } from '../../common/free-form-object';
 
 export const IMAGE_OPERATIONS = ['resize', 'rotate', 'crop', 'grayscale', 'convert'] as const;
 export const TEXT_OPERATIONS = ['extract_text', 'translate'] as const;
@@ -25,7 +26,7 @@ export class OperationDto {
       'convert {format: png|jpeg|webp, quality?: 1-100}; extract_text {}; translate {target, source?: "auto"}',
   })
   @IsOptional()
-  @IsObject()
+  @IsFreeFormObject(16)
   params?: Record<string, unknown>;
 }
 

@@ -6,8 +6,8 @@ import sharp from 'sharp';
 import { ENV } from '../../config/config.module';
 import type { Env } from '../../config/env';
 import { DOCUMENT_MIME_TYPES, DocumentMimeType } from '../schemas/doc-file.schema';
-import { assertPagesWithin, assertPixelsWithin } from './content-limits';
-import { PdfReader } from './pdf-reader';
+import { HeavyWork, UnreadableContentException, WorkOwner } from '../heavy-work/heavy-work.service';
+import { assertPixelsWithin } from './content-limits';
 
 /** What a client claimed about a file: neither decides its type, but a contradiction rejects it. */
 export interface DeclaredType {
@@ -51,16 +51,17 @@ export function isImage(mime: string): boolean {
 @Injectable()
 export class FileInspector {
   constructor(
-    private readonly pdf: PdfReader,
+    private readonly heavyWork: HeavyWork,
     @Inject(ENV) private readonly env: Env,
   ) {}
 
   /**
    * 415 for content that is not PNG/JPEG/WebP/PDF, for a name or header that says otherwise, and for
    * unreadable files; 413 for images over IMAGE_MAX_PIXELS (read from the header, nothing is
-   * decoded) and PDFs over PDF_MAX_PAGES.
+   * decoded), PDFs over PDF_MAX_PAGES or whose streams inflate past PDF_MAX_INFLATED_BYTES. A PDF is
+   * read in a heavy-work process, in `owner`'s turn.
    */
-  async inspect(data: Buffer, declared: DeclaredType = {}): Promise<FileFacts> {
+  async inspect(data: Buffer, owner: WorkOwner, declared: DeclaredType = {}): Promise<FileFacts> {
     const detected = await fileTypeFromBuffer(data);
     const mime = detected?.mime as DocumentMimeType | undefined;
     if (!mime || !DOCUMENT_MIME_TYPES.includes(mime)) {
@@ -87,10 +88,12 @@ export class FileInspector {
       facts.width = meta.autoOrient?.width ?? meta.width;
       facts.height = meta.autoOrient?.height ?? meta.height;
     } else {
-      facts.page_count = await this.pdf.pageCount(data).catch((error: Error) => {
-        throw new UnsupportedMediaTypeException(`the file is not a readable PDF: ${error.message}`);
+      const { pageCount } = await this.heavyWork.readPdf(owner, data, false).catch((error: Error) => {
+        if (error instanceof UnreadableContentException)
+          throw new UnsupportedMediaTypeException(`the file is not a readable PDF: ${error.reason}`);
+        throw error;
       });
-      assertPagesWithin(facts.page_count, this.env.PDF_MAX_PAGES);
+      facts.page_count = pageCount;
     }
     return facts;
   }

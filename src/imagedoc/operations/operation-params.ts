@@ -1,7 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
-import { canonicalQuery } from '../../infra/cache/core/cache-keys';
+import { canonicalQuery } from '../../infra/cache';
 import { OperationType, PARAMS_BY_TYPE, ResizeParams } from '../dto/operation.dto';
 
 /**

@@ -4,8 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../auth/auth-user';
 import { CurrentUser } from '../../auth/current-user.decorator';
 import { ObjectIdParam } from '../../common/object-id';
-import { CACHE_HEADERS } from '../../infra/cache/http/cache.decorators';
-import { setCacheHeaders } from '../../infra/cache/http/cache-headers';
+import { CACHE_HEADERS, setCacheHeaders } from '../../infra/cache';
 import { RateLimited } from '../../infra/rate-limit/rate-limits';
 import { ApiErrors } from '../../infra/http/api-errors.decorator';
 import { OperationResult } from '../dto/imagedoc.response';
@@ -32,11 +31,12 @@ export class OperationsController {
     headers: CACHE_HEADERS,
   })
   @ApiErrors({
-    400: 'unknown type, parameters out of range, an image edit on a PDF, or a request the translation server refused',
+    400: 'unknown type, parameters out of range, an image edit on a PDF, an edit whose result would pass IMAGE_MAX_OUTPUT_PIXELS, or a request the translation server refused',
     404: "no such document, or another user's",
-    422: 'the file could not be decoded, edited or read',
+    413: 'a content or processing limit, named in the message: IMAGE_MAX_PIXELS, PDF_MAX_PAGES, PDF_MAX_INFLATED_BYTES, a result over UPLOAD_MAX_BYTES, STORAGE_QUOTA_BYTES, HEAVY_WORK_MAX_RSS_MB',
+    422: 'the file could not be decoded, edited or read, or its job used more CPU time than HEAVY_WORK_CPU_MS',
     502: 'the translation server failed',
-    503: 'translation requested but TRANSLATE_URL is not configured',
+    503: 'no heavy-work slot in time or the job ran past HEAVY_WORK_TIMEOUT_MS (Retry-After), or translation requested but TRANSLATE_URL is not configured',
     504: 'the translation server did not answer in time',
   })
   async run(

@@ -1,17 +1,14 @@
-import { BadRequestException, HttpException, Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../auth/auth-user';
-import type { BoundedPool } from '../../common/bounded-pool';
 import { ENV } from '../../config/config.module';
 import type { Env } from '../../config/env';
-import { CacheOutcome, TwoTierCache } from '../../infra/cache/two-tier-cache.service';
+import { CacheOutcome, TwoTierCache } from '../../infra/cache';
 import { DocumentsService, DocumentView, operationsNamespace } from '../documents/documents.service';
 import { IMAGE_OPERATIONS, ImageOperation, OperationDto, OperationType, TranslateParams } from '../dto/operation.dto';
 import { assertPagesWithin, assertPixelsWithin } from '../files/content-limits';
 import { FileInspector, isImage } from '../files/file-inspector';
-import { PdfReader } from '../files/pdf-reader';
-import { HEAVY_WORK } from './heavy-work';
-import { applyImageEdit, outputPixels } from './image-edits';
-import { OcrEngine } from './ocr-engine';
+import { HeavyWork, WorkOwner } from '../heavy-work/heavy-work.service';
+import { assertEditFits } from './image-edits';
 import { validateParams } from './operation-params';
 import { TranslateClient } from './translate.client';
 
@@ -41,11 +38,9 @@ export class OperationsService {
   constructor(
     private readonly documents: DocumentsService,
     private readonly inspector: FileInspector,
-    private readonly pdf: PdfReader,
-    private readonly ocr: OcrEngine,
+    private readonly heavyWork: HeavyWork,
     private readonly translator: TranslateClient,
     private readonly cache: TwoTierCache,
-    @Inject(HEAVY_WORK) private readonly heavyWork: BoundedPool,
     @Inject(ENV) private readonly env: Env,
   ) {}
 
@@ -80,12 +75,7 @@ export class OperationsService {
     const { width, height, page_count } = document.metadata;
     if (width && height) {
       assertPixelsWithin(width, height, this.env.IMAGE_MAX_PIXELS);
-      if (isImageOperation(type)) {
-        const produced = outputPixels(type, params, { width, height });
-        if (produced > this.env.IMAGE_MAX_PIXELS) {
-          throw new BadRequestException(`this ${type} would produce ${produced} pixels; the limit is ${this.env.IMAGE_MAX_PIXELS}`);
-        }
-      }
+      if (isImageOperation(type)) assertEditFits(type, params, { width, height }, this.env.IMAGE_MAX_OUTPUT_PIXELS);
     }
     if (page_count) assertPagesWithin(page_count, this.env.PDF_MAX_PAGES);
   }
@@ -106,12 +96,11 @@ export class OperationsService {
   }
 
   private async edit(document: DocumentView, user: AuthUser, type: ImageOperation, params: Record<string, unknown>) {
+    // The result's size is known only after the work: a full quota is refused before it.
+    await this.documents.assertRoomFor(document.user_id, 1);
     const { data } = await this.documents.readFile(String(document._id), user);
-    const size = { width: document.metadata.width ?? 0, height: document.metadata.height ?? 0 };
-    const output = await this.heavyWork
-      .run(() => applyImageEdit(type, params, data, document.metadata.mime_type, size, this.env.IMAGE_MAX_PIXELS))
-      .catch(unprocessable('the image could not be edited'));
-    const facts = await this.inspector.inspect(output);
+    const output = await this.heavyWork.editImage(owner(user), data, { mime: document.metadata.mime_type, type, params });
+    const facts = await this.inspector.inspect(output, owner(user));
     const derived = await this.documents.store(
       { _id: document.collection_id, user_id: document.user_id },
       user,
@@ -126,10 +115,9 @@ export class OperationsService {
   private async extractText(document: DocumentView, user: AuthUser): Promise<ExtractedText> {
     const { data } = await this.documents.readFile(String(document._id), user);
     if (isImage(document.metadata.mime_type)) {
-      const ocr = await this.heavyWork.run(() => this.ocr.recognize(data)).catch(unprocessable('text recognition failed'));
-      return { method: 'ocr', ...ocr };
+      return { method: 'ocr', ...(await this.heavyWork.recognizeText(owner(user), data)) };
     }
-    const { pageCount, pages } = await this.heavyWork.run(() => this.pdf.text(data)).catch(unprocessable('the PDF could not be read'));
+    const { pageCount, pages = [] } = await this.heavyWork.readPdf(owner(user), data, true);
     return {
       method: 'pdf-text-layer',
       text: pages.filter(Boolean).join('\n\n'),
@@ -150,10 +138,7 @@ export class OperationsService {
   }
 }
 
-/** Library failures on user content are the content's fault (422), not a server error. */
-function unprocessable(message: string) {
-  return (error: unknown): never => {
-    if (error instanceof HttpException) throw error;
-    throw new UnprocessableEntityException(`${message}: ${(error as Error).message}`);
-  };
+/** Heavy work runs in the caller's turn. */
+function owner(user: AuthUser): WorkOwner {
+  return { userId: user.id };
 }

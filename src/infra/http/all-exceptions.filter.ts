@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Error as MongooseError } from 'mongoose';
-import { RetryLaterException } from '../../common/retry-later.exception';
+import { RetryLaterException } from './retry-later.exception';
 import { errorBody } from './error-body';
 import { isMongoUnavailable } from '../mongo/mongo-errors';
 

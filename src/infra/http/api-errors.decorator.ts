@@ -21,6 +21,11 @@ const DEFAULT_DESCRIPTIONS: Record<ErrorStatus, string> = {
   504: 'an upstream service did not answer in time',
 };
 
+/** Whether a response's description is one of the shared defaults above (not a route's own reason). */
+export function isSharedDescription(description: string): boolean {
+  return Object.values(DEFAULT_DESCRIPTIONS).includes(description);
+}
+
 /** The response object for one error status, with the shared error schema. */
 export function errorResponse(status: ErrorStatus, description = DEFAULT_DESCRIPTIONS[status]): ApiResponseOptions {
   return { status, description, type: ErrorBodyDto };

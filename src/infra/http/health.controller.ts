@@ -6,7 +6,7 @@ import { ChangeFeed } from '../cache/feed/change-feed.service';
 import type { FeedState } from '../cache/feed/feed-stats';
 import { RedisConnection } from '../cache/redis/redis.connection';
 import { MongoHealth } from '../mongo/mongo-health';
-import { Public } from '../../common/kit/access';
+import { Public } from './route-access';
 import { ApiTag } from './api-tag';
 
 export type DependencyState = 'up' | 'down' | 'disabled';
@@ -16,7 +16,7 @@ const STATES = ['up', 'down', 'disabled'];
 export class LivenessDto {
   @ApiProperty({ enum: ['ok'] })
   status: 'ok';
-  @ApiProperty()
+  @ApiProperty({ example: 3721 })
   uptimeSeconds: number;
 }
 
@@ -33,15 +33,29 @@ export class HealthDto {
   @ApiProperty({ enum: ['closed', 'open', 'disabled'], description: 'the cache\'s circuit breaker: "open" while it refuses Redis calls' })
   breaker: 'closed' | 'open' | 'disabled';
   @ApiProperty({
-    enum: ['disabled', 'standby', 'following', 'unavailable', 'stopped'],
+    enum: ['disabled', 'standby', 'following', 'reopening', 'unavailable', 'stopped'],
     description:
-      'The change feed on this instance: following (it follows MongoDB for every instance), standby (another instance does), ' +
-      'unavailable (no change streams: outside writes reach the cache at TTL expiry), disabled',
+      'The change feed on this instance: following (it follows MongoDB for every instance, every stream open), ' +
+      'reopening (it follows, but the streams in changeFeedClosed are closed: changes to those collections wait), ' +
+      'standby (other instances follow), unavailable (no change streams: outside writes reach the cache at TTL expiry), disabled',
   })
   changeFeed: FeedState;
-  @ApiProperty()
+  @ApiProperty({ type: [String], example: [], description: 'While reopening: the collections whose change stream is closed' })
+  changeFeedClosed: string[];
+  @ApiProperty({ example: 3721 })
   uptimeSeconds: number;
 }
+
+/** What a probe reads while MongoDB is unreachable (the 503's example). */
+const MONGO_DOWN = {
+  status: 'error',
+  mongo: 'down',
+  redis: 'up',
+  breaker: 'closed',
+  changeFeed: 'reopening',
+  changeFeedClosed: ['games', 'clients'],
+  uptimeSeconds: 3721,
+};
 
 @ApiTag('health', 'Liveness and dependency state')
 @Public()
@@ -55,24 +69,35 @@ export class HealthController {
   ) {}
 
   @Get('live')
-  @ApiOperation({ summary: 'Liveness: the process answers; touches no dependency' })
+  @ApiOperation({
+    summary: 'Liveness: the process answers; touches no dependency',
+    description:
+      'For a liveness probe: 200 as long as the process runs. MongoDB and Redis are not asked, so an outage of theirs never gets instances restarted.',
+  })
   @ApiOkResponse({ type: LivenessDto })
   live(): LivenessDto {
     return { status: 'ok', uptimeSeconds: Math.round(process.uptime()) };
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: MongoDB, Redis and the cache breaker, each checked now and bounded (503 when MongoDB is down)' })
+  @ApiOperation({
+    summary: 'Readiness: MongoDB, Redis and the cache breaker, each checked now and bounded (503 when MongoDB is down)',
+    description:
+      'For a readiness probe. 503 while MongoDB is unreachable: the instance cannot serve misses or writes. Redis being down only degrades the cache (reads go to MongoDB), so the answer stays 200 with `redis: down`.',
+  })
   @ApiOkResponse({ type: HealthDto, description: 'MongoDB is up' })
-  @ApiServiceUnavailableResponse({ type: HealthDto, description: 'MongoDB is down' })
+  @ApiServiceUnavailableResponse({ type: HealthDto, description: 'MongoDB is down', example: MONGO_DOWN })
   ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
     return this.report(reply);
   }
 
   @Get()
-  @ApiOperation({ summary: 'Same as /health/ready (kept for existing probes)' })
+  @ApiOperation({
+    summary: 'Same as /health/ready (kept for existing probes)',
+    description: 'The same report and status code as GET /health/ready.',
+  })
   @ApiOkResponse({ type: HealthDto, description: 'MongoDB is up' })
-  @ApiServiceUnavailableResponse({ type: HealthDto, description: 'MongoDB is down' })
+  @ApiServiceUnavailableResponse({ type: HealthDto, description: 'MongoDB is down', example: MONGO_DOWN })
   check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
     return this.report(reply);
   }
@@ -81,12 +106,14 @@ export class HealthController {
     const [mongo, redisPing] = await Promise.all([this.mongo.check(), this.redis.ping(Math.max(250, this.cacheSettings.redisTimeoutMs))]);
     const breaker = !this.redis.enabled ? 'disabled' : this.redis.breakerOpen ? 'open' : 'closed';
     reply.status(mongo === 'up' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    const feed = this.feed.snapshot();
     return {
       status: mongo === 'up' ? 'ok' : 'error',
       mongo,
       redis: redisPing === 'up' && breaker === 'open' ? 'down' : redisPing,
       breaker,
-      changeFeed: this.feed.snapshot().state,
+      changeFeed: feed.state,
+      changeFeedClosed: feed.closed,
       uptimeSeconds: Math.round(process.uptime()),
     };
   }

@@ -23,6 +23,11 @@ export function registerFeedMetrics(registry: Registry, feed: ChangeFeed): void 
     'MongoDB change events turned into cache invalidations by this instance',
     () => feed.processed,
   );
+  counter(
+    'cache_feed_events_skipped_total',
+    "Change events not invalidated again because the API's own write had invalidated them (CACHE_FEED_SKIP_API_WRITES)",
+    () => feed.snapshot().eventsSkipped,
+  );
   counter('cache_feed_resumes_total', 'Change streams reopened from a stored resume token', () => feed.snapshot().resumes);
   counter(
     'cache_feed_history_lost_restarts_total',
@@ -35,6 +40,18 @@ export function registerFeedMetrics(registry: Registry, feed: ChangeFeed): void 
     registers: [registry],
     collect() {
       this.set(feed.snapshot().leader ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'cache_feed_stream_open',
+    help: 'While this instance follows: 1 per collection whose change stream is open, 0 while it is closed (reopening)',
+    labelNames: ['collection'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const { state, collections, closed } = feed.snapshot();
+      if (state !== 'following' && state !== 'reopening') return;
+      for (const collection of collections) this.set({ collection }, closed.includes(collection) ? 0 : 1);
     },
   });
   new Gauge({

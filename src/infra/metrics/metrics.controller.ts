@@ -2,7 +2,7 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { MetricsTokenGuard } from './metrics-token.guard';
 import { MetricsService } from './metrics.service';
-import { GuardedBy } from '../../common/kit/access';
+import { GuardedBy } from '../http/route-access';
 
 @ApiExcludeController()
 @GuardedBy(MetricsTokenGuard)

@@ -1,17 +1,19 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { CacheStats } from '../cache/core/cache-stats';
 import { ChangeFeed } from '../cache/feed/change-feed.service';
-import { TwoTierCache } from '../cache/two-tier-cache.service';
+import { CacheInspector } from '../cache/cache-inspector';
+import { registerEventLoopMetrics } from './event-loop-metrics';
 import { registerFeedMetrics } from './feed-metrics';
 
 /** Prometheus metrics, one registry per app instance (tests run several in one process). */
 @Injectable()
-export class MetricsService {
+export class MetricsService implements OnModuleDestroy {
   readonly registry = new Registry();
+  private readonly stopEventLoopMetrics = registerEventLoopMetrics(this.registry);
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
 
-  constructor(cache: TwoTierCache, feed: ChangeFeed) {
+  constructor(stats: CacheStats, cache: CacheInspector, feed: ChangeFeed) {
     collectDefaultMetrics({ register: this.registry });
     this.httpDuration = new Histogram({
       name: 'http_request_duration_seconds',
@@ -20,7 +22,6 @@ export class MetricsService {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [this.registry],
     });
-    const stats: CacheStats = cache.stats;
     // Read from the cache's plain counters at scrape time: nothing extra on the hot path.
     new Counter({
       name: 'cache_hits_total',
@@ -62,5 +63,9 @@ export class MetricsService {
       },
     });
     registerFeedMetrics(this.registry, feed);
+  }
+
+  onModuleDestroy() {
+    this.stopEventLoopMetrics();
   }
 }

@@ -19,6 +19,8 @@ export class MongoModule {
             dbName: databaseName(env),
             // Fail fast (503, or a stale cached answer) rather than hold every request while MongoDB is unreachable.
             serverSelectionTimeoutMS: env.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
+            // The operationTimes of the API's writes, for the change feed to skip what they invalidated (write-times.ts).
+            monitorCommands: env.CACHE_FEED_SKIP_API_WRITES,
             // Indexes are part of the contract (unique emails, registrations): build them at start-up.
             autoIndex: !options.lazy,
             lazyConnection: options.lazy,

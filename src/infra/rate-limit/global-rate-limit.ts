@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
-import { STATUS_CODES } from 'node:http';
 import { ENV } from '../../config/config.module';
 import type { Env } from '../../config/env';
-import type { ErrorBody } from '../http/error-body';
+import { errorBody } from '../http/error-body';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
+import { RateLimitRejections } from './rate-limit-rejections';
 
 /** Hits a process may spend for one IP between two Redis round trips: a fiftieth of the limit. */
 const LEASES_PER_WINDOW = 50;
@@ -35,22 +35,21 @@ export class GlobalRateLimit {
   constructor(
     private readonly storage: RedisThrottlerStorage,
     @Inject(ENV) private readonly env: Env,
+    private readonly rejections: RateLimitRejections,
   ) {}
+
+  private counted(waitSeconds: number): number {
+    if (waitSeconds > 0) this.rejections.count('global');
+    return waitSeconds;
+  }
 
   register(fastify: FastifyInstance): void {
     const limit = this.env.RATE_LIMIT_GLOBAL;
     if (limit === 0) return;
     fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      const waitSeconds = await this.take(request.ip, limit);
+      const waitSeconds = this.counted(await this.take(request.ip, limit));
       if (waitSeconds === 0) return;
-      const body: ErrorBody = {
-        statusCode: 429,
-        error: STATUS_CODES[429]!,
-        message: `too many requests from this address; retry in ${waitSeconds} s`,
-        path: request.url,
-        timestamp: new Date().toISOString(),
-        requestId: String(request.id),
-      };
+      const body = errorBody(429, `too many requests from this address; retry in ${waitSeconds} s`, request);
       return reply
         .code(429)
         .header('retry-after', String(waitSeconds))

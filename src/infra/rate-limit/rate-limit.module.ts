@@ -4,6 +4,7 @@ import { ENV } from '../../config/config.module';
 import type { Env } from '../../config/env';
 import { GlobalRateLimit } from './global-rate-limit';
 import { RateLimitGuard } from './rate-limit.guard';
+import { RateLimitRejections } from './rate-limit-rejections';
 import { throttlers } from './rate-limits';
 import { RateLimitStorageModule } from './rate-limit-storage.module';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
@@ -22,7 +23,7 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
       useFactory: (env: Env, storage: RedisThrottlerStorage) => ({ throttlers: throttlers(env), storage, setHeaders: false }),
     }),
   ],
-  providers: [RateLimitGuard, GlobalRateLimit],
-  exports: [ThrottlerModule, RateLimitGuard, GlobalRateLimit],
+  providers: [RateLimitGuard, GlobalRateLimit, RateLimitRejections],
+  exports: [ThrottlerModule, RateLimitGuard, GlobalRateLimit, RateLimitRejections],
 })
 export class RateLimitModule {}

@@ -5,8 +5,11 @@ import type { FastifyRequest } from 'fastify';
 import type { Env } from '../../config/env';
 import { RateLimitGuard } from './rate-limit.guard';
 
-/** The limits a route can opt into with `@RateLimited(...)`; each counts per window per tracker. */
-export type RateLimitName = 'login-ip' | 'login-account' | 'register-ip' | 'operations-user';
+/**
+ * The limits a route can opt into with `@RateLimited(...)`; each counts per window per tracker.
+ * (The per-account login limit needs the account, so it lives with the login: auth/login-throttle.ts.)
+ */
+export type RateLimitName = 'login-ip' | 'register-ip' | 'operations-user' | 'uploads-user';
 
 const RATE_LIMITS = Symbol('RATE_LIMITS');
 
@@ -20,12 +23,6 @@ export function RateLimited(...names: RateLimitName[]) {
 }
 
 const ip = (request: FastifyRequest) => request.ip;
-/** The account named in a login body (before validation: anything that is not a string counts as one name). */
-const accountName = (request: FastifyRequest) => {
-  const body = (request.body ?? {}) as { username?: unknown; email?: unknown };
-  const name = typeof body.email === 'string' ? body.email : typeof body.username === 'string' ? body.username : '';
-  return name.trim().toLowerCase().slice(0, 254);
-};
 /** Set by JwtAuthGuard, which runs first (class guards before route guards). */
 const userId = (request: FastifyRequest) => String((request as FastifyRequest & { user?: { id: string } }).user?.id ?? request.ip);
 
@@ -34,9 +31,9 @@ export function throttlers(env: Env): ThrottlerOptions[] {
   const ttl = env.RATE_LIMIT_WINDOW_SECONDS * 1000;
   const limits: [RateLimitName, number, (request: FastifyRequest) => string][] = [
     ['login-ip', env.RATE_LIMIT_LOGIN_PER_IP, ip],
-    ['login-account', env.RATE_LIMIT_LOGIN_PER_ACCOUNT, accountName],
     ['register-ip', env.RATE_LIMIT_REGISTER_PER_IP, ip],
     ['operations-user', env.RATE_LIMIT_OPERATIONS_PER_USER, userId],
+    ['uploads-user', env.RATE_LIMIT_UPLOADS_PER_USER, userId],
   ];
   return limits.map(([name, limit, tracker]) => ({
     name,

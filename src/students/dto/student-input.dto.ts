@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
+  buildMessage,
   IsEmail,
   IsIn,
   IsNumber,
@@ -12,6 +13,7 @@ import {
   Max,
   Min,
   registerDecorator,
+  ValidateBy,
   ValidateNested,
   ValidationOptions,
 } from 'class-validator';
@@ -57,9 +59,19 @@ function IsBirthDate(options?: ValidationOptions) {
     });
 }
 
+/**
+ * At most two decimals, within binary-float noise. Not class-validator's `maxDecimalPlaces`: it reads
+ * the decimals from the number's text and throws on exponent forms such as 5e-324 (a 500, not a 400).
+ */
+const twoDecimals = (value: unknown) => typeof value === 'number' && Math.abs(value * 100 - Math.round(value * 100)) < 1e-6;
+
 const score = () => (target: object, key: string) => {
   ApiProperty({ minimum: MIN_SCORE, maximum: MAX_SCORE, example: 650.5 })(target, key);
-  IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })(target, key);
+  IsNumber({ allowNaN: false, allowInfinity: false })(target, key);
+  ValidateBy({
+    name: 'twoDecimals',
+    validator: { validate: twoDecimals, defaultMessage: buildMessage((prefix) => `${prefix}$property must have at most two decimals`) },
+  })(target, key);
   Min(MIN_SCORE)(target, key);
   Max(MAX_SCORE)(target, key);
 };

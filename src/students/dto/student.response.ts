@@ -9,23 +9,24 @@ import { ScoresDto } from './student-input.dto';
 export class StudentView {
   @ApiProperty({ example: '2600000001' }) registration: string;
   @ApiProperty({ example: '2026-fuvest' }) edition: string;
-  @ApiProperty() name: string;
+  @ApiProperty({ example: 'Beatriz Carvalho Lima' }) name: string;
   @ApiProperty({ example: '***.456.789-**', description: 'masked unless the caller may see whole CPFs (today: the admin token)' })
   cpf: string;
-  @ApiProperty() email: string;
+  @ApiProperty({ example: 'beatriz.lima@example.com' }) email: string;
   @ApiProperty({ example: '2007-05-14' }) birth_date: string;
   @ApiProperty({ enum: COURSE_CODES }) course: string;
   @ApiProperty({ enum: CAMPUSES }) campus: string;
   @ApiProperty({ type: ScoresDto }) scores: ScoresDto;
-  @ApiProperty({ description: WEIGHTING_DESCRIPTION }) final_score: number;
-  @ApiProperty({ nullable: true, type: Number, description: 'rank within the course (1 = best)' }) classification: number | null;
+  @ApiProperty({ example: 650.5, description: WEIGHTING_DESCRIPTION }) final_score: number;
+  @ApiProperty({ nullable: true, type: Number, example: 12, description: 'rank within the course (1 = best)' }) classification:
+    number | null;
   @ApiProperty({
     enum: STUDENT_STATUSES,
     nullable: true,
     description: `approved: classification ≤ the course seats; waiting_list: the next ${WAITING_LIST_FACTOR}× seats; else not_classified`,
   })
   status: StudentStatus | null;
-  @ApiProperty() published_at: string;
+  @ApiProperty({ example: '2026-01-30T12:00:00.000Z' }) published_at: string;
 }
 
 export class StudentPage extends PageMeta {
@@ -33,26 +34,27 @@ export class StudentPage extends PageMeta {
 }
 
 export class StudentsByName {
-  @ApiProperty() name: string;
-  @ApiProperty() count: number;
+  @ApiProperty({ example: 'Beatriz Carvalho Lima' }) name: string;
+  @ApiProperty({ example: 1 }) count: number;
   @ApiProperty({ type: [StudentView] }) items: StudentView[];
 }
 
 export class RankingEntry {
-  @ApiProperty() classification: number;
-  @ApiProperty() registration: string;
-  @ApiProperty() name: string;
-  @ApiProperty() campus: string;
-  @ApiProperty() final_score: number;
+  @ApiProperty({ example: 1 }) classification: number;
+  @ApiProperty({ example: '2600000417' }) registration: string;
+  @ApiProperty({ example: 'Rafael Nogueira Santos' }) name: string;
+  @ApiProperty({ example: 'São Paulo' }) campus: string;
+  @ApiProperty({ example: 812.38 }) final_score: number;
   @ApiProperty({ enum: STUDENT_STATUSES }) status: StudentStatus;
 }
 
 export class Ranking {
-  @ApiProperty() course: string;
-  @ApiProperty() course_name: string;
-  @ApiProperty() seats: number;
-  @ApiProperty({ nullable: true, type: String, description: 'the edition ranked (null: none published yet)' }) edition: string | null;
-  @ApiProperty({ description: 'ranked candidates of the edition in the course' }) total: number;
+  @ApiProperty({ example: 'medicina' }) course: string;
+  @ApiProperty({ example: 'Medicina' }) course_name: string;
+  @ApiProperty({ example: 60 }) seats: number;
+  @ApiProperty({ nullable: true, type: String, example: '2026-fuvest', description: 'the edition ranked (null: none published yet)' })
+  edition: string | null;
+  @ApiProperty({ example: 842, description: 'ranked candidates of the edition in the course' }) total: number;
   @ApiProperty({ type: [RankingEntry] }) items: RankingEntry[];
 }
 

@@ -4,7 +4,7 @@ import { Model } from 'mongoose';
 import { performance } from 'node:perf_hooks';
 import { ENV } from '../../config/config.module';
 import { cacheKeyPrefix, type Env } from '../../config/env';
-import { REDIS_UNAVAILABLE, RedisConnection } from '../../infra/cache/redis/redis.connection';
+import { REDIS_UNAVAILABLE, RedisConnection } from '../../infra/cache';
 import type { L1PreloadState, WarmUpState } from '../warm-up/warm-up-state';
 import type { ClockReading } from './redis-clock';
 import { Publication } from './publication.schema';

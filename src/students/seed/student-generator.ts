@@ -39,7 +39,7 @@ const courseWeights = COURSES.map((c, index) => ({ weight: c.demand, value: inde
  */
 const results = new SimpleFaker();
 
-/** The results-day project's generatePerson(), for one batch: realistic Brazilian candidates, deterministic per (seed, batch). */
+/** One batch of generated candidates: realistic Brazilian candidates, deterministic per (seed, batch). */
 export function generateStudents({ seed, edition, publishedAt, batch, start, size, ranks }: BatchRequest): Student[] {
   const { compact: batchResults, scores } = drawResults(seed, batch, size, true);
   faker.seed([seed, batch]);

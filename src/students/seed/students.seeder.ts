@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo } from 'mongoose';
 import { createProgress, type ProgressSummary } from '../../common/progress';
-import { TwoTierCache } from '../../infra/cache/two-tier-cache.service';
+import { CacheInvalidator } from '../../infra/cache';
 import { ModuleSeeder, Seeder, SeedOptions, SeedSummary } from '../../seeder/seeder';
 import { COURSES } from '../courses';
 import { DEFAULT_EDITION, DEFAULT_EDITION_PUBLISHED_AT } from '../editions';
@@ -30,7 +30,7 @@ export class StudentsSeeder implements ModuleSeeder {
 
   constructor(
     @InjectModel(Student.name) private readonly students: Model<Student>,
-    private readonly cache: TwoTierCache,
+    private readonly cache: CacheInvalidator,
     private readonly publications: PublicationService,
   ) {}
 

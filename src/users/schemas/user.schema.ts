@@ -24,6 +24,10 @@ export class User {
   @Prop({ type: Number, required: true, default: 0 })
   token_version: number;
 
+  /** Bytes of stored files counted against STORAGE_QUOTA_BYTES (StorageQuota keeps it). */
+  @Prop({ type: Number, default: 0 })
+  storage_used: number;
+
   created_at: Date;
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Readable, namespaced keys (the store project's scheme):
+ * Readable, namespaced keys (an operator can read them in redis-cli):
  *   <ns>:id:<id>            one document
  *   <ns>:list               the unfiltered list
  *   <ns>:list:<sha1>        a list variant (sha1 of the sorted query)
@@ -17,6 +17,11 @@ export const cacheKeys = {
   generation: (namespace: string) => `${namespace}:meta:gen`,
   /** Sorted set of the namespace's list keys (scored by expiry), so a write removes every variant without SCAN. */
   listIndex: (namespace: string) => `${namespace}:meta:lists`,
+  /** The short lock that lets one instance reload a key ahead of its expiry (refresh-ahead). */
+  refreshLock: (key: string) => {
+    const namespace = cacheKeys.namespaceOf(key);
+    return `${namespace}:meta:refresh:${key.slice(namespace.length + 1)}`;
+  },
   namespaceOf: (key: string) => {
     const colon = key.indexOf(':');
     return colon === -1 ? key : key.slice(0, colon);

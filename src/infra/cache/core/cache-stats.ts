@@ -8,6 +8,8 @@ interface NamespaceCounters {
   misses: number;
   /** Expired copies served because the source failed (also counted as misses). */
   staleServed: number;
+  /** Values found in Redis under our key names that this deployment did not write (also counted as misses). */
+  foreign: number;
 }
 
 /** Plain counters on the hot path; /cache/stats and /metrics read them. */
@@ -24,6 +26,10 @@ export class CacheStats {
     this.counters(namespace).misses++;
   }
 
+  foreign(namespace: string): void {
+    this.counters(namespace).foreign++;
+  }
+
   stale(namespace: string): void {
     this.counters(namespace).staleServed++;
   }
@@ -36,7 +42,7 @@ export class CacheStats {
   private counters(namespace: string): NamespaceCounters {
     const base = baseNamespace(namespace);
     let counters = this.namespaces.get(base);
-    if (!counters) this.namespaces.set(base, (counters = { l1Hits: 0, l2Hits: 0, misses: 0, staleServed: 0 }));
+    if (!counters) this.namespaces.set(base, (counters = { l1Hits: 0, l2Hits: 0, misses: 0, staleServed: 0, foreign: 0 }));
     return counters;
   }
 }

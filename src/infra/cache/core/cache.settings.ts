@@ -20,6 +20,8 @@ export interface CacheSettings {
   keyPrefix: string;
   /** How long after expiry an in-process copy may still answer when the source is unreachable. */
   staleGraceMs: number;
+  /** What makes instances one deployment (their database and key prefix): stored values carry its mark. */
+  deployment: string;
   /** Pub/sub channel for L1 invalidations; scoped to the database so unrelated apps on one Redis stay apart. */
   channel: string;
   /** L1 entries from this size (bytes) hold br and gzip forms too; 0 never. */
@@ -28,6 +30,26 @@ export interface CacheSettings {
   refreshAheadFraction: number;
   /** Fraction of the TTL removed at random so keys written together do not expire together. */
   ttlJitter: number;
+  /** The change feed (MongoDB change streams → invalidations). */
+  feed: FeedSettings;
+}
+
+/** The change feed's settings (CACHE_FEED_*). */
+export interface FeedSettings {
+  /** This instance may follow MongoDB's change streams (false: it never takes a lease). */
+  enabled: boolean;
+  /** Instances that follow at once, one lease each. */
+  followers: number;
+  /** Lifetime of a follower's lease in Redis: a dead follower is replaced within it. */
+  leaseMs: number;
+  /** Change events are coalesced this long into one round of invalidations. */
+  batchMs: number;
+  /** Past this many changed ids of one namespace in one batch, the namespace is dropped whole. */
+  maxIds: number;
+  /** Longest wait between attempts to reopen a closed stream. */
+  reopenMaxMs: number;
+  /** API writes record their invalidation with MongoDB's operationTime; followers skip those writes' events. */
+  skipApiWrites: boolean;
 }
 
 export function cacheSettingsFrom(env: Env): CacheSettings {
@@ -44,9 +66,19 @@ export function cacheSettingsFrom(env: Env): CacheSettings {
     listVariantsMax: env.CACHE_LIST_VARIANTS_MAX,
     keyPrefix: cacheKeyPrefix(env),
     staleGraceMs: env.CACHE_STALE_GRACE_SECONDS * 1000,
+    deployment: `${databaseName(env)}\0${cacheKeyPrefix(env)}`,
     channel: `cache:invalidate:${databaseName(env)}`,
     compressMinBytes: env.CACHE_COMPRESS_MIN_BYTES,
     refreshAheadFraction: env.CACHE_REFRESH_AHEAD_FRACTION,
     ttlJitter: 0.1,
+    feed: {
+      enabled: env.CACHE_FEED_ENABLED,
+      followers: env.CACHE_FEED_FOLLOWERS,
+      leaseMs: env.CACHE_FEED_LEASE_MS,
+      batchMs: env.CACHE_FEED_BATCH_MS,
+      maxIds: env.CACHE_FEED_MAX_IDS,
+      reopenMaxMs: env.CACHE_FEED_REOPEN_MAX_MS,
+      skipApiWrites: env.CACHE_FEED_SKIP_API_WRITES,
+    },
   };
 }

@@ -106,3 +106,37 @@ describe('L1Store compression', () => {
     expect(jobs).toHaveLength(0);
   });
 });
+
+describe('L1Store retained memory', () => {
+  /** Bytes of the distinct ArrayBuffers the entries' buffers keep alive. */
+  function retainedBytes(l1: L1Store): number {
+    const buffers = new Set<ArrayBufferLike>();
+    for (const key of l1.keys()) {
+      const entry = l1.get(key)!;
+      for (const part of [entry.body, entry.br, entry.gzip]) if (part) buffers.add(part.buffer);
+    }
+    return [...buffers].reduce((sum, buffer) => sum + buffer.byteLength, 0);
+  }
+
+  /** A JSON list body of about `size` bytes that compresses (both forms are kept). */
+  function listBody(size: number, seed: number): Buffer {
+    const items: unknown[] = [];
+    for (let i = 0; JSON.stringify(items).length < size; i++) items.push({ _id: `${seed}-${i}`, name: `Game ${seed} ${i}`, price: 59.9 });
+    return Buffer.from(JSON.stringify(items));
+  }
+
+  it.each([1_100, 4_096, 16_500])('keeps bodies and both compressed forms at their own size (%d-byte entries)', async (size) => {
+    const l1 = new L1Store({ maxEntries: 1000, maxBytes: 1 << 30, compressMinBytes: 1 });
+    const count = 40;
+    for (let i = 0; i < count; i++) {
+      const key = `ns:list:${i}`;
+      l1.set(key, { body: listBody(size, i), namespace: 'ns' }, 60_000, l1.generation('ns'), true);
+      l1.get(key); // a read asks for the forms when the two compression slots were busy at store time
+      for (let waited = 0; !(l1.get(key)!.br && l1.get(key)!.gzip) && waited < 5000; waited += 5)
+        await new Promise((r) => setTimeout(r, 5));
+      expect(l1.get(key)).toMatchObject({ br: expect.any(Buffer), gzip: expect.any(Buffer) });
+    }
+    // Counted: body, forms, key and tag. Retained: whole ArrayBuffers, the forms' included.
+    expect(retainedBytes(l1) / l1.bytes).toBeLessThanOrEqual(1.1);
+  });
+});

@@ -151,7 +151,10 @@ export class L1Store {
    */
   private attachForms(key: string, stored: StoredEntry, forms: EncodedForms): void {
     if (this.lru.peek(key, { allowStale: true }) !== stored || (!forms.br && !forms.gzip)) return;
-    this.lru.set(key, { ...stored, ...forms }, { noUpdateTTL: true, noDisposeOnSet: true });
+    // zlib hands back views into its 64 KiB output buffers: kept as they are, each form would
+    // hold the whole 64 KiB while the bound counts its length.
+    const owned = { br: forms.br && ownedCopy(forms.br), gzip: forms.gzip && ownedCopy(forms.gzip) };
+    this.lru.set(key, { ...stored, ...owned }, { noUpdateTTL: true, noDisposeOnSet: true });
   }
 
   /** Drops the given id keys and every list of the namespace. */

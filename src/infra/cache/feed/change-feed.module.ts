@@ -1,6 +1,12 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import { CACHE_SETTINGS, CacheSettings } from '../core/cache.settings';
+import { CacheInvalidator } from '../cache-invalidator';
 import { ChangeFeed } from './change-feed.service';
+import { FEED_INVALIDATIONS, FeedInvalidations } from './feed-invalidations';
 import type { FeedSource } from './feed-source';
+import { noteWriteTime } from './write-times';
 
 /** Holds one feature's declarations (see ChangeFeedModule.forFeature). */
 @Module({})
@@ -11,7 +17,31 @@ class ChangeFeedDeclarations {}
  * `ChangeFeedModule.forFeature([...])`, next to their cache policy; nobody writes a watcher.
  */
 @Global()
-@Module({ providers: [ChangeFeed], exports: [ChangeFeed] })
+@Module({
+  providers: [
+    ChangeFeed,
+    {
+      // The feed's only way into the cache: rewire here when the cache's invalidation moves.
+      provide: FEED_INVALIDATIONS,
+      inject: [CacheInvalidator],
+      useFactory: (cache: CacheInvalidator): FeedInvalidations => ({
+        invalidate: (namespace, ids) => cache.invalidate(namespace, ids),
+        clear: async (prefix) => (await cache.clearEverywhere(prefix)).applied,
+        ownWrites: (checks) => cache.appliedWrites.holds(checks),
+      }),
+    },
+    {
+      // The API's writes learn their operationTimes from the driver's command monitoring (on with this setting).
+      provide: 'change-feed:write-times',
+      inject: [getConnectionToken(), CACHE_SETTINGS],
+      useFactory: (connection: Connection, settings: CacheSettings) => {
+        if (settings.feed.skipApiWrites) connection.getClient()?.on('commandSucceeded', noteWriteTime);
+        return settings.feed.skipApiWrites;
+      },
+    },
+  ],
+  exports: [ChangeFeed],
+})
 export class ChangeFeedModule {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each source is typed by its own document
   static forFeature(sources: FeedSource<any>[]): DynamicModule {

@@ -1,5 +1,5 @@
 import { mongo } from 'mongoose';
-import type { FeedChange } from './feed-source';
+import type { FeedChange, FeedSource, FeedTarget } from './feed-source';
 
 /** A change event as the feed's streams receive it. */
 export type FeedEvent = mongo.ChangeStreamDocument & {
@@ -30,9 +30,32 @@ function idString(id: unknown): string | undefined {
   return undefined;
 }
 
+/** The event's clusterTime (its oplog timestamp) as a decimal string, as AppliedWrites records write times. */
+export function clusterTime(event: FeedEvent): string | undefined {
+  return (event as { clusterTime?: mongo.Timestamp }).clusterTime?.toString();
+}
+
 /** MongoDB's commit time of the event in ms: wallTime (MongoDB 6+), else clusterTime's seconds. */
 export function commitTime(event: FeedEvent): number | undefined {
   if (event.wallTime instanceof Date) return event.wallTime.getTime();
   const clusterTime = (event as { clusterTime?: mongo.Timestamp }).clusterTime;
   return clusterTime ? clusterTime.getHighBitsUnsigned() * 1000 : undefined;
+}
+
+/** What one event drops: its document's targets, or everything the collection feeds when the collection itself went. */
+export function eventTargets(source: FeedSource, event: FeedEvent): readonly FeedTarget[] {
+  switch (event.operationType) {
+    case 'insert':
+    case 'update':
+    case 'replace':
+    case 'delete':
+      return source.targets(toFeedChange(event));
+    case 'invalidate':
+    case 'drop':
+    case 'rename':
+    case 'dropDatabase':
+      return source.everything;
+    default:
+      return [];
+  }
 }

@@ -14,10 +14,13 @@ const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
+/** What Redis said: the lease is ours, another instance holds it, or no answer (Redis unreachable or slow). */
+export type LeaseAnswer = 'held' | 'taken' | 'unanswered';
+
 /**
- * Leadership of the change feed: one Redis key with an expiry (a single key, so it works on Redis
- * Cluster too). The holder renews it every third of its lifetime; if the holder dies, another
- * instance takes it when it expires. Without Redis (in-process cache only) every instance leads.
+ * One follower slot of the change feed: one Redis key with an expiry (a single key, so it works on
+ * Redis Cluster too). The holder renews it every third of its lifetime; if the holder dies, another
+ * instance takes it when it expires. Without Redis (in-process cache only) every instance holds it.
  */
 export class FeedLease {
   readonly owner = randomUUID();
@@ -28,27 +31,15 @@ export class FeedLease {
     readonly ttlMs: number,
   ) {}
 
-  /** Until when the lease is ours by the last successful renewal (ms since epoch). */
-  private validUntil = 0;
-
-  /**
-   * True when this instance holds the lease: taken or renewed now, or, when Redis did not answer
-   * in time (a slow reply must not drop the leader), still within the last renewal's lifetime.
-   */
-  async hold(): Promise<boolean> {
-    if (!this.redis.enabled) return true;
-    const asked = Date.now();
+  /** Takes the lease when free, or renews it when ours. */
+  async hold(): Promise<LeaseAnswer> {
+    if (!this.redis.enabled) return 'held';
     const result = await this.redis.run((redis) => redis.eval(ACQUIRE_OR_RENEW, 1, this.key, this.owner, this.ttlMs));
-    if (result === 1) {
-      this.validUntil = asked + this.ttlMs;
-      return true;
-    }
-    if (result !== REDIS_UNAVAILABLE) this.validUntil = 0; // another instance holds it
-    return Date.now() < this.validUntil;
+    if (result === REDIS_UNAVAILABLE) return 'unanswered';
+    return result === 1 ? 'held' : 'taken';
   }
 
   async release(): Promise<void> {
-    this.validUntil = 0;
     if (!this.redis.enabled) return;
     await this.redis.run((redis) => redis.eval(RELEASE, 1, this.key, this.owner));
   }

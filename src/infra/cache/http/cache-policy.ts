@@ -13,7 +13,7 @@ export interface CachePolicy {
   ttlSeconds?: number;
   /**
    * For answers that depend on the caller: the namespace becomes `<namespace>.<scope>` (e.g. one
-   * user's collections), invalidated with `cache.invalidate(scopedNamespace(ns, scope), ids)`.
+   * user's collections), invalidated with `CacheInvalidator.invalidate(scopedNamespace(ns, scope), ids)`.
    * Returning undefined bypasses the cache.
    */
   scope?: (request: FastifyRequest) => string | undefined;

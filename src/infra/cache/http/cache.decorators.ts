@@ -1,11 +1,14 @@
 import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { ApiHeader, ApiResponse } from '@nestjs/swagger';
+import { ApiExtension, ApiHeader, ApiResponse } from '@nestjs/swagger';
 import { CACHED_ROUTE_CONFIG } from './cached-reply';
 import { CACHE_POLICY, CachePolicy } from './cache-policy';
 import { HttpCacheInterceptor } from './http-cache.interceptor';
 
-/** Response headers of every cached route (documented at 200). */
+/** Operation extension set by `@Cached` (the route's cache namespace): cache-openapi.ts reads it. */
+export const CACHED_OPERATION = 'x-cache-namespace';
+
+/** Response headers of every cached route (documented on its 2xx answer: see cache-openapi.ts). */
 export const CACHE_HEADERS = {
   'X-Cache': {
     description: 'HIT or MISS (BYPASS when the cache is off; STALE, with Age and Warning, when MongoDB is unreachable)',
@@ -26,11 +29,8 @@ export function Cached(policy: CachePolicy) {
     SetMetadata(CACHE_POLICY, policy),
     RouteConfig(CACHED_ROUTE_CONFIG),
     UseInterceptors(HttpCacheInterceptor),
-    ApiResponse({
-      status: 200,
-      description: `Cached in namespace "${policy.namespace}"`,
-      headers: CACHE_HEADERS,
-    }),
+    // Marks the operation; its own 2xx answer (declared beside, in any order) gets the cache headers.
+    ApiExtension(CACHED_OPERATION, policy.namespace),
     ApiResponse({ status: 304, description: 'Not Modified: If-None-Match names the current ETag (no body)' }),
     ApiHeader({ name: 'If-None-Match', required: false, description: 'ETag(s) of a copy the client holds' }),
     ApiHeader({ name: 'X-Request-Id', required: false, description: 'echoed back; generated when absent' }),

@@ -1,9 +1,10 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { from, map, Observable, of } from 'rxjs';
+import { from, map, Observable } from 'rxjs';
 import { setCacheHeaders } from './cache-headers';
 import { cacheTargetFor } from './cache-target';
+import { takeMiss } from './known-miss';
 import { queryCanonicalizerFor } from './canonical-query';
 import { markCachedReply } from './cached-reply';
 import { L1FastPath } from './l1-fast-path';
@@ -30,7 +31,9 @@ export class HttpCacheInterceptor implements NestInterceptor {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const query = policy ? queryCanonicalizerFor(context.getClass(), context.getHandler()) : null;
-    const target = policy && this.cache.settings.enabled ? cacheTargetFor(policy, request, query) : undefined;
+    // The fast path already computed the target and read Redis (a miss) for this request.
+    const known = policy ? takeMiss(request) : undefined;
+    const target = known?.target ?? (policy && this.cache.settings.enabled ? cacheTargetFor(policy, request, query) : undefined);
     if (!target) {
       reply.header('x-cache', 'BYPASS');
       return next.handle();
@@ -48,16 +51,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
       });
     const options = { ttlSeconds: policy.ttlSeconds, isList: policy.kind === 'list', staleIfError: isMongoUnavailable };
 
-    const l1Entry = this.cache.peekL1(key);
-    if (l1Entry) {
-      this.cache.stats.hit(namespace, 'l1');
-      this.cache.refreshIfDue(namespace, key, l1Entry, load, options);
-      reply.header('x-cache', 'HIT').header('x-cache-tier', 'l1');
-      markCachedReply(request, l1Entry, perCaller);
-      return of(l1Entry.body);
-    }
-
-    return from(this.cache.getOrLoad(namespace, key, load, options)).pipe(
+    return from(this.cache.getOrLoad(namespace, key, load, options, known?.miss)).pipe(
       map(({ body, entry, tier, stale }) => {
         markCachedReply(request, entry, perCaller);
         setCacheHeaders(reply, stale ? { status: 'STALE', ageSeconds: stale.ageSeconds } : { status: tier ? 'HIT' : 'MISS', tier });

@@ -3,12 +3,13 @@ import { GUARDS_METADATA } from '@nestjs/common/constants';
 import { APP_GUARD, ModulesContainer, Reflector } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
-import { ROUTE_ACCESS } from '../../../common/kit/access';
+import { ROUTE_ACCESS } from '../../http/route-access';
 import type { CachePolicy } from './cache-policy';
 import { CacheTarget, cacheTargetFor } from './cache-target';
 import type { QueryCanonicalizer } from './canonical-query';
 import { CachedBody, TwoTierCache } from '../two-tier-cache.service';
 import { cachedPayload, registerCachedReplies } from './cached-reply';
+import { rememberMiss } from './known-miss';
 
 export { JSON_TYPE } from './cached-reply';
 
@@ -67,13 +68,17 @@ export class L1FastPath {
       if (!target) return done();
       const entry = this.cache.peekL1(target.key);
       // Due for a refresh-ahead: this request goes through Nest, whose interceptor can reload.
-      if (entry && this.cache.wantsRefresh(target.key, entry, route.policy.ttlSeconds)) return done();
+      if (entry && this.cache.refreshAhead.wants(target.key, entry, route.policy.ttlSeconds)) return done();
       if (entry) {
         this.cache.stats.hit(target.namespace, 'l1');
         return send(request, reply, entry, 'l1');
       }
       this.cache.peekL2(target.namespace, target.key, route.policy.kind === 'list').then(
-        (hit) => (hit ? send(request, reply, hit, 'l2') : done()),
+        (peek) => {
+          if (peek?.hit) return send(request, reply, peek.hit, 'l2');
+          if (peek?.miss) rememberMiss(request, target, peek.miss);
+          done();
+        },
         () => done(),
       );
     });

@@ -13,9 +13,11 @@ export type BusMessage = BusPayload & { origin: string };
  * (`connected` false) until it is back.
  *
  * A hung Redis (or a network that stops delivering) does not close the socket, so the
- * subscription is also proven live by a PING every quarter of the coherence window: when no
- * answer came within the window, the bus counts as down. This bounds how long an instance can
- * serve L1 copies while it might be missing invalidations.
+ * subscription is also proven live by a PING every quarter of the coherence window, judged by
+ * round trip: the bus counts as down when no PING *sent* within the last window has been
+ * answered. A link that answers late but steadily (slow, not dead) lapses too, since an
+ * invalidation takes as long to arrive. This bounds how long an instance can serve L1 copies
+ * while it might be missing invalidations.
  */
 @Injectable()
 export class CacheBus implements OnModuleInit, OnApplicationShutdown {
@@ -25,7 +27,7 @@ export class CacheBus implements OnModuleInit, OnApplicationShutdown {
   private subscribed = false;
   /** Subscribed, but no answer to PINGs for longer than the coherence window. */
   private lapsed = false;
-  /** When the subscription last answered a PING (or subscribed). */
+  /** When the newest answered PING was sent (or when the subscription was made). */
   private lastAnswerAt = 0;
   private lastBeatAt = 0;
   private reported = false;
@@ -114,10 +116,12 @@ export class CacheBus implements OnModuleInit, OnApplicationShutdown {
       this.report();
     }
     if (subscriber.status !== 'ready') return;
+    const sentAt = now;
     subscriber.ping().then(
       () => {
-        this.lastAnswerAt = Date.now();
-        if (!this.lapsed) return;
+        this.lastAnswerAt = Math.max(this.lastAnswerAt, sentAt);
+        // Live again only once a round trip fits in the window.
+        if (!this.lapsed || Date.now() - sentAt > this.settings.coherenceWindowMs) return;
         this.lapsed = false;
         this.report();
       },
@@ -127,8 +131,13 @@ export class CacheBus implements OnModuleInit, OnApplicationShutdown {
 
   /** False when Redis could not take the message (the caller decides whether to retry). */
   async publish(message: BusPayload, options: { probe?: boolean } = {}): Promise<boolean> {
-    const payload = JSON.stringify({ ...message, origin: this.instanceId });
-    return (await this.redis.run((redis) => redis.publish(this.settings.channel, payload), options)) !== REDIS_UNAVAILABLE;
+    const { channel, payload } = this.announcement(message);
+    return (await this.redis.run((redis) => redis.publish(channel, payload), options)) !== REDIS_UNAVAILABLE;
+  }
+
+  /** The channel and text of a message, for a caller that sends it in its own round trip. */
+  announcement(message: BusPayload): { channel: string; payload: string } {
+    return { channel: this.settings.channel, payload: JSON.stringify({ ...message, origin: this.instanceId }) };
   }
 
   private receive(raw: string) {

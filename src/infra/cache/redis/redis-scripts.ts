@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RedisClient } from './redis.connection';
 
 /*
@@ -64,7 +65,10 @@ return 1`;
 /**
  * Bumps the namespace generation, then deletes every indexed list variant and the given id keys,
  * atomically. The index holds at most CACHE_LIST_VARIANTS_MAX members, which bounds the run time.
- * KEYS: generation key, list index key, id keys...
+ * Then publishes the bus message that tells every instance to drop its in-process copies: from
+ * the script, so it goes out exactly when the change applied, even if the reply reaches the
+ * writer too late (a slow link) and it must count the invalidation as not done and replay it.
+ * KEYS: generation key, list index key, id keys... ARGV: bus channel, message
  */
 const INVALIDATE = `${UPGRADE_INDEX}
 redis.call('INCR', KEYS[1])
@@ -75,18 +79,34 @@ for i = 1, #lists, 500 do
 end
 redis.call('DEL', KEYS[2])
 for i = 3, #KEYS do redis.call('DEL', KEYS[i]) end
+redis.call('PUBLISH', ARGV[1], ARGV[2])
 return #lists`;
 
 /**
  * Deletes one key and bumps its namespace's generation, so a fill that read the source before
- * the delete cannot store afterwards (the same guard as a write's invalidation).
- * KEYS: generation key, key. Returns how many keys were deleted (0 or 1).
+ * the delete cannot store afterwards (the same guard as a write's invalidation); then publishes
+ * the bus message, as INVALIDATE does.
+ * KEYS: generation key, key. ARGV: bus channel, message. Returns how many keys were deleted (0 or 1).
  */
 const DELETE_KEY = `
 redis.call('INCR', KEYS[1])
-return redis.call('DEL', KEYS[2])`;
+local deleted = redis.call('DEL', KEYS[2])
+redis.call('PUBLISH', ARGV[1], ARGV[2])
+return deleted`;
+
+/**
+ * Reads an entry in one command: its value, its time left (so an L1 copy never outlives it) and
+ * the namespace generation (a miss stores against it). One round trip, one command, hit or miss.
+ * KEYS: value key, generation key. Returns [value or nil, PTTL, generation].
+ */
+const READ_ENTRY = `
+local value = redis.call('GET', KEYS[1])
+local generation = redis.call('GET', KEYS[2]) or '0'
+if not value then return {false, -2, generation} end
+return {value, redis.call('PTTL', KEYS[1]), generation}`;
 
 export interface CacheScripts {
+  readEntryBuffer(key: string, generationKey: string): Promise<[Buffer | null, number, Buffer]>;
   storeIfCurrent(
     key: string,
     generationKey: string,
@@ -98,12 +118,20 @@ export interface CacheScripts {
     isList: '1' | '0',
   ): Promise<number>;
   invalidateNamespace(...keysAndCount: (string | number)[]): Promise<number>;
-  deleteKey(generationKey: string, key: string): Promise<number>;
+  deleteKey(generationKey: string, key: string, channel: string, message: string): Promise<number>;
 }
+
+/** Each script's SHA1 as EVALSHA names it (for tools that count what the cache sends, e.g. the benches). */
+export const CACHE_SCRIPT_SHAS = Object.fromEntries(
+  Object.entries({ readEntry: READ_ENTRY, storeIfCurrent: STORE_IF_CURRENT, invalidateNamespace: INVALIDATE, deleteKey: DELETE_KEY }).map(
+    ([name, lua]) => [createHash('sha1').update(lua).digest('hex'), name],
+  ),
+) as Record<string, keyof CacheScripts>;
 
 export function withCacheScripts<R extends RedisClient>(redis: R): R & CacheScripts {
   const scripted = redis as R & CacheScripts & { __cacheScripts?: true };
   if (!scripted.__cacheScripts) {
+    redis.defineCommand('readEntry', { numberOfKeys: 2, lua: READ_ENTRY });
     redis.defineCommand('storeIfCurrent', { numberOfKeys: 3, lua: STORE_IF_CURRENT });
     redis.defineCommand('invalidateNamespace', { lua: INVALIDATE });
     redis.defineCommand('deleteKey', { numberOfKeys: 2, lua: DELETE_KEY });

@@ -1,8 +1,0 @@
-import { documentSource } from '../infra/cache/feed/feed-source';
-
-/** Cache namespaces of this module; keys are `games:list`, `games:id:<id>`, `games:list:<sha1>` (the store's key scheme). */
-export const GAMES_NS = 'games';
-export const CLIENTS_NS = 'clients';
-
-/** Writes made anywhere to these collections drop the game's or client's key and every list (the change feed). */
-export const STORE_FEED = [documentSource('games', GAMES_NS), documentSource('clients', CLIENTS_NS)];

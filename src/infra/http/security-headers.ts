@@ -1,0 +1,53 @@
+import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * One policy for every answer. The API's own answers are JSON, which no policy restricts; the page
+ * it matters for is Swagger UI at /docs, which loads only its own files (scripts and styles from
+ * /docs, inline styles, data: icons) and talks only to this origin. Nothing may frame any page
+ * (clickjacking), nor upgrade its requests (the app may be reached over plain HTTP in development).
+ */
+export const CONTENT_SECURITY_POLICY = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", 'data:'],
+    fontSrc: ["'self'", 'data:'],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'self'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+  },
+};
+
+const OPTIONS: FastifyHelmetOptions = {
+  global: true,
+  contentSecurityPolicy: CONTENT_SECURITY_POLICY,
+  frameguard: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+};
+
+/**
+ * Security headers (helmet: X-Content-Type-Options nosniff, Referrer-Policy, the CSP above,
+ * X-Frame-Options, HSTS and the cross-origin policies) set in an onRequest hook. Register it
+ * before every other onRequest hook: answers sent from one (rate-limit refusals, cache hits of
+ * the fast path) carry the headers too.
+ */
+export async function registerSecurityHeaders(app: NestFastifyApplication): Promise<void> {
+  await app.register(helmet, OPTIONS);
+}
+
+const setContentSecurityPolicy = helmet.contentSecurityPolicy(CONTENT_SECURITY_POLICY);
+
+/**
+ * For answers Fastify's router sends without running any hook (a malformed URL, an overlong path
+ * parameter): the headers that matter there, the same as helmet sets.
+ */
+export function setRouterErrorHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  void reply.headers({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' });
+  setContentSecurityPolicy(request.raw, reply.raw, () => undefined);
+}

@@ -18,7 +18,10 @@ export class PublicationController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: "Every edition's publication instant, and whether it is public now (admin)" })
+  @ApiOperation({
+    summary: "Every edition's publication instant, and whether it is public now (admin)",
+    description: "Each edition that has an instant; whether it is public is judged on Redis' clock, as the results routes do.",
+  })
   @ApiResponse({ status: 200, type: [PublicationView] })
   list(): Promise<PublicationView[]> {
     return this.publications.list();
@@ -53,7 +56,10 @@ export class PublicationController {
   }
 
   @Get(':edition/warm-up')
-  @ApiOperation({ summary: "An edition's warm-up: progress (stored / total), rate, each instance's L1 copy (admin)" })
+  @ApiOperation({
+    summary: "An edition's warm-up: progress (stored / total), rate, each instance's L1 copy (admin)",
+    description: 'The last warm-up started for the edition, as its running instance last reported it (at most a second old while it runs).',
+  })
   @ApiResponse({ status: 200, type: WarmUpView })
   @ApiErrors({ 404: 'no warm-up of this edition was started' })
   warmUp(@Param() { edition }: EditionParam): Promise<WarmUpView> {

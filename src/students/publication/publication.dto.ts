@@ -19,7 +19,7 @@ export class SchedulePublicationDto {
 
 export class PublicationView {
   @ApiProperty({ example: '2026-fuvest' }) edition: string;
-  @ApiProperty({ format: 'date-time' }) publish_at: string;
-  @ApiProperty({ description: "whether the public sees the edition's results now (by Redis' clock)" }) published: boolean;
-  @ApiProperty({ description: 'seconds until the instant (negative: since)' }) seconds_to_publish: number;
+  @ApiProperty({ format: 'date-time', example: '2027-01-29T15:00:00.000Z' }) publish_at: string;
+  @ApiProperty({ description: "whether the public sees the edition's results now (by Redis' clock)", example: false }) published: boolean;
+  @ApiProperty({ description: 'seconds until the instant (negative: since)', example: 3600 }) seconds_to_publish: number;
 }

@@ -1,28 +1,42 @@
 /**
- * Results day: N candidates (default 100,000) check their vestibular result at once.
- *   (a) warm-up: POST /students/cache/warm puts every student into Redis (pipelined);
- *   (b) cache warm: autocannon on random existing registrations;
- *   (c) cache cold at release: the cache is cleared, then many concurrent clients ask for the same
- *       1,000 registrations; MongoDB `find` commands are counted at the wire (single-flight should
- *       keep them near 1,000);
- *   (d) cache bypassed (CACHE_ENABLED=false): the loads of (b) and (c) again.
- * Flags / env: --students N (RESULTS_DAY_STUDENTS), --duration S (RESULTS_DAY_DURATION, per load),
- * --connections C (RESULTS_DAY_CONNECTIONS). Quick run: npm run bench:results-day -- --students 20000 --duration 4
+ * Results day at national scale: N candidates (default 1,000,000) of one edition, invisible until
+ * its instant, warmed before it, then a spike on two app instances sharing one MongoDB and one Redis.
+ *   1. generate: `npm run cli -- seed students --count N --edition 2027-fuvest` (timed; MongoDB memory after)
+ *   2. gate trials: small editions opened one after another while readers poll every route on both
+ *      instances every 5 ms: results seen before the instant, "not published" after the first result
+ *   3. warm-up: the edition is scheduled an hour ahead and warmed (Redis, then each instance's L1);
+ *      Redis memory per warmed candidate against the answer's JSON size
+ *   4. capacity: closed loop on public cached answers (the trials' results), both instances
+ *   5. the instant is moved to a few seconds ahead; at it, an open-loop ramp from 0 to 80 % of that
+ *      capacity within 5 s, held for the rest of the spike, over uniformly random registrations plus
+ *      a hot tail (1 % of registrations get 50 % of reads); per second: rps, p50/p99, hit ratio per
+ *      tier, MongoDB commands counted at the wire, 5xx, 429. The instant itself is one more trial.
+ *   6. capacity again, closed loop on the edition's own (now public) registrations
+ * Flags / env: --students N (RESULTS_DAY_STUDENTS), --spike S (RESULTS_DAY_SPIKE, seconds, default 30),
+ * --trials T (RESULTS_DAY_TRIALS, default 10). Quick run: npm run bench:results-day -- --students 20000 --spike 10 --trials 3
  * The last line printed is one JSON object with every figure.
  */
-import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
+import Redis from 'ioredis';
+import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { load, LoadResult, printTable, ratio } from './lib/load';
+import { MongoClient, type Collection } from 'mongodb';
+import { generatedCpf } from '../src/students/cpf';
+import type { Student } from '../src/students/schemas/student.schema';
+import { finalScore } from '../src/students/scoring';
+import { REGISTRATION_BASE } from '../src/students/seed/registration';
+import { RATE_LIMITS_OFF } from '../src/infra/rate-limit/limits-off';
+import { gateTrial, redisNow, TrialResult, untilRedisTime } from './results-day/gate-trial';
+import { percentile, runLoad } from './lib/open-loop';
 import { AppProcess, startAppProcess, startBenchServers } from './lib/servers';
 import { startQueryCounter } from './results-day.query-counter';
-import { REGISTRATION_BASE } from '../src/students/seed/registration';
 
 const ADMIN_TOKEN = 'results-day-bench-admin-token';
+const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
 const DB = 'results_day';
-const RELEASE_REGISTRATIONS = 1000;
-const RELEASE_CONNECTIONS = 200;
-const RELEASE_REQUESTS = 20_000;
+const EDITION = '2027-fuvest';
+const NOTICE_S = 2;
+const RAMP_S = 5;
+const SPIKE_SHARE = 0.8;
 
 function option(flag: string, envName: string, fallback: number): number {
   const index = process.argv.indexOf(flag);
@@ -32,25 +46,27 @@ function option(flag: string, envName: string, fallback: number): number {
   return Number(raw);
 }
 
-const students = option('--students', 'RESULTS_DAY_STUDENTS', 100_000);
-const durationSeconds = option('--duration', 'RESULTS_DAY_DURATION', 10);
-const connections = option('--connections', 'RESULTS_DAY_CONNECTIONS', 50);
-
+const students = option('--students', 'RESULTS_DAY_STUDENTS', 1_000_000);
+const spikeSeconds = option('--spike', 'RESULTS_DAY_SPIKE', 30);
+const trials = option('--trials', 'RESULTS_DAY_TRIALS', 10);
 const seconds = (since: bigint) => Math.round((Number(process.hrtime.bigint() - since) / 1e9) * 1000) / 1000;
 const registration = (i: number) => String(REGISTRATION_BASE + i);
-const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+const rssMb = (pid?: number) => (pid ? Math.round(Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)]).toString()) / 1024) : null);
+const usedMemory = async (redis: Redis) => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
 
-function randomIndices(count: number, range: number): number[] {
-  const picked = new Set<number>();
-  while (picked.size < Math.min(count, range)) picked.add(Math.floor(Math.random() * range));
-  return [...picked];
+async function api(app: AppProcess, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${app.url}${path}`, { method, headers: admin, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return JSON.parse(text) as Record<string, unknown>;
 }
 
-async function seed(env: Record<string, string>): Promise<number> {
+async function generate(env: Record<string, string>): Promise<number> {
   const started = process.hrtime.bigint();
   const cli = join(__dirname, '..', 'src', 'cli.js');
+  const args = [cli, 'seed', 'students', '--count', String(students), '--seed', '42', '--reset', '--edition', EDITION];
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'seed', 'students', '--count', String(students), '--seed', '42', '--reset'], {
+    const child = spawn(process.execPath, args, {
       env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
@@ -60,131 +76,289 @@ async function seed(env: Record<string, string>): Promise<number> {
   return seconds(started);
 }
 
-/** Same 1,000 registrations, many concurrent clients, a fixed number of requests; returns MongoDB finds seen. */
-async function release(app: AppProcess, paths: string[], counter: Awaited<ReturnType<typeof startQueryCounter>>) {
-  // Let the previous load's in-flight requests (up to its connection count) finish before counting.
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  counter.reset();
-  const result = await autocannon({
-    url: app.url,
-    connections: RELEASE_CONNECTIONS,
-    amount: RELEASE_REQUESTS,
-    requests: [{ setupRequest: (req) => ({ ...req, path: paths[Math.floor(Math.random() * paths.length)] }) }],
+/**
+ * Two candidates per trial edition, written straight to MongoDB (as an outside writer would; the
+ * API's create re-ranks the course, a scan of every candidate in the stand-in): registrations 27…,
+ * CPFs far past the generated ones.
+ */
+async function insertTrialCandidates(collection: Collection<Student>, trial: number) {
+  const docs: Student[] = [0, 1].map((k) => {
+    const n = trial * 10 + k;
+    const scores = { languages: 600, human_sciences: 600, natural_sciences: 600, mathematics: 600, essay: 600 + k * 20 };
+    return {
+      _id: String(2_700_000_000 + n),
+      edition: `trial-${trial}`,
+      name: `Ensaio ${String.fromCharCode(65 + (n % 26))}${String.fromCharCode(97 + Math.floor(n / 26))} Publicacao`,
+      cpf: generatedCpf(999_000_000 + n),
+      email: `ensaio${n}@example.com`,
+      birth_date: new Date('2007-05-14T00:00:00Z'),
+      course: 'medicina',
+      campus: 'Campinas',
+      scores,
+      final_score: finalScore(scores),
+      classification: 2 - k,
+      status: 'approved',
+      published_at: new Date(),
+    };
   });
-  const finds = counter.counts()['find students'] ?? 0;
-  return {
-    requests: result.requests.total,
-    non2xx: result.non2xx,
-    rps: Math.round(result.requests.average),
-    p50_ms: result.latency.p50,
-    p99_ms: result.latency.p99,
-    mongo_finds: finds,
-    finds_per_registration: ratio(finds, paths.length),
-  };
+  await collection.insertMany(docs);
+  return docs.map((d) => ({ registration: d._id, name: d.name }));
 }
 
-async function expectHeader(app: AppProcess, path: string, expected: string) {
-  const res = await fetch(`${app.url}${path}`);
-  const got = res.headers.get('x-cache');
-  if (res.status !== 200 || got !== expected)
-    throw new Error(`GET ${path}: status ${res.status}, X-Cache ${got}; expected 200 ${expected}`);
-}
+const found = (status: number) => status === 200;
 
 async function main() {
-  const servers = await startBenchServers();
+  const servers = await startBenchServers({ mongoHeap: students > 300_000 ? '7g' : '3g', redisMaxmemory: '3gb' });
   const counter = await startQueryCounter(servers.mongodbUri);
+  const redis = new Redis(servers.redisUrl);
+  const mongo = await MongoClient.connect(servers.mongodbUri);
   const apps: AppProcess[] = [];
   try {
-    console.log(
-      `results day: ${students} students, MongoDB ${servers.mongoKind}, ${connections} connections × ${durationSeconds} s per load`,
-    );
-    const seedSeconds = await seed({ MONGODB_URI: servers.mongodbUri, MONGODB_DB: DB, REDIS_URL: servers.redisUrl });
-    const appEnv = { MONGODB_URI: counter.uri, MONGODB_DB: DB, REDIS_URL: servers.redisUrl, ADMIN_TOKEN, CACHE_TTL_SECONDS: '3600' };
+    console.log(`results day: ${students} candidates, MongoDB ${servers.mongoKind}, spike ${spikeSeconds} s, ${trials} gate trials`);
+    // 1. generate
+    const generateSeconds = await generate({ MONGODB_URI: servers.mongodbUri, MONGODB_DB: DB, REDIS_URL: servers.redisUrl });
+    const mongoRssAfterGenerate = rssMb(servers.mongoPid);
+    console.log(`generated ${students} in ${generateSeconds} s; MongoDB stand-in RSS ${mongoRssAfterGenerate} MiB`);
 
-    const cached = await startAppProcess(appEnv);
-    apps.push(cached);
-    // (a) warm-up
+    // Two instances as the results-day settings in docs/results-day.md have them: L1 sized for every
+    // warmed answer, rate limits off here (all load comes from one address: see the doc for real clients).
+    const l1Bytes = Math.max(64 * 1024 * 1024, students * 700);
+    const appEnv = {
+      MONGODB_URI: counter.uri,
+      MONGODB_DB: DB,
+      REDIS_URL: servers.redisUrl,
+      ADMIN_TOKEN,
+      ...RATE_LIMITS_OFF,
+      RESULTS_PUBLISH_NOTICE_SECONDS: String(NOTICE_S),
+      CACHE_TTL_SECONDS: '600',
+      CACHE_L1_MAX_BYTES: String(l1Bytes),
+      CACHE_L1_MAX_ENTRIES: String(Math.ceil(students * 1.05) + 10_000),
+      CACHE_L1_TTL_SECONDS: '3600',
+    };
+    const [a, b] = await Promise.all([startAppProcess(appEnv), startAppProcess(appEnv)]);
+    apps.push(a, b);
+    const urls = [a.url, b.url];
+
+    // 2. gate trials, before the warm-up: each opening changes the set of visible editions
+    const trialResults: TrialResult[] = [];
+    const trialRegistrations: string[] = [];
+    for (let t = 1; t <= trials; t++) {
+      const made = await insertTrialCandidates(mongo.db(DB).collection<Student>('students'), t);
+      trialRegistrations.push(...made.map((m) => m.registration));
+      const result = await gateTrial({
+        edition: `trial-${t}`,
+        apps: urls,
+        redis,
+        pollMs: 5,
+        afterMs: 1000,
+        probes: made.flatMap((m) => [
+          { path: `/students/${m.registration}`, published: found },
+          { path: `/students/by-name/${encodeURIComponent(m.name)}`, published: found },
+        ]),
+        publish: async () => {
+          const instant = (await redisNow(redis)) + NOTICE_S * 1000 + 600;
+          await api(a, 'PUT', `/editions/trial-${t}/publication`, { publish_at: new Date(instant).toISOString() });
+          return instant;
+        },
+      });
+      trialResults.push(result);
+      console.log(`trial ${t}: ${JSON.stringify(result)}`);
+    }
+
+    // 3. warm-up, an hour ahead of the instant
+    await api(a, 'PUT', `/editions/${EDITION}/publication`, { publish_at: new Date((await redisNow(redis)) + 3600_000).toISOString() });
+    const redisBefore = await usedMemory(redis);
     const warmStarted = process.hrtime.bigint();
-    const warmRes = await fetch(`${cached.url}/students/cache/warm`, { method: 'POST', headers: admin });
-    if (!warmRes.ok) throw new Error(`warm-up failed: ${warmRes.status} ${await warmRes.text()}`);
-    const warm = (await warmRes.json()) as { count: number; stored: number; seconds: number; per_second: number };
+    await api(a, 'POST', `/editions/${EDITION}/warm-up`);
+    let warm: Record<string, unknown> = {};
+    for (let stored = -1; ; await new Promise((r) => setTimeout(r, 1000))) {
+      warm = await api(a, 'GET', `/editions/${EDITION}/warm-up`);
+      if (warm.stored !== stored) console.log(`warm-up: ${String(warm.stored)}/${String(warm.total)} (${String(warm.per_second)}/s)`);
+      stored = warm.stored as number;
+      if (warm.status === 'failed') throw new Error(`warm-up failed: ${String(warm.error)}`);
+      if (warm.status === 'done') break;
+    }
     const warmWall = seconds(warmStarted);
-    if (warm.count !== students) throw new Error(`warm-up read ${warm.count} students, expected ${students}`);
+    const redisAfter = await usedMemory(redis);
+    for (let l1 = warm.l1 as { loaded: number; done: boolean; seconds: number }[]; ; await new Promise((r) => setTimeout(r, 1000))) {
+      l1 = (await api(a, 'GET', `/editions/${EDITION}/warm-up`)).l1 as typeof l1;
+      if (l1.length === 2 && l1.every((x) => x.done)) {
+        warm.l1 = l1;
+        break;
+      }
+    }
+    const preloadWall = seconds(warmStarted);
+    const bytesPerCandidate = Math.round((redisAfter - redisBefore) / (warm.stored as number));
+    console.log(`warm-up: ${JSON.stringify(warm)}; Redis ${bytesPerCandidate} B per warmed candidate; L1 copies done at ${preloadWall} s`);
+    const appRss = () => apps.map((app) => rssMb(app.pid));
+    const rssAfterWarm = appRss();
 
-    // (b) cache warm: random existing registrations
-    const randomPaths = randomIndices(20_000, students).map((i) => `/students/${registration(i)}`);
-    await expectHeader(cached, randomPaths[0], 'HIT');
-    const warmLoad = await load('cache warm (random registrations)', cached.url, randomPaths[0], {
-      connections,
-      durationSeconds,
-      paths: randomPaths,
+    // 4. capacity on public cached answers
+    const trialPaths = trialRegistrations.map((r) => `/students/${r}`);
+    await runLoad({ mode: 'closed', targets: urls, socketsPerTarget: 32, durationSeconds: 1, path: () => trialPaths[0] });
+    const probe = await runLoad({
+      mode: 'closed',
+      targets: urls,
+      socketsPerTarget: 32,
+      durationSeconds: 5,
+      path: () => trialPaths[Math.floor(Math.random() * trialPaths.length)],
     });
+    const capacity = Math.round(probe.reduce((sum, s) => sum + s.done, 0) / probe.length);
+    const spikeRps = Math.round(capacity * SPIKE_SHARE);
+    console.log(`capacity (closed loop, public cached answers, both instances): ${capacity} rps; spike at ${spikeRps} rps`);
 
-    // (c) cache cold at release
-    const releasePaths = randomIndices(RELEASE_REGISTRATIONS, students).map((i) => `/students/${registration(i)}`);
-    const cleared = await fetch(`${cached.url}/cache`, { method: 'DELETE', headers: admin });
-    if (!cleared.ok) throw new Error(`cache clear failed: ${cleared.status}`);
-    const coldRelease = await release(cached, releasePaths, counter);
-    await cached.stop();
-    apps.pop();
-
-    // (d) cache bypassed: the same loads
-    const bypass = await startAppProcess({ ...appEnv, CACHE_ENABLED: 'false' });
-    apps.push(bypass);
-    await expectHeader(bypass, randomPaths[0], 'BYPASS');
-    const bypassLoad = await load('cache bypassed (random registrations)', bypass.url, randomPaths[0], {
-      connections,
-      durationSeconds,
-      paths: randomPaths,
+    // 5. the instant, a few seconds ahead, and the spike at it
+    const hot = Array.from({ length: Math.max(1, Math.round(students / 100)) }, () => Math.floor(Math.random() * students));
+    const spikePath = () =>
+      `/students/${registration(Math.random() < 0.5 ? hot[Math.floor(Math.random() * hot.length)] : Math.floor(Math.random() * students))}`;
+    const watched = Array.from({ length: 2 }, () => Math.floor(Math.random() * students)).map(registration);
+    let instant = 0;
+    const mainTrial = gateTrial({
+      edition: EDITION,
+      apps: urls,
+      redis,
+      pollMs: 5,
+      afterMs: 1000,
+      probes: watched.map((r) => ({ path: `/students/${r}`, published: found })),
+      publish: async () => {
+        instant = (await redisNow(redis)) + NOTICE_S * 1000 + 1500;
+        await api(a, 'PUT', `/editions/${EDITION}/publication`, { publish_at: new Date(instant).toISOString() });
+        return instant;
+      },
     });
-    const bypassRelease = await release(bypass, releasePaths, counter);
-
-    printTable([warmLoad, bypassLoad], bypassLoad);
-    const releaseRow = (name: string, r: typeof coldRelease): LoadResult & { finds: number } => ({
-      name,
-      rps: r.rps,
-      p50_ms: r.p50_ms,
-      p99_ms: r.p99_ms,
-      non2xx: r.non2xx,
-      errors: 0,
-      finds: r.mongo_finds,
+    while (!instant) await new Promise((r) => setTimeout(r, 5));
+    await untilRedisTime(redis, instant + 20);
+    let last = counter.counts();
+    const mongoPerSecond: Record<string, number>[] = [];
+    const spike = await runLoad({
+      mode: 'open',
+      targets: urls,
+      socketsPerTarget: 64,
+      durationSeconds: spikeSeconds,
+      peakRps: spikeRps,
+      rampSeconds: RAMP_S,
+      path: spikePath,
+      onSecond: () => {
+        const now = counter.counts();
+        mongoPerSecond.push(
+          Object.fromEntries(
+            Object.entries(now)
+              .map(([k, v]) => [k, v - (last[k] ?? 0)])
+              .filter(([, v]) => v),
+          ),
+        );
+        last = now;
+      },
     });
-    console.table([releaseRow('release, cache cold', coldRelease), releaseRow('release, cache bypassed', bypassRelease)]);
-    console.log(
-      `warm-up: ${warm.count} students in ${warm.seconds} s (${warm.per_second}/s; ${warmWall} s wall incl. HTTP). ` +
-        `Release: ${RELEASE_REQUESTS} requests for ${RELEASE_REGISTRATIONS} registrations → ${coldRelease.mongo_finds} MongoDB finds with the cache, ` +
-        `${bypassRelease.mongo_finds} without. Finds counted at the wire by a proxy in front of MongoDB.`,
-    );
-    console.log(
-      JSON.stringify({
-        bench: 'results-day',
-        students,
-        mongo: servers.mongoKind,
-        connections,
-        duration_s: durationSeconds,
-        seed_s: seedSeconds,
-        seed_docs_per_s: Math.round(students / seedSeconds),
-        warmup: { count: warm.count, stored: warm.stored, seconds: warm.seconds, per_s: warm.per_second, wall_s: warmWall },
-        warm: { rps: warmLoad.rps, p50_ms: warmLoad.p50_ms, p99_ms: warmLoad.p99_ms, non2xx: warmLoad.non2xx, errors: warmLoad.errors },
-        bypassed: {
-          rps: bypassLoad.rps,
-          p50_ms: bypassLoad.p50_ms,
-          p99_ms: bypassLoad.p99_ms,
-          non2xx: bypassLoad.non2xx,
-          errors: bypassLoad.errors,
-        },
-        warm_vs_bypassed_rps: ratio(warmLoad.rps, bypassLoad.rps),
-        release: {
-          registrations: RELEASE_REGISTRATIONS,
-          connections: RELEASE_CONNECTIONS,
-          cold: coldRelease,
-          bypassed: bypassRelease,
-          cold_finds_vs_registrations: ratio(coldRelease.mongo_finds, RELEASE_REGISTRATIONS),
-        },
-      }),
-    );
+    const instantTrial = await mainTrial;
+    console.log(`the instant itself: ${JSON.stringify(instantTrial)}`);
+
+    // 6. capacity on the edition's own registrations, now public
+    const after = await runLoad({
+      mode: 'closed',
+      targets: urls,
+      socketsPerTarget: 32,
+      durationSeconds: 5,
+      path: () => `/students/${registration(Math.floor(Math.random() * students))}`,
+    });
+    const capacityAfter = Math.round(after.reduce((sum, s) => sum + s.done, 0) / after.length);
+
+    // Answer sizes: the JSON the routes send for a sample of registrations.
+    let jsonBytes = 0;
+    for (let i = 0; i < 500; i++)
+      jsonBytes += (await (await fetch(`${a.url}/students/${registration(Math.floor(Math.random() * students))}`)).arrayBuffer())
+        .byteLength;
+    const answerJsonBytes = Math.round(jsonBytes / 500);
+
+    // Figures per second of the spike, and over it.
+    const studentCommands = (counts: Record<string, number>) =>
+      Object.entries(counts)
+        .filter(([k]) => k.endsWith(' students'))
+        .reduce((sum, [, v]) => sum + v, 0);
+    const rows = spike.map((s, i) => {
+      const sorted = [...s.latencies].sort((x, y) => x - y);
+      const hits = s.tiers.l1 + s.tiers.l2;
+      const fives = Object.entries(s.statuses)
+        .filter(([code]) => code.startsWith('5'))
+        .reduce((sum, [, n]) => sum + n, 0);
+      return {
+        s: i + 1,
+        due: s.due,
+        rps: s.done,
+        p50_ms: Math.round(percentile(sorted, 50) * 10) / 10,
+        p99_ms: Math.round(percentile(sorted, 99) * 10) / 10,
+        l1: Math.round((s.tiers.l1 / Math.max(1, s.done)) * 10_000) / 10_000,
+        l2: Math.round((s.tiers.l2 / Math.max(1, s.done)) * 10_000) / 10_000,
+        hit: Math.round((hits / Math.max(1, s.done)) * 10_000) / 10_000,
+        mongo: studentCommands(mongoPerSecond[i] ?? {}),
+        '5xx': fives + s.errors,
+        '429': s.statuses['429'] ?? 0,
+        '404': s.statuses['404'] ?? 0,
+      };
+    });
+    console.table(rows);
+    const all = spike.flatMap((s) => s.latencies).sort((x, y) => x - y);
+    const done = spike.reduce((sum, s) => sum + s.done, 0);
+    const hits = spike.reduce((sum, s) => sum + s.tiers.l1 + s.tiers.l2, 0);
+    const heldFrom = RAMP_S;
+    const held = spike
+      .slice(heldFrom)
+      .flatMap((s) => s.latencies)
+      .sort((x, y) => x - y);
+    const allMongo = mongoPerSecond.reduce<Record<string, number>>((sum, c) => {
+      for (const [k, v] of Object.entries(c)) sum[k] = (sum[k] ?? 0) + v;
+      return sum;
+    }, {});
+    const trialsAll = [...trialResults, instantTrial];
+    const figures = {
+      bench: 'results-day',
+      candidates: students,
+      mongo: servers.mongoKind,
+      generate_s: generateSeconds,
+      generate_per_s: Math.round(students / generateSeconds),
+      mongo_rss_mb_after_generate: mongoRssAfterGenerate,
+      warm_s: warm.seconds,
+      warm_per_s: warm.per_second,
+      warm_wall_s: warmWall,
+      warm_stored: warm.stored,
+      warm_retried: warm.retried,
+      l1_copies: warm.l1,
+      l1_copies_done_wall_s: preloadWall,
+      redis_bytes_per_candidate: bytesPerCandidate,
+      answer_json_bytes: answerJsonBytes,
+      redis_within_json_plus_100: bytesPerCandidate <= answerJsonBytes + 100,
+      redis_used_mb_after_warm: Math.round(redisAfter / 1048576),
+      app_rss_mb_after_warm: rssAfterWarm,
+      capacity_rps: capacity,
+      spike_target_rps: spikeRps,
+      spike_s: spikeSeconds,
+      spike_requests: done,
+      spike_rps: Math.round(done / spikeSeconds),
+      spike_p50_ms: Math.round(percentile(all, 50) * 10) / 10,
+      spike_p99_ms: Math.round(percentile(all, 99) * 10) / 10,
+      spike_p99_ms_after_ramp: Math.round(percentile(held, 99) * 10) / 10,
+      spike_hit_ratio: Math.round((hits / Math.max(1, done)) * 1e5) / 1e5,
+      spike_l1_ratio: Math.round((spike.reduce((sum, s) => sum + s.tiers.l1, 0) / Math.max(1, done)) * 1e5) / 1e5,
+      spike_mongo_commands: studentCommands(allMongo),
+      spike_mongo_commands_all: allMongo,
+      spike_5xx: rows.reduce((sum, r) => sum + r['5xx'], 0),
+      spike_429: rows.reduce((sum, r) => sum + r['429'], 0),
+      spike_404: rows.reduce((sum, r) => sum + r['404'], 0),
+      capacity_after_rps: capacityAfter,
+      spike_share_of_capacity_after: Math.round((spikeRps / Math.max(1, capacityAfter)) * 100) / 100,
+      trials: trialsAll.length,
+      trial_answers: trialsAll.reduce((sum, t) => sum + t.answers, 0),
+      trial_poll_interval_ms: Math.round((trialsAll.reduce((sum, t) => sum + t.pollIntervalMs, 0) / trialsAll.length) * 10) / 10,
+      trials_saw_both_sides: trialsAll.every((t) => t.sawBothSides),
+      seen_before_publish: trialsAll.reduce((sum, t) => sum + t.seenBefore, 0),
+      unpublished_after_first: trialsAll.reduce((sum, t) => sum + t.unpublishedAfter, 0),
+      per_second: rows,
+    };
+    console.log(JSON.stringify(figures));
   } finally {
-    await Promise.allSettled(apps.map((a) => a.stop()));
+    redis.disconnect();
+    await mongo.close();
+    await Promise.allSettled(apps.map((app) => app.stop()));
     await counter.stop();
     await servers.stop();
   }

@@ -11,28 +11,49 @@ export interface BenchServers {
   mongodbUri: string;
   redisUrl: string;
   mongoKind: string;
+  /** Process ids of the servers this started (to read their memory), when it started them. */
+  mongoPid?: number;
+  redisPid?: number;
   stop(): Promise<void>;
 }
 
+export interface BenchServerOptions {
+  /** JVM heap of the stand-in (default 2g). */
+  mongoHeap?: string;
+  /** redis-server maxmemory (default 256mb). */
+  redisMaxmemory?: string;
+}
+
 /** MongoDB and Redis for a benchmark: MONGODB_URI / REDIS_URL when given, else embedded ones. */
-export async function startBenchServers(): Promise<BenchServers> {
+export async function startBenchServers(options: BenchServerOptions = {}): Promise<BenchServers> {
   const started: RunningServer[] = [];
   let mongodbUri = process.env.MONGODB_URI;
   let mongoKind = 'external';
+  let mongoPid: number | undefined;
+  let redisPid: number | undefined;
   if (!mongodbUri) {
     const binary = mongodBinary();
-    const mongo = binary ? await startMongod(binary) : await startMongoStandin({ oplog: true, maxHeap: '2g' });
+    const mongo = binary ? await startMongod(binary) : await startMongoStandin({ oplog: true, maxHeap: options.mongoHeap ?? '2g' });
     started.push(mongo);
     mongodbUri = mongo.uri;
+    mongoPid = mongo.pid;
     mongoKind = binary ? 'mongod' : 'mongo-java-server stand-in';
   }
   let redisUrl = process.env.REDIS_URL;
   if (!redisUrl) {
-    const redis = await startRedisServer();
+    const redis = await startRedisServer({ maxmemory: options.redisMaxmemory });
     started.push(redis);
     redisUrl = redis.uri;
+    redisPid = redis.pid;
   }
-  return { mongodbUri, redisUrl, mongoKind, stop: async () => void (await Promise.allSettled(started.map((s) => s.stop()))) };
+  return {
+    mongodbUri,
+    redisUrl,
+    mongoKind,
+    mongoPid,
+    redisPid,
+    stop: async () => void (await Promise.allSettled(started.map((s) => s.stop()))),
+  };
 }
 
 export interface AppProcess {

@@ -1,11 +1,14 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { parseNonNegativeInt } from '../common/cli-args';
 import { SeederRegistry } from '../seeder/seeder.registry';
+import { EDITION_MESSAGE, EDITION_PATTERN } from '../students/editions';
 
 interface SeedFlags {
   seed: number;
   count?: number;
   reset?: boolean;
+  edition?: string;
+  publishAt?: Date;
 }
 
 @Command({
@@ -21,7 +24,13 @@ export class SeedCommand extends CommandRunner {
   async run([module]: string[], flags: SeedFlags): Promise<void> {
     const names = module ? [module] : [...this.registry.all().keys()];
     for (const name of names) {
-      const outcome = await this.registry.run(name, { seed: flags.seed, count: flags.count, reset: flags.reset });
+      const outcome = await this.registry.run(name, {
+        seed: flags.seed,
+        count: flags.count,
+        reset: flags.reset,
+        edition: flags.edition,
+        publishAt: flags.publishAt,
+      });
       if (outcome.skipped) {
         console.log(`seed ${name}: ${outcome.note}`);
         continue;
@@ -47,5 +56,22 @@ export class SeedCommand extends CommandRunner {
   @Option({ flags: '--reset', description: "remove the module's existing data first" })
   parseReset(): boolean {
     return true;
+  }
+
+  @Option({ flags: '--edition <id>', description: 'students: the exam edition to generate (default 2026-fuvest)' })
+  parseEdition(value: string): string {
+    if (!EDITION_PATTERN.test(value)) throw new Error(EDITION_MESSAGE);
+    return value;
+  }
+
+  @Option({
+    flags: '--publish-at <instant>',
+    description: "students: when the edition's results become public (ISO 8601; a past instant: public already)",
+  })
+  parsePublishAt(value: string): Date {
+    const at = new Date(value);
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(at.getTime()))
+      throw new Error(`--publish-at must be an ISO 8601 instant, got "${value}"`);
+    return at;
   }
 }

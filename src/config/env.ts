@@ -11,6 +11,7 @@ import { HttpEnv } from '../infra/http/http.env';
 import { MetricsEnv } from '../infra/metrics/metrics.env';
 import { MongoEnv } from '../infra/mongo/mongo.env';
 import { RateLimitEnv } from '../infra/rate-limit/rate-limit.env';
+import { StudentsEnv } from '../students/students.env';
 import { UsersEnv } from '../users/users.env';
 import { EnvBoolean } from './env-rules';
 
@@ -99,6 +100,7 @@ export const ENV_SLICES = [
   ImagedocEnv,
   HeavyWorkEnv,
   TranslateEnv,
+  StudentsEnv,
 ] as const;
 
 type Slice = (typeof ENV_SLICES)[number];

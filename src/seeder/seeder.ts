@@ -9,6 +9,10 @@ export interface SeedOptions {
   count?: number;
   /** Remove the module's existing data first. */
   reset?: boolean;
+  /** Students: the exam edition to generate (default 2026-fuvest). */
+  edition?: string;
+  /** Students: when the edition's results become public (in the past: already public). */
+  publishAt?: Date;
 }
 
 export interface SeedSummary {

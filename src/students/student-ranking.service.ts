@@ -18,20 +18,21 @@ export interface RerankResult {
   names: string[];
 }
 
-/** Re-ranks courses after an API write and reports whose rank moved, so exactly those cache entries are dropped. */
+/** Re-ranks an edition's courses after an API write and reports whose rank moved, so exactly those cache entries are dropped. */
 @Injectable()
 export class StudentRankingService {
   constructor(@InjectModel(Student.name) private readonly students: Model<Student>) {}
 
-  async rerank(courses: Iterable<string>): Promise<RerankResult> {
+  async rerank(rankings: Iterable<{ edition: string; course: string }>): Promise<RerankResult> {
     const registrations: string[] = [];
     const names: string[] = [];
-    for (const code of new Set(courses)) {
+    const distinct = new Map([...rankings].map((r) => [`${r.edition} ${r.course}`, r]));
+    for (const { edition, course: code } of distinct.values()) {
       const course = findCourse(code);
       if (!course) continue;
-      const before = new Map((await this.snapshot(code)).map((row) => [row._id, row]));
-      await rankCourse(this.students.db.db!.collection<Student>(this.students.collection.collectionName), course);
-      for (const row of await this.snapshot(code)) {
+      const before = new Map((await this.snapshot(edition, code)).map((row) => [row._id, row]));
+      await rankCourse(this.students.db.db!.collection<Student>(this.students.collection.collectionName), edition, course);
+      for (const row of await this.snapshot(edition, code)) {
         const old = before.get(row._id);
         if (!old || old.classification !== row.classification || old.status !== row.status) {
           registrations.push(row._id);
@@ -42,7 +43,7 @@ export class StudentRankingService {
     return { registrations, names };
   }
 
-  private snapshot(course: string): Promise<RankRow[]> {
-    return this.students.find({ course }, { name: 1, classification: 1, status: 1 }).lean<RankRow[]>().exec();
+  private snapshot(edition: string, course: string): Promise<RankRow[]> {
+    return this.students.find({ edition, course }, { name: 1, classification: 1, status: 1 }).lean<RankRow[]>().exec();
   }
 }

@@ -9,7 +9,7 @@ export const RANKING_SORT = { final_score: -1, 'scores.essay': -1, birth_date: 1
 const RANK_CHUNK = 500;
 
 /**
- * Writes `classification` and `status` of every student of one course, computed by MongoDB.
+ * Writes `classification` and `status` of every student of one edition's course, computed by MongoDB.
  *
  * On MongoDB 5+ the direct form is one `$setWindowFields` stage with `$rank` (or `$documentNumber`)
  * partitioned by course. The stand-in the tests run on lacks `$setWindowFields` (and `$switch`), so
@@ -20,11 +20,11 @@ const RANK_CHUNK = 500;
  * 2.4 s); on MongoDB the chunks cost nothing. One array per course stays far below the 16 MB
  * document limit (about 20 bytes per registration).
  */
-export function courseRankingPipeline(course: Course, collection: string): object[] {
+export function courseRankingPipeline(edition: string, course: Course, collection: string): object[] {
   const waitingListEnd = course.seats * (1 + WAITING_LIST_FACTOR);
   const rank = { $add: ['$start', '$index', 1] };
   return [
-    { $match: { course: course.code } },
+    { $match: { edition, course: course.code } },
     { $project: { final_score: 1, 'scores.essay': 1, birth_date: 1 } },
     { $sort: RANKING_SORT },
     { $group: { _id: null, ids: { $push: '$_id' } } },
@@ -60,6 +60,6 @@ export function courseRankingPipeline(course: Course, collection: string): objec
   ];
 }
 
-export async function rankCourse(collection: mongo.Collection<Student>, course: Course): Promise<void> {
-  await collection.aggregate(courseRankingPipeline(course, collection.collectionName), { allowDiskUse: true }).toArray();
+export async function rankCourse(collection: mongo.Collection<Student>, edition: string, course: Course): Promise<void> {
+  await collection.aggregate(courseRankingPipeline(edition, course, collection.collectionName), { allowDiskUse: true }).toArray();
 }

@@ -1,13 +1,15 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model } from 'mongoose';
-import { cacheKeys } from '../infra/cache';
-import { CacheInvalidator, TwoTierCache } from '../infra/cache';
+import { Model, mongo } from 'mongoose';
+import { CacheInvalidator, cacheKeys, L1Preloader, TwoTierCache } from '../infra/cache';
 import { asMongoJob } from '../infra/mongo/operation-deadline';
 import { COURSE_CODES } from './courses';
-import { toStudentView, WarmUpResult } from './dto/student.response';
+import { toStudentView } from './dto/student.response';
+import { PublicationGate } from './publication/publication-gate';
+import type { VisibleEditions } from './publication/visible-editions';
 import { Student } from './schemas/student.schema';
-import { BY_NAME_BASE_NS, BY_NAME_NS, rankingNamespace, STUDENTS_NS } from './students.cache';
+import { STUDENT_VIEW_CODEC } from './student-view.codec';
+import { BY_NAME_BASE_NS, byNameNamespace, rankingNamespace, STUDENTS_BASE_NS, studentsNamespace } from './students.cache';
 
 /** What a change touched, as far as it is known. */
 export interface StudentChange {
@@ -20,86 +22,165 @@ export interface StudentChange {
   unknownOldName?: boolean;
 }
 
+export interface WarmSetResult {
+  /** Results read from MongoDB (first pass). */
+  count: number;
+  /** Entries written to Redis. */
+  stored: number;
+  /** Results read again because their first store was refused (a write moved them meanwhile, or Redis timed out). */
+  retried: number;
+}
+
 const INVALIDATE_CHUNK = 1000;
 /**
  * Entries per pipelined write. CACHE_REDIS_TIMEOUT_MS applies to each command of a pipeline, so a
  * 1,000-entry pipeline on a busy 2-core machine lost its tail (5,000 students: 4,025 stored); 250 did not.
  */
 const WARM_BATCH = 250;
+/** Pipelines in flight at once: Redis works on one while the next crosses the wire. */
+const WARM_IN_FLIGHT = 4;
+/** Rounds of re-reading refused results before giving up on them. */
+const RETRY_PASSES = 5;
+
+interface PendingEntry {
+  id: string;
+  key: string;
+  body: Buffer;
+  /** The generation read before this result was fetched from MongoDB: the only one it may be stored under. */
+  generation: string | undefined;
+}
 
 /** Keeps the module's cached answers in line with MongoDB: invalidation after writes and events, and the bulk warm-up. */
 @Injectable()
-export class StudentsCacheService {
-  private readonly logger = new Logger('StudentsCache');
-
+export class StudentsCacheService implements OnModuleInit {
   constructor(
     private readonly cache: TwoTierCache,
     private readonly invalidator: CacheInvalidator,
+    private readonly preloader: L1Preloader,
     @InjectModel(Student.name) private readonly students: Model<Student>,
+    private readonly gate: PublicationGate,
   ) {}
 
-  /** Drops every cached answer the change may have altered, in both tiers, on every instance. */
-  async invalidate(change: StudentChange): Promise<void> {
-    const registrations = [...new Set(change.registrations)];
-    // Always at least one call: it also drops every list variant (GET /students?...).
-    for (let i = 0; i === 0 || i < registrations.length; i += INVALIDATE_CHUNK) {
-      await this.invalidator.invalidate(STUDENTS_NS, registrations.slice(i, i + INVALIDATE_CHUNK));
-    }
-    if (change.unknownOldName) {
-      // By-name answers are keyed by name; without the old name, drop them all (rare: outside deletes and renames).
-      await this.invalidator.clear(`${BY_NAME_BASE_NS}.`);
-    } else {
-      const names = [...new Set(change.names ?? [])];
-      for (let i = 0; i < names.length; i += INVALIDATE_CHUNK) {
-        await this.invalidator.invalidate(BY_NAME_NS, names.slice(i, i + INVALIDATE_CHUNK));
-      }
-    }
-    const courses = change.courses ? new Set(change.courses) : new Set(COURSE_CODES);
-    for (const course of courses) await this.invalidator.invalidate(rankingNamespace(course));
+  /** Results are kept in Redis packed (about half the bytes): a million warmed answers is memory that counts. */
+  onModuleInit() {
+    this.cache.useL2Codec(STUDENTS_BASE_NS, STUDENT_VIEW_CODEC);
+  }
+
+  /** How many results `set`'s editions hold. */
+  count(set: VisibleEditions): Promise<number> {
+    // A job's step: counting a national edition may outlast a request's MongoDB deadline.
+    return asMongoJob(() => this.students.countDocuments({ edition: { $in: [...set.editions] } }).exec());
   }
 
   /**
-   * The warm-up: every student into Redis (masked view, the same bytes the GET route
-   * caches), streamed from a cursor and written with one pipelined round trip per batch. The
-   * generation is read BEFORE MongoDB, so an entry read before a concurrent write is not stored.
+   * Drops every cached answer the change may have altered, in both tiers, on every instance, under
+   * every set of visible editions served now or warmed for a coming instant.
    */
-  warm(ttlSeconds?: number): Promise<WarmUpResult> {
-    // A job: one cursor reads every student, far longer than a request's deadline.
-    return asMongoJob(() => this.warmAll(ttlSeconds));
-  }
-
-  private async warmAll(ttlSeconds?: number): Promise<WarmUpResult> {
-    const started = process.hrtime.bigint();
-    const generation = await this.cache.generation(STUDENTS_NS);
-    let count = 0;
-    let stored = 0;
-    let batch: { key: string; body: Buffer }[] = [];
-    let writing: Promise<void> = Promise.resolve();
-    // One batch goes to Redis while the cursor reads the next.
-    const flush = async () => {
-      const entries = batch;
-      batch = [];
-      await writing;
-      writing = this.storeBatch(entries, generation, ttlSeconds).then((n) => void (stored += n));
-    };
-    const cursor = this.students.find().lean<Student[]>().batchSize(1000).cursor();
-    for await (const doc of cursor as AsyncIterable<Student>) {
-      batch.push({ key: cacheKeys.id(STUDENTS_NS, doc._id), body: Buffer.from(JSON.stringify(toStudentView(doc, false))) });
-      count++;
-      if (batch.length === WARM_BATCH) await flush();
+  async invalidate(change: StudentChange): Promise<void> {
+    const registrations = [...new Set(change.registrations)];
+    const names = [...new Set(change.names ?? [])];
+    const courses = change.courses ? new Set(change.courses) : new Set(COURSE_CODES);
+    if (change.unknownOldName) {
+      // By-name answers are keyed by name; without the old name, drop them all (rare: outside deletes and renames).
+      await this.invalidator.clear(`${BY_NAME_BASE_NS}.`);
     }
-    if (batch.length) await flush();
-    await writing;
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    this.logger.log(`warmed ${stored}/${count} students in ${seconds.toFixed(2)} s`);
-    return { count, stored, seconds: Math.round(seconds * 1000) / 1000, per_second: Math.round(count / Math.max(seconds, 1e-3)) };
+    for (const { fingerprint } of this.gate.liveSets()) {
+      // Always at least one call: it also drops every list variant (GET /students?...).
+      for (let i = 0; i === 0 || i < registrations.length; i += INVALIDATE_CHUNK) {
+        await this.invalidator.invalidate(studentsNamespace(fingerprint), registrations.slice(i, i + INVALIDATE_CHUNK));
+      }
+      for (let i = 0; !change.unknownOldName && i < names.length; i += INVALIDATE_CHUNK) {
+        await this.invalidator.invalidate(byNameNamespace(fingerprint), names.slice(i, i + INVALIDATE_CHUNK));
+      }
+      for (const course of courses) await this.invalidator.invalidate(rankingNamespace(course, fingerprint));
+    }
   }
 
-  /** One retry when part of a batch timed out; entries are idempotent (same bytes, same generation check). */
-  private async storeBatch(entries: { key: string; body: Buffer }[], generation: string | undefined, ttlSeconds?: number) {
-    const first = await this.cache.storeMany(STUDENTS_NS, entries, generation, ttlSeconds);
-    if (first === entries.length) return first;
-    // A lower bound: the retry's count, or the first attempt's if the retry did worse.
-    return Math.max(first, await this.cache.storeMany(STUDENTS_NS, entries, generation, ttlSeconds));
+  /**
+   * Every result of `set`'s editions into Redis under that
+   * set's keys (masked view, the same bytes the GET route caches), streamed from one cursor and
+   * written in pipelined batches, several in flight.
+   *
+   * Race guard: each result may be stored only under the namespace generation read before it was
+   * fetched from MongoDB. When a store is refused (a write's invalidation moved the generation),
+   * the generation is read again, and it applies to the results the cursor fetches from then on
+   * (those already buffered keep the old one); every refused result is read again, by id, in a
+   * second pass. A correction made during a warm-up is therefore never overwritten by the warm-up.
+   */
+  warmSet(set: VisibleEditions, ttlSeconds: number, onStored?: (stored: number) => void): Promise<WarmSetResult> {
+    // A job: one cursor over every result, and every MongoDB read it makes, get the job deadline.
+    return asMongoJob(() => this.warmSetJob(set, ttlSeconds, onStored));
+  }
+
+  private async warmSetJob(set: VisibleEditions, ttlSeconds: number, onStored?: (stored: number) => void): Promise<WarmSetResult> {
+    const namespace = studentsNamespace(set.fingerprint);
+    const collection = this.students.db.db!.collection<Student>(this.students.collection.collectionName);
+    const filter = { edition: { $in: [...set.editions] } };
+    let generation = await this.cache.generation(namespace);
+    const cursor = collection.find(filter).batchSize(2000);
+    let read = 0;
+    /** Results read from this index on were fetched after `generation` was read. */
+    let fetchedAfter = 0;
+    let stored = 0;
+    const refused: string[] = [];
+
+    const store = async (entries: PendingEntry[]) => {
+      const current = generation;
+      const ready: PendingEntry[] = [];
+      for (const e of entries) {
+        if (current !== undefined && e.generation === current) ready.push(e);
+        else refused.push(e.id);
+      }
+      const done = ready.length ? await this.cache.storeMany(namespace, ready, current, ttlSeconds) : 0;
+      if (done === ready.length) {
+        stored += done;
+        onStored?.(stored);
+        return;
+      }
+      // Which ones failed is not known: all are read again (storing one twice is harmless).
+      for (const e of ready) refused.push(e.id);
+      if (generation === current) {
+        generation = await this.cache.generation(namespace);
+        fetchedAfter = read + cursor.bufferedCount();
+      }
+    };
+    const writing = new Set<Promise<void>>();
+    const write = async (entries: PendingEntry[]) => {
+      const job: Promise<void> = store(entries).finally(() => writing.delete(job));
+      writing.add(job);
+      if (writing.size >= WARM_IN_FLIGHT) await Promise.race(writing);
+    };
+
+    let batch: PendingEntry[] = [];
+    for await (const doc of cursor) {
+      batch.push(this.entry(namespace, doc, read >= fetchedAfter ? generation : undefined));
+      read++;
+      if (batch.length === WARM_BATCH) {
+        await write(batch);
+        batch = [];
+      }
+    }
+    if (batch.length) await write(batch);
+    await Promise.all(writing);
+
+    const retried = refused.length;
+    for (let pass = 0; pass < RETRY_PASSES && refused.length; pass++) {
+      const ids = refused.splice(0);
+      for (let i = 0; i < ids.length; i += WARM_BATCH) {
+        generation = await this.cache.generation(namespace);
+        const docs = await collection.find({ ...filter, _id: { $in: ids.slice(i, i + WARM_BATCH) } }).toArray();
+        await store(docs.map((doc) => this.entry(namespace, doc, generation)));
+      }
+    }
+    return { count: read, stored, retried };
+  }
+
+  /** Copies a warm-up's entries from Redis into this instance's L1, as far as its bound allows. */
+  preloadL1(set: VisibleEditions, onPage?: (loaded: number) => void) {
+    return this.preloader.preload(`${studentsNamespace(set.fingerprint)}:id:`, onPage);
+  }
+
+  private entry(namespace: string, doc: mongo.WithId<Student>, generation: string | undefined): PendingEntry {
+    return { id: doc._id, key: cacheKeys.id(namespace, doc._id), body: Buffer.from(JSON.stringify(toStudentView(doc, false))), generation };
   }
 }

@@ -2,54 +2,57 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { Cached } from '../infra/cache';
 import { ApiErrors } from '../infra/http/api-errors.decorator';
-import { CpfAccessGuard, FullCpf, maskedViewScope } from './cpf-access.guard';
+import { publicResultsScope, ResultsAccessGuard, type ResultsView, ResultsViewOf } from './results-access.guard';
 import { CreateStudentDto, UpdateStudentDto } from './dto/student-input.dto';
 import { ListStudentsQuery, NameParam, RegistrationParam } from './dto/student-query.dto';
-import { StudentPage, StudentsByName, StudentView, WarmUpResult } from './dto/student.response';
+import { StudentPage, StudentsByName, StudentView } from './dto/student.response';
 import { BY_NAME_BASE_NS, STUDENTS_BASE_NS } from './students.cache';
-import { StudentsCacheService } from './students-cache.service';
+import { ResultsWarmUpService } from './warm-up/results-warm-up.service';
+import { WarmUpResult } from './warm-up/warm-up.dto';
 import { StudentsService } from './students.service';
 import { AdminOnly } from '../auth/access';
 import { GuardedBy } from '../common/kit/access';
 import { ApiTag } from '../infra/http/api-tag';
 
-const MASKED_NOTE = 'CPF masked (***.456.789-**) and cached; callers allowed to see whole CPFs (admin token) get it unmasked, uncached.';
+const MASKED_NOTE =
+  'CPF masked (***.456.789-**) and cached; callers allowed to see whole CPFs (admin token) get it unmasked, uncached. ' +
+  'Results of an edition whose publication instant has not come answer as if they did not exist (the admin token sees them).';
 
 @ApiTag('students', 'Entrance-exam results: results, rankings, cache warm-up')
 @Controller('students')
 export class StudentsController {
   constructor(
     private readonly students: StudentsService,
-    private readonly cacheSync: StudentsCacheService,
+    private readonly warmUps: ResultsWarmUpService,
   ) {}
 
   @Get()
-  @GuardedBy(CpfAccessGuard)
-  @Cached({ namespace: STUDENTS_BASE_NS, kind: 'list', scope: maskedViewScope })
+  @GuardedBy(ResultsAccessGuard)
+  @Cached({ namespace: STUDENTS_BASE_NS, kind: 'list', scope: publicResultsScope })
   @ApiOperation({ summary: 'Results, filtered by name (part, any case), course and status; paginated', description: MASKED_NOTE })
   @ApiResponse({ status: 200, type: StudentPage })
-  list(@Query() query: ListStudentsQuery, @FullCpf() fullCpf: boolean) {
-    return this.students.list(query, fullCpf);
+  list(@Query() query: ListStudentsQuery, @ResultsViewOf() view: ResultsView) {
+    return this.students.list(query, view);
   }
 
   @Get('by-name/:name')
-  @GuardedBy(CpfAccessGuard)
-  @Cached({ namespace: BY_NAME_BASE_NS, kind: 'id', idParam: 'name', scope: maskedViewScope })
+  @GuardedBy(ResultsAccessGuard)
+  @Cached({ namespace: BY_NAME_BASE_NS, kind: 'id', idParam: 'name', scope: publicResultsScope })
   @ApiOperation({ summary: 'Every result with exactly this name (names repeat)', description: MASKED_NOTE })
   @ApiResponse({ status: 200, type: StudentsByName })
   @ApiErrors({ 404: 'nobody has this name' })
-  byName(@Param() { name }: NameParam, @FullCpf() fullCpf: boolean) {
-    return this.students.byName(name, fullCpf);
+  byName(@Param() { name }: NameParam, @ResultsViewOf() view: ResultsView) {
+    return this.students.byName(name, view);
   }
 
   @Get(':registration')
-  @GuardedBy(CpfAccessGuard)
-  @Cached({ namespace: STUDENTS_BASE_NS, kind: 'id', idParam: 'registration', scope: maskedViewScope })
+  @GuardedBy(ResultsAccessGuard)
+  @Cached({ namespace: STUDENTS_BASE_NS, kind: 'id', idParam: 'registration', scope: publicResultsScope })
   @ApiOperation({ summary: "One candidate's result", description: MASKED_NOTE })
   @ApiResponse({ status: 200, type: StudentView })
   @ApiErrors({ 404: 'no such registration' })
-  findOne(@Param() { registration }: RegistrationParam, @FullCpf() fullCpf: boolean) {
-    return this.students.findOne(registration, fullCpf);
+  findOne(@Param() { registration }: RegistrationParam, @ResultsViewOf() view: ResultsView) {
+    return this.students.findOne(registration, view);
   }
 
   @Post()
@@ -94,11 +97,13 @@ export class StudentsController {
   @HttpCode(200)
   @AdminOnly()
   @ApiOperation({
-    summary: 'Load every student into Redis, pipelined (seed: cacheData); reports count and seconds',
-    description: "Writes each result's cached answer to Redis in pipelined batches, so the first reads after a deploy or a flush are hits.",
+    summary: 'Load every published result into Redis, pipelined (seed: cacheData); reports count and seconds',
+    description:
+      "Writes each public result's cached answer to Redis in pipelined batches, so the first reads after a deploy or a flush are hits. " +
+      "For an edition's coming instant, warm it ahead instead: POST /editions/:edition/warm-up.",
   })
   @ApiResponse({ status: 200, type: WarmUpResult })
   warm(): Promise<WarmUpResult> {
-    return this.cacheSync.warm();
+    return this.warmUps.warmCurrent();
   }
 }

@@ -1,7 +1,15 @@
 import { type FeedChange, type FeedSource, type FeedTarget, shownDocuments } from '../infra/cache';
 import { COURSE_CODES } from './courses';
+import type { VisibleEditions } from './publication/visible-editions';
 import { STUDENTS_COLLECTION } from './schemas/student.schema';
-import { BY_NAME_BASE_NS, BY_NAME_NS, RANKINGS_BASE_NS, rankingNamespace, STUDENTS_BASE_NS, STUDENTS_NS } from './students.cache';
+import {
+  BY_NAME_BASE_NS,
+  byNameNamespace,
+  RANKINGS_BASE_NS,
+  rankingNamespace,
+  STUDENTS_BASE_NS,
+  studentsNamespace,
+} from './students.cache';
 
 interface StudentFields {
   name?: string;
@@ -10,32 +18,34 @@ interface StudentFields {
 
 /**
  * Any change to a student, wherever it was written, drops the masked answers it
- * may have altered. `_id` is the registration, so even a delete (which carries only `_id`) names the
- * key to drop. The old name and course of a delete or rename come from pre-images when the
- * collection has them (`collMod: students, changeStreamPreAndPostImages: { enabled: true }`); without
- * them every by-name answer and every course ranking goes (the stand-in has no pre-images and sends
- * empty update descriptions, so there every update takes that path).
+ * may have altered, under every set of visible editions that is served now or will be (`liveSets`,
+ * from the publication gate: answers warmed for a coming instant are corrected too). `_id` is the
+ * registration, so even a delete (which carries only `_id`) names the key to drop. The old name
+ * and course of a delete or rename come from pre-images when the collection has them (`collMod:
+ * students, changeStreamPreAndPostImages: { enabled: true }`); without them every by-name answer
+ * and every course ranking goes (the stand-in has no pre-images and sends empty update
+ * descriptions, so there every update takes that path).
  */
-export const STUDENTS_FEED: FeedSource<StudentFields> = {
-  collection: STUDENTS_COLLECTION,
-  targets(change) {
-    const shown = shownDocuments(change);
-    const names = new Set(shown.flatMap((s) => (s.name ? [s.name] : [])));
-    const courses = new Set(shown.flatMap((s) => (s.course ? [s.course] : [])));
-    const targets: FeedTarget[] = [
-      change.id === undefined ? { namespace: STUDENTS_NS, whole: true } : { namespace: STUDENTS_NS, ids: [change.id] },
-    ];
-    if (oldNameOrCourseUnknown(change)) {
-      targets.push({ prefix: `${BY_NAME_BASE_NS}.` });
-      for (const course of COURSE_CODES) targets.push({ namespace: rankingNamespace(course) });
-    } else {
-      targets.push({ namespace: BY_NAME_NS, ids: [...names] });
-      for (const course of courses) targets.push({ namespace: rankingNamespace(course) });
-    }
-    return targets;
-  },
-  everything: [STUDENTS_BASE_NS, BY_NAME_BASE_NS, RANKINGS_BASE_NS].map((base) => ({ prefix: `${base}.` })),
-};
+export function studentsFeed(liveSets: () => readonly VisibleEditions[]): FeedSource<StudentFields> {
+  return {
+    collection: STUDENTS_COLLECTION,
+    targets(change) {
+      const shown = shownDocuments(change);
+      const names = [...new Set(shown.flatMap((s) => (s.name ? [s.name] : [])))];
+      const unknownOld = oldNameOrCourseUnknown(change);
+      const courses = unknownOld ? COURSE_CODES : [...new Set(shown.flatMap((s) => (s.course ? [s.course] : [])))];
+      const targets: FeedTarget[] = unknownOld ? [{ prefix: `${BY_NAME_BASE_NS}.` }] : [];
+      for (const { fingerprint } of liveSets()) {
+        const students = studentsNamespace(fingerprint);
+        targets.push(change.id === undefined ? { namespace: students, whole: true } : { namespace: students, ids: [change.id] });
+        if (!unknownOld) targets.push({ namespace: byNameNamespace(fingerprint), ids: names });
+        for (const course of courses) targets.push({ namespace: rankingNamespace(course, fingerprint) });
+      }
+      return targets;
+    },
+    everything: [STUDENTS_BASE_NS, BY_NAME_BASE_NS, RANKINGS_BASE_NS].map((base) => ({ prefix: `${base}.` })),
+  };
+}
 
 /** True unless the change is an insert, brings a pre-image, or says that neither name nor course changed. */
 function oldNameOrCourseUnknown(change: FeedChange<StudentFields>): boolean {

@@ -11,12 +11,17 @@ import { finalScore } from '../../src/students/scoring';
 import type { Student } from '../../src/students/schemas/student.schema';
 import { REGISTRATION_BASE } from '../../src/students/seed/registration';
 import { generateStudents } from '../../src/students/seed/student-generator';
+import { DEFAULT_EDITION, DEFAULT_EDITION_PUBLISHED_AT } from '../../src/students/editions';
+import { fingerprintOf } from '../../src/students/publication/visible-editions';
+import { isPacked, storedAnswer } from './stored-result';
 import { StudentsSeeder } from '../../src/students/seed/students.seeder';
 import { ChangeFeed } from '../../src/infra/cache';
 import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
 
 const COUNT = 300;
 const SEED = 5;
+/** Keys of public answers while the default edition is the one published (see students.cache.ts). */
+const PUBLIC = `public-${fingerprintOf([DEFAULT_EDITION])}`;
 
 describe('students results', () => {
   let ctx: TestContext;
@@ -63,7 +68,14 @@ describe('students results', () => {
 
   describe('generator', () => {
     it('stores exactly what the seed generates: same seed, same candidates', async () => {
-      const expected = generateStudents({ seed: SEED, batch: 0, start: 0, size: COUNT });
+      const expected = generateStudents({
+        seed: SEED,
+        edition: DEFAULT_EDITION,
+        publishedAt: DEFAULT_EDITION_PUBLISHED_AT.getTime(),
+        batch: 0,
+        start: 0,
+        size: COUNT,
+      });
       const stored = await students
         .find({}, { projection: { classification: 0, status: 0 } })
         .sort({ _id: 1 })
@@ -101,8 +113,10 @@ describe('students results', () => {
       const second = await get(`/students/${s._id}`).expect(200);
       expect(second.headers['x-cache']).toBe('HIT');
       expect(second.body).toEqual(first.body);
-      // Stored as these very bytes, behind the deployment's mark (JSON whitespace, see value-mark.ts).
-      expect((await ctx.redis.get(`students.public:id:${s._id}`))!.trimStart()).toBe(JSON.stringify(first.body));
+      // Packed in Redis behind the deployment's mark: the same bytes once unpacked.
+      const stored = await ctx.redis.getBuffer(`students.${PUBLIC}:id:${s._id}`);
+      expect(isPacked(stored)).toBe(true);
+      expect(storedAnswer(stored)).toBe(JSON.stringify(first.body));
     });
 
     it('shows the whole CPF to the admin, never from or into the cache', async () => {
@@ -142,7 +156,7 @@ describe('students results', () => {
       expect(res.body.items.map((e: { registration: string }) => e.registration)).toEqual(top.map((s) => s._id));
       expect(JSON.stringify(res.body)).not.toMatch(/cpf/);
       expect((await get('/courses/direito/ranking?limit=3').expect(200)).headers['x-cache']).toBe('HIT');
-      expect(await ctx.redis.zcard('rankings.direito:meta:lists')).toBe(1);
+      expect(await ctx.redis.zcard(`rankings.direito-${fingerprintOf([DEFAULT_EDITION])}:meta:lists`)).toBe(1);
     });
 
     it('answers 404 for unknown registrations, names and courses', async () => {
@@ -289,12 +303,12 @@ describe('students results', () => {
       const s = await someStudent({ course: 'direito' });
       await get(`/students/${s._id}`).expect(200);
       expect((await get(`/students/${s._id}`)).headers['x-cache']).toBe('HIT');
-      expect(await ctx.redis.exists(`students.public:id:${s._id}`)).toBe(1);
+      expect(await ctx.redis.exists(`students.${PUBLIC}:id:${s._id}`)).toBe(1);
       await api.http.delete(`/students/${s._id}`).set(adminAuth).expect(204);
       expect(await students.findOne({ _id: s._id })).toBeNull();
-      expect(await ctx.redis.exists(`students.public:id:${s._id}`)).toBe(0);
+      expect(await ctx.redis.exists(`students.${PUBLIC}:id:${s._id}`)).toBe(0);
       await get(`/students/${s._id}`).expect(404);
-      expect(await ctx.redis.exists(`students.public:id:${s._id}`)).toBe(0);
+      expect(await ctx.redis.exists(`students.${PUBLIC}:id:${s._id}`)).toBe(0);
       await api.http.delete(`/students/${s._id}`).set(adminAuth).expect(404);
       const ranks = (await students.find({ course: 'direito' }).sort({ classification: 1 }).toArray()).map((x) => x.classification);
       expect(ranks).toEqual(ranks.map((_, i) => i + 1));
@@ -312,16 +326,16 @@ describe('students results', () => {
       let keys = 0;
       let cursor = '0';
       do {
-        const [next, batch] = await ctx.redis.scan(cursor, 'MATCH', 'students.public:id:*', 'COUNT', 1000);
+        const [next, batch] = await ctx.redis.scan(cursor, 'MATCH', `students.${PUBLIC}:id:*`, 'COUNT', 1000);
         cursor = next;
         keys += batch.length;
       } while (cursor !== '0');
       expect(keys).toBe(total);
       const s = await someStudent({ course: 'letras' });
-      const stored = await ctx.redis.get(`students.public:id:${s._id}`);
+      const stored = await ctx.redis.getBuffer(`students.${PUBLIC}:id:${s._id}`);
       const served = await get(`/students/${s._id}`).expect(200);
       expect(served.headers['x-cache']).toBe('HIT');
-      expect(served.text).toBe(stored!.trimStart());
+      expect(served.text).toBe(storedAnswer(stored));
     });
   });
 

@@ -46,11 +46,8 @@ export class CacheInspector {
   }
 
   /** One page of the deployment's cache keys in Redis under `prefix` (logical names). */
-  async l2Keys(prefix: string, cursor: string, count: number): Promise<{ keys: string[]; cursor: string } | Unavailable> {
-    const page = await this.redis.scanPage(this.l2.keys.pattern(prefix), cursor, count);
-    if (page === REDIS_UNAVAILABLE) return page;
-    const keys = page[1].map((name) => this.l2.keys.logical(name)).filter((k): k is string => k !== undefined);
-    return { keys, cursor: page[0] };
+  l2Keys(prefix: string, cursor: string, count: number): Promise<{ keys: string[]; cursor: string } | Unavailable> {
+    return this.l2.scanKeys(prefix, cursor, count);
   }
 
   /**
@@ -70,7 +67,12 @@ export class CacheInspector {
       list: (redis) => redis.llen(name),
     };
     const read: ((redis: RedisClient) => Promise<string | number | null>) | undefined =
-      type === 'string' ? (redis) => redis.get(name) : size[type];
+      type === 'string'
+        ? async (redis) => {
+            const value = await redis.getBuffer(name);
+            return value && this.l2.shown(key, value);
+          }
+        : size[type];
     const value = read ? await this.redis.run(read) : undefined;
     if (value === REDIS_UNAVAILABLE) return value;
     if (type === 'string') return typeof value === 'string' ? { value, ttlMs } : null;

@@ -7,6 +7,7 @@ import { HttpCacheInterceptor } from './http/http-cache.interceptor';
 import { L1FastPath } from './http/l1-fast-path';
 import { RedisConnection } from './redis/redis.connection';
 import { CacheInspector } from './cache-inspector';
+import { L1Preloader } from './l1-preloader';
 import { CacheInvalidator } from './cache-invalidator';
 import { LocalTier } from './local-tier';
 import { RefreshAhead } from './refresh-ahead';
@@ -34,6 +35,7 @@ import { TwoTierCache } from './two-tier-cache.service';
     RefreshAhead,
     TwoTierCache,
     CacheInspector,
+    L1Preloader,
     HttpCacheInterceptor,
     L1FastPath,
   ],
@@ -41,6 +43,7 @@ import { TwoTierCache } from './two-tier-cache.service';
     TwoTierCache,
     CacheInvalidator,
     CacheInspector,
+    L1Preloader,
     CacheStats,
     RedisConnection,
     CacheBus,

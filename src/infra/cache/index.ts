@@ -13,8 +13,10 @@ export {
 } from './two-tier-cache.service';
 export { CacheInvalidator } from './cache-invalidator';
 export { CacheInspector } from './cache-inspector';
+export { L1Preloader } from './l1-preloader';
 export { CacheStats, ratio } from './core/cache-stats';
 export { cacheKeys, canonicalQuery, isCacheKey, scopedNamespace } from './core/cache-keys';
+export type { L2Codec } from './core/l2-codec';
 export { Cached, CACHE_HEADERS } from './http/cache.decorators';
 export { setCacheHeaders } from './http/cache-headers';
 export { documentCachedOperations } from './http/cache-openapi';

@@ -8,6 +8,7 @@ import { CacheInvalidator } from './cache-invalidator';
 import { LocalTier } from './local-tier';
 import { RefreshAhead } from './refresh-ahead';
 import { L2Tier } from './redis/l2-tier';
+import type { L2Codec } from './core/l2-codec';
 import { REDIS_UNAVAILABLE } from './redis/redis.connection';
 
 /** A body with what HTTP needs to send it: its entity tag (and, from L1, its compressed forms). */
@@ -237,6 +238,11 @@ export class TwoTierCache {
       generation,
     );
     return stored === REDIS_UNAVAILABLE ? 0 : stored;
+  }
+
+  /** Keeps `base`'s values in Redis in the codec's form (see L2Codec); the tiers above only see bodies. */
+  useL2Codec(base: string, codec: L2Codec): void {
+    this.l2.useCodec(base, codec);
   }
 
   /** The namespace's current L2 generation, read before querying the source for a bulk store. */

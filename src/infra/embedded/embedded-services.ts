@@ -57,7 +57,10 @@ export async function startEmbeddedServices(env: Env, options: { persistent: boo
       const binary = mongodBinary();
       const server = binary
         ? await startMongod(binary, options.persistent ? ensureDir(join(dataDir, 'mongod')) : undefined)
-        : await startMongoStandin({ h2File: options.persistent ? join(dataDir, 'mongo-standin.h2') : undefined });
+        : await startMongoStandin({
+            h2File: options.persistent ? join(dataDir, 'mongo-standin.h2') : undefined,
+            maxHeap: env.EMBEDDED_MONGO_MAX_HEAP,
+          });
       started.push(server);
       mongodbUri = server.uri;
       logger.log(`embedded MongoDB (${binary ? `mongod ${binary}` : 'mongo-java-server stand-in'}) at ${mongodbUri}`);

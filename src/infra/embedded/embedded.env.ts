@@ -6,6 +6,13 @@ export class EmbeddedEnv {
   @Matches(/^\d+(kb|mb|gb)?$/i, { message: 'EMBEDDED_REDIS_MAXMEMORY must be bytes or a number followed by kb, mb or gb' })
   EMBEDDED_REDIS_MAXMEMORY: string = '256mb';
 
+  /**
+   * JVM heap (-Xmx) of the MongoDB stand-in `npm start` and the CLI start when MONGODB_URI is unset and
+   * no mongod is at hand. It holds every document in memory: a million students need about 6g.
+   */
+  @Matches(/^\d+[mg]$/i, { message: 'EMBEDDED_MONGO_MAX_HEAP must be a number followed by m or g (e.g. 768m, 6g)' })
+  EMBEDDED_MONGO_MAX_HEAP: string = '768m';
+
   /** Where embedded databases keep their data, `npm start` records their URIs, and the generated JWT secret lives (auth/jwt-secret.ts). */
   @IsString()
   RUNTIME_DIR: string = '.runtime';

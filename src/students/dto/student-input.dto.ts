@@ -1,4 +1,4 @@
-import { ApiProperty, OmitType, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   buildMessage,
@@ -6,6 +6,7 @@ import {
   IsIn,
   IsNumber,
   IsObject,
+  IsOptional,
   IsString,
   Length,
   Matches,
@@ -18,6 +19,7 @@ import {
 } from 'class-validator';
 import { CAMPUSES, COURSE_CODES } from '../courses';
 import { isValidCpf } from '../cpf';
+import { DEFAULT_EDITION, EDITION_MESSAGE, EDITION_PATTERN } from '../editions';
 import { MAX_SCORE, MIN_SCORE, WEIGHTING_DESCRIPTION } from '../scoring';
 
 export const REGISTRATION_PATTERN = /^\d{10}$/;
@@ -87,6 +89,15 @@ export class CreateStudentDto {
   @Matches(REGISTRATION_PATTERN, { message: 'registration must be 10 digits' })
   registration: string;
 
+  @ApiPropertyOptional({
+    example: DEFAULT_EDITION,
+    default: DEFAULT_EDITION,
+    description: 'exam edition; its results are public from its publication instant on',
+  })
+  @IsOptional()
+  @Matches(EDITION_PATTERN, { message: EDITION_MESSAGE })
+  edition?: string;
+
   @ApiProperty({ example: 'Maria da Silva' })
   @Transform(trim)
   @IsString()
@@ -124,5 +135,7 @@ export class CreateStudentDto {
   scores: ScoresDto;
 }
 
-/** Any field but the registration; `scores`, when given, replaces all five areas. */
-export class UpdateStudentDto extends PartialType(OmitType(CreateStudentDto, ['registration'] as const), { skipNullProperties: false }) {}
+/** Any field but the registration and the edition; `scores`, when given, replaces all five areas. */
+export class UpdateStudentDto extends PartialType(OmitType(CreateStudentDto, ['registration', 'edition'] as const), {
+  skipNullProperties: false,
+}) {}

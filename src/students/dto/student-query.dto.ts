@@ -4,6 +4,7 @@ import { DecimalNumber } from '../../common/decimal';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { PaginationQuery } from '../../common/pagination';
 import { COURSE_CODES, STUDENT_STATUSES } from '../courses';
+import { EDITION_MESSAGE, EDITION_PATTERN } from '../editions';
 import { NAME_PATTERN, REGISTRATION_PATTERN } from './student-input.dto';
 
 export class RegistrationParam {
@@ -38,6 +39,11 @@ export class ListStudentsQuery extends PaginationQuery {
   @IsOptional()
   @IsIn(STUDENT_STATUSES)
   status?: string;
+
+  @ApiPropertyOptional({ example: '2026-fuvest', description: 'one edition (an unpublished one matches nothing)' })
+  @IsOptional()
+  @Matches(EDITION_PATTERN, { message: EDITION_MESSAGE })
+  edition?: string;
 }
 
 export class CourseParam {
@@ -50,6 +56,11 @@ export const DEFAULT_RANKING_LIMIT = 50;
 export const MAX_RANKING_LIMIT = 500;
 
 export class RankingQuery {
+  @ApiPropertyOptional({ example: '2026-fuvest', description: 'default: the most recently published edition' })
+  @IsOptional()
+  @Matches(EDITION_PATTERN, { message: EDITION_MESSAGE })
+  edition?: string;
+
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_RANKING_LIMIT, default: DEFAULT_RANKING_LIMIT })
   @IsOptional()
   @DecimalNumber()

@@ -8,6 +8,7 @@ import { ScoresDto } from './student-input.dto';
 
 export class StudentView {
   @ApiProperty({ example: '2600000001' }) registration: string;
+  @ApiProperty({ example: '2026-fuvest' }) edition: string;
   @ApiProperty({ example: 'Beatriz Carvalho Lima' }) name: string;
   @ApiProperty({ example: '***.456.789-**', description: 'masked unless the caller may see whole CPFs (today: the admin token)' })
   cpf: string;
@@ -51,15 +52,10 @@ export class Ranking {
   @ApiProperty({ example: 'medicina' }) course: string;
   @ApiProperty({ example: 'Medicina' }) course_name: string;
   @ApiProperty({ example: 60 }) seats: number;
-  @ApiProperty({ example: 842, description: 'ranked candidates in the course' }) total: number;
+  @ApiProperty({ nullable: true, type: String, example: '2026-fuvest', description: 'the edition ranked (null: none published yet)' })
+  edition: string | null;
+  @ApiProperty({ example: 842, description: 'ranked candidates of the edition in the course' }) total: number;
   @ApiProperty({ type: [RankingEntry] }) items: RankingEntry[];
-}
-
-export class WarmUpResult {
-  @ApiProperty({ example: 10_000, description: 'students read from MongoDB' }) count: number;
-  @ApiProperty({ example: 10_000, description: 'entries written to Redis (fewer when a write raced the warm-up)' }) stored: number;
-  @ApiProperty({ example: 1.84 }) seconds: number;
-  @ApiProperty({ example: 5435 }) per_second: number;
 }
 
 /**
@@ -71,6 +67,7 @@ export function toStudentView(doc: Student, fullCpf: boolean): StudentView {
   const cpf = String(doc.cpf ?? '');
   return {
     registration: doc._id,
+    edition: doc.edition,
     name: doc.name,
     cpf: fullCpf ? formatCpf(cpf) : maskCpf(cpf),
     email: doc.email,

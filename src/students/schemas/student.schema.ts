@@ -14,6 +14,10 @@ export class Student {
   @Prop({ type: String, required: true })
   _id: string;
 
+  /** The exam edition (`2026-fuvest`): public routes show a result only once its edition is published. */
+  @Prop({ required: true })
+  edition: string;
+
   @Prop({ required: true })
   name: string;
 
@@ -51,8 +55,8 @@ export class Student {
 }
 
 export const StudentSchema = SchemaFactory.createForClass(Student);
-/** The ranking order within a course; also serves `GET /courses/:course/ranking`. */
-StudentSchema.index({ course: 1, final_score: -1, 'scores.essay': -1, birth_date: 1, _id: 1 });
-StudentSchema.index({ course: 1, classification: 1 });
+/** The ranking order within an edition's course; also serves `GET /courses/:course/ranking`. */
+StudentSchema.index({ edition: 1, course: 1, final_score: -1, 'scores.essay': -1, birth_date: 1, _id: 1 });
+StudentSchema.index({ edition: 1, course: 1, classification: 1 });
 StudentSchema.index({ name: 1 });
 StudentSchema.index({ status: 1 });

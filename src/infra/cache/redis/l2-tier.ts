@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ChainableCommander } from 'ioredis';
-import { cacheKeys } from '../core/cache-keys';
+import { baseNamespace, cacheKeys } from '../core/cache-keys';
 import { CACHE_SETTINGS, CacheSettings } from '../core/cache.settings';
 import { CacheStats } from '../core/cache-stats';
+import type { L2Codec } from '../core/l2-codec';
 import { ValueMark } from '../core/value-mark';
 import { REDIS_UNAVAILABLE, RedisConnection, type Unavailable } from './redis.connection';
 import { RedisKeys } from './redis-keys';
@@ -42,6 +43,8 @@ export interface L2Entry {
 export class L2Tier {
   readonly keys: RedisKeys;
   private readonly mark: ValueMark;
+  /** Stored forms, by base namespace (see useCodec). */
+  private readonly codecs = new Map<string, L2Codec>();
 
   constructor(
     @Inject(CACHE_SETTINGS) private readonly settings: CacheSettings,
@@ -56,9 +59,34 @@ export class L2Tier {
   private ours(namespace: string, value: Buffer | null): Buffer | null {
     if (!value) return null;
     const body = this.mark.unwrap(value);
-    if (body) return body;
+    if (body) return this.codecs.get(baseNamespace(namespace))?.decode(body) ?? body;
     this.stats.foreign(namespace);
     return null;
+  }
+
+  /** The value to store for `body`: the codec's form when the namespace has one (and it takes the body), marked. */
+  private stored(namespace: string, body: Buffer): Buffer {
+    return this.mark.wrap(this.codecs.get(baseNamespace(namespace))?.encode(body) ?? body);
+  }
+
+  /**
+   * Keeps the values of `base` (a base namespace, its scoped namespaces too) in Redis in the codec's
+   * form, e.g. a compact form of a known JSON shape; bodies the codec does not take stay as they are.
+   */
+  useCodec(base: string, codec: L2Codec): void {
+    this.codecs.set(base, codec);
+  }
+
+  /** What the admin API shows of a stored value: its body when it is this deployment's, else the raw text. */
+  shown(key: string, value: Buffer): string {
+    return (this.ours(cacheKeys.namespaceOf(key), value) ?? value).toString();
+  }
+
+  /** One page of SCAN over the deployment's cache keys under `prefix` (logical names). */
+  async scanKeys(prefix: string, cursor: string, count: number): Promise<{ keys: string[]; cursor: string } | Unavailable> {
+    const page = await this.redis.scanPage(this.keys.pattern(prefix), cursor, count);
+    if (page === REDIS_UNAVAILABLE) return page;
+    return { keys: page[1].map((name) => this.keys.logical(name)).filter((k): k is string => k !== undefined), cursor: page[0] };
   }
 
   get enabled(): boolean {
@@ -106,7 +134,7 @@ export class L2Tier {
         this.keys.generation(namespace),
         this.keys.listIndex(namespace),
         generation,
-        this.mark.wrap(e.body),
+        this.stored(namespace, e.body),
         e.ttlMs,
         this.settings.listVariantsMax,
         e.isList ? '1' : '0',

@@ -1,6 +1,7 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { bearerToken, isAdminToken } from '../auth/admin.guard';
+import { AuthTokens } from '../auth/auth-tokens.service';
 import { ENV } from '../config/config.module';
 import type { Env } from '../config/env';
 import { PublicationGate } from './publication/publication-gate';
@@ -9,7 +10,7 @@ import { PUBLIC_SCOPE } from './students.cache';
 
 /** What one request may see of the results, decided once, before the cache interceptor runs. */
 export interface ResultsView {
-  /** Whole CPFs and every edition, published or not, never from or into the cache (today: the admin token). */
+  /** Whole CPFs and every edition, published or not, never from or into the cache: the admin token or a manager's. */
   privileged: boolean;
   /** The editions the public may see at this request's instant (the gate's one decision for it). */
   visible: VisibleEditions;
@@ -22,19 +23,32 @@ const NOTHING_VISIBLE = visibleEditions([], new Map());
 /**
  * Marks each request of a results route with what it may see: the caller's privilege, and the
  * publication gate's decision (usually local; within a round trip of an instant, one Redis read).
- * SEAM: when the auth module's JWT users with roles land, add the manager check here. Never
- * rejects; only answers 503 when the gate cannot decide (Redis unreachable longer than the notice).
+ * Privileged: who may use the admin routes (the admin token, or a manager's access token, as
+ * AdminGuard decides). Never rejects (a bad token is simply public); only answers 503 when the
+ * gate cannot decide (Redis unreachable longer than the notice).
  */
 @Injectable()
 export class ResultsAccessGuard implements CanActivate {
   constructor(
     @Inject(ENV) private readonly env: Env,
     private readonly gate: PublicationGate,
+    private readonly tokens: AuthTokens,
   ) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.switchToHttp().getRequest<MarkedRequest>();
-    const privileged = isAdminToken(bearerToken(request), this.env.ADMIN_TOKEN);
+    const token = bearerToken(request);
+    if (token && !isAdminToken(token, this.env.ADMIN_TOKEN)) {
+      // Some other bearer: a manager's access token sees what the admin token sees.
+      return this.tokens.authenticate(token).then(
+        (user) => this.decide(request, user.role === 'manager'),
+        () => this.decide(request, false),
+      );
+    }
+    return this.decide(request, token !== undefined);
+  }
+
+  private decide(request: MarkedRequest, privileged: boolean): true | Promise<true> {
     const known = this.gate.visibleNow();
     if (known) return mark(request, { privileged, visible: known });
     // Privileged callers filter nothing by edition: the set only names the ranking's default edition.

@@ -10,6 +10,7 @@ import { PublicationGate } from '../../src/students/publication/publication-gate
 import type { Student } from '../../src/students/schemas/student.schema';
 import { StudentsSeeder } from '../../src/students/seed/students.seeder';
 import { adminAuth, createTestContext, TestApp, TestContext } from '../harness/test-app';
+import { signUp } from '../imagedoc/imagedoc-helpers';
 import { startOneWayDelayProxy } from './one-way-delay-proxy';
 
 const NOTICE_S = 1;
@@ -117,6 +118,20 @@ describe('results publication: the embargo and the instant', () => {
       expect(seen.body).toMatchObject({ registration: hidden._id, edition: HIDDEN });
       const ranking = await app.http.get(`/courses/${hidden.course}/ranking?edition=${HIDDEN}`).set(adminAuth).expect(200);
       expect(ranking.body.total).toBeGreaterThan(0);
+    }
+  });
+
+  it("before the instant, a manager's access token sees the edition as the admin token does; a user's sees nothing", async () => {
+    const hidden = await pick(HIDDEN);
+    const manager = await signUp(a, 'results-manager', 'manager');
+    const user = await signUp(a, 'results-candidate');
+    const seen = await a.http.get(`/students/${hidden._id}`).set(manager.auth).expect(200);
+    expect(seen.body).toMatchObject({ registration: hidden._id, edition: HIDDEN });
+    const none = await a.http.get(`/students/${UNKNOWN_REGISTRATION}`);
+    for (const auth of [user.auth, { Authorization: 'Bearer not-a-token' }]) {
+      const one = await a.http.get(`/students/${hidden._id}`).set(auth);
+      expect(one.status).toBe(404);
+      expect(shape(one, hidden._id, UNKNOWN_REGISTRATION).body).toEqual(shape(none, UNKNOWN_REGISTRATION, UNKNOWN_REGISTRATION).body);
     }
   });
 

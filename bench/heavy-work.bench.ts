@@ -18,6 +18,7 @@ import { processUsage } from '../src/infra/workers/process-usage';
 import { WorkerProcess } from '../src/infra/workers/worker-process';
 import { contentBombPdf, denseTextPng, objectStreamBombPdf } from './lib/hostile-files';
 import { AppProcess, startAppProcess, startBenchServers } from './lib/servers';
+import { json, signUp } from './lib/api-client';
 
 const MiB = 1024 * 1024;
 const WORKER_ENTRY = join(__dirname, '..', 'src', 'imagedoc', 'heavy-work', 'heavy-worker.js');
@@ -194,29 +195,6 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0);
-}
-
-async function json(
-  baseUrl: string,
-  method: string,
-  path: string,
-  auth: string | undefined,
-  body?: object,
-): Promise<Record<string, string>> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as never;
-}
-
-async function signUp(baseUrl: string, username: string): Promise<string> {
-  const password = 'bench-password-1';
-  await json(baseUrl, 'POST', '/auth/register', undefined, { username, email: `${username}@bench.example`, password });
-  const { access_token } = await json(baseUrl, 'POST', '/auth/login', undefined, { username, password });
-  return `Bearer ${access_token}`;
 }
 
 async function upload(baseUrl: string, auth: string, collectionId: string, data: Buffer, filename: string) {

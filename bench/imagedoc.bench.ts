@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { generateImage, generatePdf } from '../src/imagedoc/seed-files';
 import { load, LoadResult, printTable, ratio } from './lib/load';
 import { AppProcess, startAppProcess, startBenchServers } from './lib/servers';
+import { json, signUp } from './lib/api-client';
 
 interface Operation {
   name: string;
@@ -150,29 +151,6 @@ async function main() {
 function paragraphs(run: string, i: number): string[] {
   const sentence = `Run ${run} document ${i}: the archive holds letters, photographs and ledgers from the family estate.`;
   return [sentence.repeat(8), sentence.repeat(6), sentence.repeat(4)];
-}
-
-async function json(
-  baseUrl: string,
-  method: string,
-  path: string,
-  auth: string | undefined,
-  body?: object,
-): Promise<Record<string, string>> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as never;
-}
-
-async function signUp(baseUrl: string, username: string): Promise<string> {
-  const password = 'bench-password-1';
-  await json(baseUrl, 'POST', '/auth/register', undefined, { username, email: `${username}@bench.example`, password });
-  const { access_token } = await json(baseUrl, 'POST', '/auth/login', undefined, { username, password });
-  return `Bearer ${access_token}`;
 }
 
 async function uploadFile(baseUrl: string, auth: string, collectionId: string, data: Buffer, filename: string): Promise<{ _id: string }> {

@@ -1,9 +1,12 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { orNotFound } from '../common/kit';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, QueryFilter } from 'mongoose';
 import { containsText } from '../common/kit/list-query';
 import { Page, pageWindow } from '../common/pagination';
+import { SearchGate } from '../common/search-gate';
+import { ENV } from '../config/config.module';
+import type { Env } from '../config/env';
 import { findCourse, type StudentStatus } from './courses';
 import { normalizeCpf } from './cpf';
 import { CreateStudentDto, UpdateStudentDto } from './dto/student-input.dto';
@@ -43,7 +46,13 @@ export class StudentsService {
     private readonly ranking: StudentRankingService,
     private readonly cacheSync: StudentsCacheService,
     private readonly gate: PublicationGate,
-  ) {}
+    @Inject(ENV) env: Env,
+  ) {
+    this.searches = SearchGate.for(env);
+  }
+
+  /** A name search ("contains", any case) scans every candidate: it runs through the search gate. */
+  private readonly searches: SearchGate;
 
   async findOne(registration: string, view: ResultsView): Promise<StudentView> {
     const filter = { _id: registration, ...editionFilter(view) };
@@ -57,16 +66,20 @@ export class StudentsService {
     if (query.course) filter.course = query.course;
     if (query.status) filter.status = query.status as StudentStatus;
     const { page, limit, skip } = pageWindow(query);
-    const [docs, total] = await Promise.all([
-      this.students
-        .find(filter)
-        .sort({ edition: 1, course: 1, classification: 1, _id: 1 })
-        .skip(skip)
-        .limit(limit)
-        .lean<Student[]>()
-        .exec(),
-      this.students.countDocuments(filter).exec(),
-    ]);
+    const maxTimeMS = this.searches.maxTimeMs;
+    const read = () =>
+      Promise.all([
+        this.students
+          .find(filter)
+          .sort({ edition: 1, course: 1, classification: 1, _id: 1 })
+          .skip(skip)
+          .limit(limit)
+          .maxTimeMS(maxTimeMS)
+          .lean<Student[]>()
+          .exec(),
+        this.students.countDocuments(filter).maxTimeMS(maxTimeMS).exec(),
+      ]);
+    const [docs, total] = await (query.name ? this.searches.run(read) : this.searches.bounded(read));
     return { items: docs.map((d) => toStudentView(d, view.privileged)), total, page, limit };
   }
 

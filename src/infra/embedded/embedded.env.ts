@@ -8,7 +8,7 @@ export class EmbeddedEnv {
 
   /**
    * JVM heap (-Xmx) of the MongoDB stand-in `npm start` and the CLI start when MONGODB_URI is unset and
-   * no mongod is at hand. It holds every document in memory: a million students need about 6g.
+   * no mongod is at hand. It holds every document in memory: a million students fill 6.6 GB; give it 12g (at 7g it spends its time in GC).
    */
   @Matches(/^\d+[mg]$/i, { message: 'EMBEDDED_MONGO_MAX_HEAP must be a number followed by m or g (e.g. 768m, 6g)' })
   EMBEDDED_MONGO_MAX_HEAP: string = '768m';

@@ -295,7 +295,9 @@ async function main() {
         l2: Math.round((s.tiers.l2 / Math.max(1, s.done)) * 10_000) / 10_000,
         hit: Math.round((hits / Math.max(1, s.done)) * 10_000) / 10_000,
         mongo: studentCommands(mongoPerSecond[i] ?? {}),
-        '5xx': fives + s.errors,
+        '5xx': fives,
+        // No answer: the connection closed or failed under the request (a keep-alive close racing a send), or never sent.
+        no_answer: s.errors,
         '429': s.statuses['429'] ?? 0,
         '404': s.statuses['404'] ?? 0,
       };
@@ -346,6 +348,7 @@ async function main() {
       spike_mongo_commands: studentCommands(allMongo),
       spike_mongo_commands_all: allMongo,
       spike_5xx: rows.reduce((sum, r) => sum + r['5xx'], 0),
+      spike_no_answer: rows.reduce((sum, r) => sum + r.no_answer, 0),
       spike_429: rows.reduce((sum, r) => sum + r['429'], 0),
       spike_404: rows.reduce((sum, r) => sum + r['404'], 0),
       capacity_after_rps: capacityAfter,

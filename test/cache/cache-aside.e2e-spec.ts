@@ -2,6 +2,7 @@ import { CACHE_MANAGER, Cache } from '@nestjs/cache-manager';
 import { createTestContext, adminAuth, TestApp, TestContext } from '../harness/test-app';
 import { cacheKeys } from '../../src/infra/cache';
 import { seedDemo } from './demo-api';
+import { monitorRedis } from '../harness/redis-monitor';
 
 describe('shared cache: cache-aside through both tiers', () => {
   let ctx: TestContext;
@@ -71,7 +72,7 @@ describe('shared cache: cache-aside through both tiers', () => {
     await api.http.get('/demo/items?limit=3').expect(200);
     expect(await ctx.redis.exists(`demo:id:${id}`, 'demo:list', cacheKeys.list('demo', { limit: 3 }))).toBe(3);
 
-    const monitor = await ctx.redis.monitor();
+    const monitor = await monitorRedis(ctx.redis);
     const commands: string[] = [];
     monitor.on('monitor', (_time: string, args: string[]) => commands.push(String(args[0]).toLowerCase()));
     await api.http.patch(`/demo/items/${id}`).set(adminAuth).send({ name: 'renamed' }).expect(200);

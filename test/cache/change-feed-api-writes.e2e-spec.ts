@@ -14,6 +14,7 @@ import { ObjectId } from 'mongodb';
 import { ChangeFeed } from '../../src/infra/cache';
 import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
 import { createGame } from '../games/games-helpers';
+import { monitorRedis } from '../harness/redis-monitor';
 
 const WRITES = 6;
 
@@ -43,7 +44,7 @@ describe('change feed and the API’s own writes', () => {
   it(`runs one invalidation script per API write with two instances following (${WRITES} writes: creates and updates)`, async () => {
     const dbIndex = Number(new URL(ctx.env.REDIS_URL!).pathname.slice(1));
     const scripts: string[] = [];
-    const monitor: Redis = await ctx.redis.monitor();
+    const monitor: Redis = await monitorRedis(ctx.redis);
     monitor.on('monitor', (_time: string, args: string[], _source: string, database: string) => {
       const name = String(args[0]).toLowerCase();
       if (Number(database) === dbIndex && (name === 'evalsha' || name === 'eval') && args[3] === 'games:meta:gen') scripts.push(name);

@@ -11,6 +11,7 @@ import type Redis from 'ioredis';
 import { ChangeFeed } from '../../src/infra/cache';
 import { createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
 import { createGame } from '../games/games-helpers';
+import { monitorRedis } from '../harness/redis-monitor';
 
 const BULK = 50_000;
 
@@ -69,7 +70,7 @@ describe('change feed: restart and bulk writes', () => {
 
     const dbIndex = Number(new URL(ctx.env.REDIS_URL!).pathname.slice(1));
     const commands = new Map<string, number>();
-    const monitor: Redis = await ctx.redis.monitor();
+    const monitor: Redis = await monitorRedis(ctx.redis);
     monitor.on('monitor', (_time: string, args: string[], _source: string, database: string) => {
       if (Number(database) !== dbIndex) return;
       const name = String(args[0]).toLowerCase();

@@ -11,7 +11,7 @@ import type { Student } from '../../src/students/schemas/student.schema';
 import { StudentsSeeder } from '../../src/students/seed/students.seeder';
 import { adminAuth, createTestContext, TestApp, TestContext } from '../harness/test-app';
 import { signUp } from '../imagedoc/imagedoc-helpers';
-import { startOneWayDelayProxy } from './one-way-delay-proxy';
+import { LatencyProxy } from '../harness/latency-proxy';
 
 const NOTICE_S = 1;
 const HIDDEN = '2027-fuvest';
@@ -37,7 +37,7 @@ describe('results publication: the embargo and the instant', () => {
   let ctx: TestContext;
   let a: TestApp;
   let b: TestApp;
-  let proxy: Awaited<ReturnType<typeof startOneWayDelayProxy>>;
+  let proxy: LatencyProxy;
   let students: Collection<Student>;
 
   /** Redis time now, read directly (this process's own path to Redis is not delayed). */
@@ -62,8 +62,12 @@ describe('results publication: the embargo and the instant', () => {
     ctx = await createTestContext('publication');
     const settings = { RESULTS_PUBLISH_NOTICE_SECONDS: NOTICE_S, CACHE_TTL_SECONDS: 120 };
     a = await ctx.startApp(settings);
-    proxy = await startOneWayDelayProxy(ctx.env.REDIS_URL!, ANSWER_DELAY_MS);
-    b = await ctx.startApp({ ...settings, REDIS_URL: proxy.url, CACHE_REDIS_TIMEOUT_MS: 2000 });
+    // Only what Redis sends back is late: an asymmetric path, where a clock estimate that splits the
+    // round trip in two is wrong by half of it.
+    proxy = LatencyProxy.for(ctx.env.REDIS_URL!);
+    await proxy.listen();
+    proxy.setLatency({ down: ANSWER_DELAY_MS });
+    b = await ctx.startApp({ ...settings, REDIS_URL: proxy.url(ctx.env.REDIS_URL!), CACHE_REDIS_TIMEOUT_MS: 2000 });
     students = ctx.mongo.db(ctx.dbName).collection<Student>('students');
     const seeder = a.app.get(StudentsSeeder);
     await seeder.seed({ seed: 3, count: 150, reset: true });

@@ -20,16 +20,22 @@ function fakeCache() {
 const token = (n: number) => ({ _data: String(n) }) as mongo.ResumeToken;
 const logger = { log() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
 
+/** An applier over `cache` that records every set of tokens it saves. */
+function applierSaving(cache: ReturnType<typeof fakeCache>['cache'], settings: { maxIds?: number; skipApiWrites?: boolean } = {}) {
+  const saved: [string, mongo.ResumeToken][][] = [];
+  const applier = new FeedApplier(
+    cache,
+    { save: async (tokens) => void saved.push([...tokens]) },
+    { batchMs: 1000, maxIds: settings.maxIds ?? 10, skipApiWrites: settings.skipApiWrites ?? false },
+    logger,
+  );
+  return { applier, saved };
+}
+
 describe('FeedApplier', () => {
   it('applies a batch as one invalidation per namespace, then stores the newest token of each collection', async () => {
     const { cache, calls } = fakeCache();
-    const saved: [string, mongo.ResumeToken][][] = [];
-    const applier = new FeedApplier(
-      cache,
-      { save: async (tokens) => void saved.push([...tokens]) },
-      { batchMs: 1000, maxIds: 10, skipApiWrites: false },
-      logger,
-    );
+    const { applier, saved } = applierSaving(cache);
     applier.receive('games', [{ namespace: 'games', ids: ['a'] }], token(1));
     applier.receive('games', [{ namespace: 'games', ids: ['b'] }], token(2));
     applier.receive('clients', [{ namespace: 'clients', ids: ['c'] }], token(3), Date.now() - 50);
@@ -48,13 +54,7 @@ describe('FeedApplier', () => {
 
   it('drops a whole namespace with the generation bump before the clear, and stores no token when applying failed', async () => {
     const { cache, calls } = fakeCache();
-    const saved: unknown[] = [];
-    const applier = new FeedApplier(
-      cache,
-      { save: async (tokens) => void saved.push(tokens) },
-      { batchMs: 1000, maxIds: 1, skipApiWrites: false },
-      logger,
-    );
+    const { applier, saved } = applierSaving(cache, { maxIds: 1 });
     applier.receive('games', [{ namespace: 'games', ids: ['a', 'b'] }], token(1));
     await applier.flush();
     expect(calls).toEqual(['invalidate games []', 'clear games:']);
@@ -72,13 +72,7 @@ describe('FeedApplier', () => {
       calls.push(`clear ${prefix} ${redisUp ? 'applied' : 'failed'}`);
       return redisUp;
     };
-    const saved: [string, mongo.ResumeToken][][] = [];
-    const applier = new FeedApplier(
-      cache,
-      { save: async (tokens) => void saved.push([...tokens]) },
-      { batchMs: 1000, maxIds: 10, skipApiWrites: false },
-      logger,
-    );
+    const { applier, saved } = applierSaving(cache);
     applier.receive('students', [{ prefix: 'students.' }], token(1));
     await applier.flush();
     applier.receive('games', [{ namespace: 'games', ids: ['a'] }], token(2));
@@ -103,13 +97,7 @@ describe('FeedApplier', () => {
     const { cache, calls } = fakeCache();
     const recorded = new Set(['games/a@100']);
     cache.ownWrites = async (checks) => checks.map((c) => recorded.has(`${c.namespace}/${c.id}@${c.time}`));
-    const saved: unknown[] = [];
-    const applier = new FeedApplier(
-      cache,
-      { save: async (t) => void saved.push(t) },
-      { batchMs: 1000, maxIds: 10, skipApiWrites: true },
-      logger,
-    );
+    const { applier, saved } = applierSaving(cache, { skipApiWrites: true });
     applier.receive('games', [{ namespace: 'games', ids: ['a'] }], token(1), undefined, '100'); // the API's write
     applier.receive('games', [{ namespace: 'games', ids: ['a'] }], token(2), undefined, '101'); // an outside write right after
     applier.receive('games', [{ namespace: 'games', ids: ['b'] }], token(3), undefined, '100');

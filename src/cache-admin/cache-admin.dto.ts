@@ -71,7 +71,14 @@ class L1Stats {
   @ApiProperty({ example: true }) enabled: boolean;
   @ApiProperty({ example: true, description: 'false while L1 is bypassed (Redis or its pub/sub down)' }) serving: boolean;
   @ApiProperty({ example: 37 }) entries: number;
-  @ApiProperty({ example: 186_402 }) bytes: number;
+  @ApiProperty({ example: 186_402, description: "what the byte bound counts: the entries' bytes, keys, tags and bookkeeping" })
+  bytes: number;
+  @ApiProperty({
+    example: 1_310_720,
+    description: 'what the tier holds: its segments (in use or ready for reuse) and its bookkeeping; at most maxBytes',
+  })
+  heldBytes: number;
+  @ApiProperty({ example: 0, description: 'entries evicted to make room since the process started' }) evictions: number;
   @ApiProperty({ example: 10_000 }) maxEntries: number;
   @ApiProperty({ example: 67_108_864 }) maxBytes: number;
   @ApiProperty({ minimum: 0, maximum: 1, example: 0.8762 }) hitRatio: number;

@@ -30,6 +30,8 @@ export class CacheInspector {
       serving: this.local.usable,
       entries: this.local.entries.size,
       bytes: this.local.entries.bytes,
+      heldBytes: this.local.entries.heldBytes,
+      evictions: this.local.entries.evictions,
       maxEntries: this.settings.l1MaxEntries,
       maxBytes: this.settings.l1MaxBytes,
     };

@@ -24,7 +24,10 @@ export class L1Preloader {
    */
   async preload(prefix: string, onPage?: (loaded: number) => void): Promise<{ loaded: number; full: boolean }> {
     const { l1MaxBytes, l1MaxEntries } = this.settings;
-    const full = () => this.local.entries.bytes >= l1MaxBytes * 0.98 || this.local.entries.size >= l1MaxEntries;
+    const { entries } = this.local;
+    // Full once it holds all it may, or once it starts evicting (what a preload would push out is as warm).
+    const evictionsBefore = entries.evictions;
+    const full = () => entries.heldBytes >= l1MaxBytes * 0.98 || entries.size >= l1MaxEntries || entries.evictions > evictionsBefore;
     let loaded = 0;
     let cursor = '0';
     do {

@@ -56,10 +56,18 @@ export class MetricsService implements OnModuleDestroy {
     });
     new Gauge({
       name: 'cache_l1_bytes',
-      help: 'Bytes held by the in-process tier',
+      help: "Bytes the in-process tier's bound counts: its entries' bytes, keys, tags and bookkeeping",
       registers: [this.registry],
       collect() {
         this.set(cache.l1Summary().bytes);
+      },
+    });
+    new Gauge({
+      name: 'cache_l1_held_bytes',
+      help: 'Bytes the in-process tier holds: its segments, in use or ready for reuse, and its bookkeeping',
+      registers: [this.registry],
+      collect() {
+        this.set(cache.l1Summary().heldBytes);
       },
     });
     registerFeedMetrics(this.registry, feed);

@@ -11,6 +11,15 @@ export interface EncodedForms {
 }
 
 /**
+ * Compressions in flight per process. Each holds an encoder's state (brotli at quality 11: MBs)
+ * on zlib's thread pool; unbounded, a stream of new entries (50,000 distinct keys read in turn)
+ * queued them faster than the pool ran them, and the process grew by hundreds of MiB. An entry
+ * stored while all slots are busy is compressed when it is read again (hot entries get their
+ * forms; one-off ones never cost any).
+ */
+export const COMPRESSIONS_IN_FLIGHT_MAX = 2;
+
+/**
  * Brotli at its best quality costs ~20 ms for 16 KB (measured here), paid once per entry per
  * instance on zlib's thread pool; past 64 KB the cost grows and quality 5 gives most of the gain.
  */

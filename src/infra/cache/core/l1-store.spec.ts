@@ -1,5 +1,9 @@
-import { COMPRESSIONS_IN_FLIGHT_MAX, L1Store, l1TtlMs } from './l1-store';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { COMPRESSIONS_IN_FLIGHT_MAX, ENTRY_OVERHEAD_BYTES, L1Store, l1TtlMs } from './l1-store';
 import type { EncodedForms } from './encodings';
+
+setFlagsFromString('--expose-gc');
 
 describe('L1Store', () => {
   afterEach(() => jest.useRealTimers());
@@ -32,26 +36,71 @@ describe('L1Store', () => {
   });
 });
 
-describe('L1Store memory', () => {
-  it('stores exact-size copies, never views on a shared pool slab', () => {
-    const l1 = new L1Store({ maxEntries: 10, maxBytes: 1 << 20 });
-    const pooled = Buffer.from('{"small":"body from the shared pool"}');
-    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.length); // the premise: a view on a slab
-    l1.set('ns:id:1', { body: pooled, namespace: 'ns' }, 1000, l1.generation('ns'), false);
-    const stored = l1.get('ns:id:1')!.body;
-    expect(stored.buffer.byteLength).toBe(stored.length);
-    expect(stored.byteOffset).toBe(0);
-    expect(stored.equals(pooled)).toBe(true);
+describe('L1Store bytes', () => {
+  const set = (l1: L1Store, key: string, body: Buffer) => l1.set(key, { body, namespace: 'ns' }, 60_000, l1.generation('ns'), false);
+
+  it('keeps its own copy of what it is given, and hands out copies a later write cannot change', () => {
+    const l1 = new L1Store({ maxEntries: 1000, maxBytes: 64 * 1024 });
+    const given = Buffer.from('{"first":true}');
+    set(l1, 'ns:id:first', given);
+    given.fill(0); // the caller reuses its buffer
+    const read = l1.get('ns:id:first')!.body;
+    expect(read.toString()).toBe('{"first":true}');
+    // Enough writes to reclaim every segment twice: the bytes the read copied were overwritten in place.
+    for (let i = 0; i < 400; i++) set(l1, `ns:id:${i}`, Buffer.alloc(300, i % 256));
+    expect(l1.get('ns:id:first')).toBeUndefined();
+    expect(read.toString()).toBe('{"first":true}');
   });
 
-  it('stores exact-size copies of a slice of a larger reply buffer', () => {
-    const l1 = new L1Store({ maxEntries: 10, maxBytes: 1 << 20 });
-    const reply = Buffer.alloc(64 * 1024, 'x');
-    l1.set('ns:id:2', { body: reply.subarray(100, 1100), namespace: 'ns' }, 1000, l1.generation('ns'), false);
-    const stored = l1.get('ns:id:2')!.body;
-    expect(stored.length).toBe(1000);
-    expect(stored.buffer.byteLength).toBe(1000);
-    expect(l1.bytes).toBe(1000 + 'ns:id:2'.length + l1.get('ns:id:2')!.etag.length);
+  it('counts each entry as its bytes, key, tag and bookkeeping, and holds no more than its bound', () => {
+    const l1 = new L1Store({ maxEntries: 100_000, maxBytes: 256 * 1024 });
+    set(l1, 'ns:id:a', Buffer.alloc(1000, 'a'));
+    expect(l1.bytes).toBe(1000 + 'ns:id:a'.length + l1.get('ns:id:a')!.etag.length + ENTRY_OVERHEAD_BYTES);
+    for (let i = 0; i < 5000; i++) {
+      set(l1, `ns:id:${i}`, Buffer.alloc(200 + ((i * 7919) % 3000), 'x'));
+      expect(l1.heldBytes).toBeLessThanOrEqual(256 * 1024);
+      expect(l1.bytes).toBeLessThanOrEqual(l1.heldBytes);
+    }
+    expect(l1.evictions).toBeGreaterThan(0);
+  });
+
+  it('reclaims the oldest entries first, but keeps what was read while it aged', () => {
+    const l1 = new L1Store({ maxEntries: 100_000, maxBytes: 64 * 1024, segmentBytes: 4096 });
+    for (let i = 0; i < 20; i++) set(l1, `ns:id:${i}`, Buffer.alloc(500, 'x'));
+    for (let i = 20; i < 400; i++) {
+      set(l1, `ns:id:${i}`, Buffer.alloc(500, 'x'));
+      expect(l1.get('ns:id:0')?.body.length).toBe(500); // read all along: moved forward as it ages
+    }
+    expect(l1.get('ns:id:1')).toBeUndefined(); // never read again: gone with its segment
+    expect(l1.get('ns:id:399')).toBeDefined();
+  });
+
+  it('evicts the least recently read entry when the entry count runs out', () => {
+    const l1 = new L1Store({ maxEntries: 3, maxBytes: 1 << 20 });
+    for (const k of ['a', 'b', 'c']) set(l1, `ns:id:${k}`, Buffer.from(k));
+    l1.get('ns:id:a');
+    set(l1, 'ns:id:d', Buffer.from('d'));
+    expect(l1.keys().sort()).toEqual(['ns:id:a', 'ns:id:c', 'ns:id:d']);
+  });
+
+  it('stores a body larger than a segment on its own, and refuses one larger than the bound', () => {
+    const l1 = new L1Store({ maxEntries: 100, maxBytes: 128 * 1024, segmentBytes: 8192 });
+    expect(set(l1, 'ns:id:big', Buffer.alloc(40_000, 'b'))).toBe(true);
+    expect(l1.get('ns:id:big')!.body.equals(Buffer.alloc(40_000, 'b'))).toBe(true);
+    expect(set(l1, 'ns:id:huge', Buffer.alloc(128 * 1024, 'h'))).toBe(false);
+    expect(l1.get('ns:id:huge')).toBeUndefined();
+    expect(l1.heldBytes).toBeLessThanOrEqual(128 * 1024);
+  });
+
+  it('an invalidation or a clear frees what the entries counted', () => {
+    const l1 = new L1Store({ maxEntries: 100, maxBytes: 1 << 20 });
+    set(l1, 'ns:id:1', Buffer.alloc(100));
+    l1.set('ns:list:all', { body: Buffer.alloc(100), namespace: 'ns' }, 60_000, l1.generation('ns'), true);
+    l1.invalidate('ns', ['ns:id:1']);
+    expect([l1.size, l1.bytes]).toEqual([0, 0]);
+    set(l1, 'ns:id:2', Buffer.alloc(100));
+    expect(l1.clear()).toBe(1);
+    expect([l1.size, l1.bytes]).toEqual([0, 0]);
   });
 });
 
@@ -108,35 +157,51 @@ describe('L1Store compression', () => {
 });
 
 describe('L1Store retained memory', () => {
-  /** Bytes of the distinct ArrayBuffers the entries' buffers keep alive. */
-  function retainedBytes(l1: L1Store): number {
-    const buffers = new Set<ArrayBufferLike>();
-    for (const key of l1.keys()) {
-      const entry = l1.get(key)!;
-      for (const part of [entry.body, entry.br, entry.gzip]) if (part) buffers.add(part.buffer);
+  const gc = runInNewContext('gc') as () => void;
+  /** Live heap and buffers: V8 frees dead buffers' memory after a collection, on a task of its own. */
+  const live = async () => {
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    return [...buffers].reduce((sum, buffer) => sum + buffer.byteLength, 0);
-  }
+    const usage = process.memoryUsage();
+    return usage.heapUsed + usage.external;
+  };
 
-  /** A JSON list body of about `size` bytes that compresses (both forms are kept). */
-  function listBody(size: number, seed: number): Buffer {
-    const items: unknown[] = [];
-    for (let i = 0; JSON.stringify(items).length < size; i++) items.push({ _id: `${seed}-${i}`, name: `Game ${seed} ${i}`, price: 59.9 });
-    return Buffer.from(JSON.stringify(items));
-  }
+  /** zlib hands back views into its 64 KiB output buffers: forms shaped like that. */
+  const zlibLikeForms = async (body: Buffer): Promise<EncodedForms> => {
+    const output = Buffer.alloc(64 * 1024, 7);
+    return { br: output.subarray(0, Math.ceil(body.length / 5)), gzip: output.subarray(0, Math.ceil(body.length / 4)) };
+  };
 
-  it.each([1_100, 4_096, 16_500])('keeps bodies and both compressed forms at their own size (%d-byte entries)', async (size) => {
-    const l1 = new L1Store({ maxEntries: 1000, maxBytes: 1 << 30, compressMinBytes: 1 });
-    const count = 40;
-    for (let i = 0; i < count; i++) {
-      const key = `ns:list:${i}`;
-      l1.set(key, { body: listBody(size, i), namespace: 'ns' }, 60_000, l1.generation('ns'), true);
-      l1.get(key); // a read asks for the forms when the two compression slots were busy at store time
-      for (let waited = 0; !(l1.get(key)!.br && l1.get(key)!.gzip) && waited < 5000; waited += 5)
-        await new Promise((r) => setTimeout(r, 5));
-      expect(l1.get(key)).toMatchObject({ br: expect.any(Buffer), gzip: expect.any(Buffer) });
-    }
-    // Counted: body, forms, key and tag. Retained: whole ArrayBuffers, the forms' included.
-    expect(retainedBytes(l1) / l1.bytes).toBeLessThanOrEqual(1.1);
-  });
+  it.each([1_100, 4_096, 16_500])(
+    'costs the process what it counts, bodies and both compressed forms included (%d-byte bodies, churning)',
+    async (size) => {
+      const fill = async (maxBytes: number) => {
+        const l1 = new L1Store({ maxEntries: 1_000_000, maxBytes, compressMinBytes: 1, compress: zlibLikeForms });
+        // Twice what fits, each read once more (for its forms): full, and churned through once.
+        const count = Math.ceil((2 * maxBytes) / (size * 1.45));
+        for (let i = 0; i < count; i++) {
+          const key = `games:list:${i.toString(16).padStart(40, '0')}`;
+          l1.set(key, { body: Buffer.alloc(size, i % 251), namespace: 'games' }, 60_000, l1.generation('games'), true);
+          await new Promise((resolve) => setImmediate(resolve));
+          l1.get(key);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        return { l1, count };
+      };
+      await fill(1024 * 1024); // compiled and optimized before the measured run
+      const before = await live();
+      const { l1, count } = await fill(16 * 1024 * 1024);
+      const cost = (await live()) - before;
+      expect(l1.evictions).toBeGreaterThan(0);
+      expect(l1.get(`games:list:${(count - 1).toString(16).padStart(40, '0')}`)).toMatchObject({
+        br: expect.any(Buffer),
+        gzip: expect.any(Buffer),
+      });
+      expect(l1.heldBytes).toBeLessThanOrEqual(16 * 1024 * 1024);
+      expect(cost / l1.bytes).toBeLessThanOrEqual(1.1);
+      expect(cost / l1.bytes).toBeGreaterThanOrEqual(0.9); // the bookkeeping is not overcounted either
+    },
+  );
 });

@@ -1,56 +1,45 @@
-import { LRUCache } from 'lru-cache';
 import { cacheKeys } from './cache-keys';
-import { compressForms, EncodedForms } from './encodings';
+import { COMPRESSIONS_IN_FLIGHT_MAX, compressForms, EncodedForms } from './encodings';
 import { entityTag } from './entity-tag';
+import { CopiedEntry, ENTRY_OVERHEAD_BYTES, L1Entry, L1Input, StoredEntry } from './l1-entry';
+import { SegmentLog, Segment, segmentBytesFor, Slice } from './segment-log';
 
-/** What a caller stores. */
-export interface L1Input {
-  body: Buffer;
-  namespace: string;
-  /** When the Redis copy expires (epoch ms), if known: refresh-ahead reads it. */
-  l2ExpiresAt?: number;
-}
-
-/** What the tier holds: the body and what is derived from it once, when it enters the tier. */
-export interface L1Entry extends L1Input, EncodedForms {
-  /** Strong entity tag of `body`, computed once at store time. */
-  etag: string;
-  /** Set once a refresh-ahead of this entry was started or tried: later reads just serve it. */
-  refreshStarted?: boolean;
-}
-
-interface StoredEntry extends L1Entry {
-  /** Served as a hit until then; kept for stale-if-error until the grace runs out too. */
-  freshUntil: number;
-  storedAt: number;
-  /** Its compressed forms were asked for (at most once per entry). */
-  compressStarted?: boolean;
-}
+export { COMPRESSIONS_IN_FLIGHT_MAX } from './encodings';
+export { ENTRY_OVERHEAD_BYTES, l1TtlMs } from './l1-entry';
+export type { L1Entry, L1Input } from './l1-entry';
 
 /**
- * Compressions in flight per process. Each holds an encoder's state (brotli at quality 11: MBs)
- * on zlib's thread pool; unbounded, a stream of new entries (50,000 distinct keys read in turn)
- * queued them faster than the pool ran them, and the process grew by hundreds of MiB. An entry
- * stored while all slots are busy is compressed when it is read again (hot entries get their
- * forms; one-off ones never cost any).
- */
-export const COMPRESSIONS_IN_FLIGHT_MAX = 2;
-
-/**
- * The in-process tier: bounded by entries and bytes (LRU eviction), its own TTL. An entry outlives
- * its TTL by `staleGraceMs`, counted in the bounds like any entry, only to answer when the source
- * fails (stale-if-error); invalidations remove it like a fresh one.
- * Each namespace has a local generation, bumped on every invalidation, so a fill that
- * started before an invalidation is discarded instead of resurrecting old data.
+ * The in-process tier: bounded by entries and bytes, its own TTL. An entry outlives its TTL by
+ * `staleGraceMs`, counted in the bounds like any entry, only to answer when the source fails
+ * (stale-if-error); invalidations remove it like a fresh one.
+ *
+ * Bytes live in a segment log the tier owns (see SegmentLog): the byte bound covers the segments
+ * and every entry's bookkeeping, and entries churning through allocate nothing. When the bytes run
+ * out, the oldest segment is reclaimed with every entry in it; an entry read while it sits in the
+ * older half of the log is first copied to the newest segment, so what is read stays (close to
+ * LRU, which the log cannot do exactly). When the entry count runs out, the least recently read
+ * entry goes. Reads hand out copies: a reclaimed segment is overwritten while a reply may still
+ * be sending what it held.
+ *
+ * Each namespace has a local generation, bumped on every invalidation, so a fill that started
+ * before an invalidation is discarded instead of resurrecting old data.
  */
 export class L1Store {
-  private readonly lru: LRUCache<string, StoredEntry>;
+  /** In order of last read or write: the first one is the least recently used. */
+  private readonly index = new Map<string, StoredEntry>();
+  private readonly log: SegmentLog<StoredEntry>;
   private readonly generations = new Map<string, number>();
   /** Bumped by clear(): moves every namespace's generation at once, including ones never seen. */
   private epoch = 0;
   /** List keys per namespace, so invalidating a namespace's lists is not a scan of the whole tier. */
   private readonly listKeys = new Map<string, Set<string>>();
+  /** Counted bytes of the live entries, and the part of them kept outside the log (keys, tags, records). */
+  private countedBytes = 0;
+  private bookkeepingBytes = 0;
+  private evicted = 0;
 
+  private readonly maxEntries: number;
+  private readonly maxBytes: number;
   private readonly staleGraceMs: number;
   private readonly compressMinBytes: number;
   private readonly compress: (body: Buffer) => Promise<EncodedForms>;
@@ -63,39 +52,36 @@ export class L1Store {
     /** Bodies of at least this many bytes get their br and gzip forms (0: never). */
     compressMinBytes?: number;
     compress?: (body: Buffer) => Promise<EncodedForms>;
+    segmentBytes?: number;
   }) {
+    this.maxEntries = options.maxEntries;
+    this.maxBytes = options.maxBytes;
     this.staleGraceMs = options.staleGraceMs ?? 0;
     this.compressMinBytes = options.compressMinBytes ?? 0;
     this.compress = options.compress ?? compressForms;
-    this.lru = new LRUCache<string, StoredEntry>({
-      max: options.maxEntries,
-      maxSize: options.maxBytes,
-      // The compressed forms count too: the bound is on what the tier really holds.
-      sizeCalculation: (entry, key) =>
-        entry.body.length + key.length + entry.etag.length + (entry.br?.length ?? 0) + (entry.gzip?.length ?? 0),
-      ttlAutopurge: false,
-      allowStale: false,
-      dispose: (entry, key) => {
-        const keys = this.listKeys.get(entry.namespace);
-        if (keys?.delete(key) && keys.size === 0) this.listKeys.delete(entry.namespace);
-      },
-    });
+    this.log = new SegmentLog<StoredEntry>(
+      () => this.maxBytes - this.bookkeepingBytes,
+      (owners, segment) => this.reclaimed(owners, segment),
+      options.segmentBytes ?? segmentBytesFor(options.maxBytes),
+    );
   }
 
-  /** A fresh entry, or undefined. */
+  /** A fresh entry (copies of its bytes), or undefined. */
   get(key: string): L1Entry | undefined {
-    const entry = this.lru.get(key);
-    if (!entry || entry.freshUntil <= Date.now()) return undefined;
-    if (!entry.compressStarted) this.compressLater(key, entry);
+    const stored = this.live(key);
+    if (!stored || stored.freshUntil <= Date.now()) return undefined;
+    this.index.delete(key);
+    this.index.set(key, stored);
+    const entry = this.copyOut(stored);
+    if (this.nearReclaim(stored)) this.moveToNewest(stored, entry);
+    if (!stored.compressStarted) this.compressLater(stored);
     return entry;
   }
 
   /** Any entry still held, fresh or within the stale grace, with how long this instance has held it. */
   getStale(key: string): (L1Entry & { ageMs: number }) | undefined {
-    const entry = this.lru.get(key, { updateAgeOnGet: false });
-    const now = Date.now();
-    if (!entry || entry.freshUntil + this.staleGraceMs <= now) return undefined;
-    return { ...entry, ageMs: now - entry.storedAt };
+    const stored = this.live(key);
+    return stored && { ...this.copyOut(stored), ageMs: Date.now() - stored.storedAt };
   }
 
   /** Only ever grows (both terms only grow), so any bump makes earlier readings stale. */
@@ -108,118 +94,199 @@ export class L1Store {
   }
 
   /** Stores only if no invalidation of the namespace happened since `generation` was read. */
-  set(key: string, entry: L1Input, ttlMs: number, generation: number, isList: boolean): boolean {
-    if (this.generation(entry.namespace) !== generation || ttlMs <= 0) return false;
+  set(key: string, input: L1Input, ttlMs: number, generation: number, isList: boolean): boolean {
+    if (this.generation(input.namespace) !== generation || ttlMs <= 0) return false;
+    this.remove(key);
+    const etag = entityTag(input.body);
+    const bookkeeping = key.length + etag.length + ENTRY_OVERHEAD_BYTES;
+    if (input.body.length + bookkeeping > this.maxBytes) return false;
+    while (this.index.size >= this.maxEntries && this.index.size > 0) this.evict(this.index.keys().next().value!);
     const now = Date.now();
-    const body = ownedCopy(entry.body);
+    // Every field set here, even the ones that start empty: one shape, all of it inside the object.
     const stored: StoredEntry = {
-      body,
-      namespace: entry.namespace,
-      etag: entityTag(body),
-      l2ExpiresAt: entry.l2ExpiresAt,
+      key,
+      namespace: input.namespace,
+      etag,
+      body: undefined as unknown as Slice,
+      br: undefined,
+      gzip: undefined,
+      l2ExpiresAt: input.l2ExpiresAt,
       freshUntil: now + ttlMs,
+      keptUntil: now + ttlMs + this.staleGraceMs,
       storedAt: now,
+      isList,
+      bookkeeping,
+      counted: input.body.length + bookkeeping,
+      refreshStarted: false,
+      compressStarted: false,
+      moving: false,
     };
-    this.lru.set(key, stored, { ttl: ttlMs + this.staleGraceMs });
-    if (this.lru.peek(key) === stored) this.compressLater(key, stored);
-    if (isList && this.lru.has(key)) {
-      let keys = this.listKeys.get(entry.namespace);
-      if (!keys) this.listKeys.set(entry.namespace, (keys = new Set()));
+    // Counted before the write, so the write makes room for the bookkeeping as well.
+    this.bookkeepingBytes += bookkeeping;
+    this.countedBytes += stored.counted;
+    this.index.set(key, stored);
+    this.log.fit();
+    const slice = this.log.write(stored, input.body);
+    if (!slice || this.index.get(key) !== stored) {
+      if (this.index.get(key) === stored) this.remove(key);
+      return false;
+    }
+    stored.body = slice;
+    if (isList) {
+      let keys = this.listKeys.get(input.namespace);
+      if (!keys) this.listKeys.set(input.namespace, (keys = new Set()));
       keys.add(key);
     }
+    this.compressLater(stored);
     return true;
   }
 
   /** Starts computing the entry's compressed forms in the background, if it is big enough and a slot is free. */
-  private compressLater(key: string, stored: StoredEntry): void {
+  private compressLater(stored: StoredEntry): void {
     if (this.compressMinBytes === 0 || stored.body.length < this.compressMinBytes) return;
     if (this.compressing >= COMPRESSIONS_IN_FLIGHT_MAX) return;
     stored.compressStarted = true;
     this.compressing++;
-    this.compress(stored.body)
+    this.compress(Buffer.from(this.log.view(stored.body)))
       .then(
-        (forms) => this.attachForms(key, stored, forms),
+        (forms) => this.attachForms(stored, forms),
         () => undefined, // identity is always there to send
       )
       .finally(() => this.compressing--);
   }
 
-  /**
-   * Adds the compressed forms to the entry they were computed for, if it is still the one held
-   * (not invalidated, replaced or evicted meanwhile). A new object, so the byte bound is
-   * recomputed; the TTL and the list index stay as they were.
-   */
-  private attachForms(key: string, stored: StoredEntry, forms: EncodedForms): void {
-    if (this.lru.peek(key, { allowStale: true }) !== stored || (!forms.br && !forms.gzip)) return;
-    // zlib hands back views into its 64 KiB output buffers: kept as they are, each form would
-    // hold the whole 64 KiB while the bound counts its length.
-    const owned = { br: forms.br && ownedCopy(forms.br), gzip: forms.gzip && ownedCopy(forms.gzip) };
-    this.lru.set(key, { ...stored, ...owned }, { noUpdateTTL: true, noDisposeOnSet: true });
+  /** Adds the compressed forms to the entry they were computed for, if it is still the one held. */
+  private attachForms(stored: StoredEntry, forms: EncodedForms): void {
+    if (this.index.get(stored.key) !== stored) return;
+    for (const coding of ['br', 'gzip'] as const) {
+      const form = forms[coding];
+      if (!form || stored[coding]) continue;
+      const slice = this.log.write(stored, form);
+      if (!slice || this.index.get(stored.key) !== stored) return; // reclaimed meanwhile
+      stored[coding] = slice;
+      stored.counted += form.length;
+      this.countedBytes += form.length;
+    }
   }
 
   /** Drops the given id keys and every list of the namespace. */
   invalidate(namespace: string, idKeys: string[]): void {
     this.bump(namespace);
-    for (const key of idKeys) this.lru.delete(key);
-    for (const key of [...(this.listKeys.get(namespace) ?? [])]) this.lru.delete(key);
+    for (const key of idKeys) this.remove(key);
+    for (const key of [...(this.listKeys.get(namespace) ?? [])]) this.remove(key);
   }
 
   delete(key: string): void {
     this.bump(cacheKeys.namespaceOf(key));
-    this.lru.delete(key);
+    this.remove(key);
   }
 
   /** Empties the tier (or one key prefix); every namespace's fills in flight are discarded. */
   clear(prefix = ''): number {
     let removed = 0;
-    for (const key of [...this.lru.keys()]) {
+    for (const key of [...this.index.keys()]) {
       if (key.startsWith(prefix)) {
-        this.lru.delete(key);
+        this.remove(key);
         removed++;
       }
     }
+    if (this.index.size === 0) this.log.reclaimAll();
     this.epoch++;
     return removed;
   }
 
   keys(): string[] {
-    return [...this.lru.keys()];
+    return [...this.index.keys()];
   }
 
   /** Time left before the entry stops being fresh. */
   remainingTtlMs(key: string): number {
-    const entry = this.lru.peek(key);
-    return entry ? Math.max(0, entry.freshUntil - Date.now()) : 0;
+    const stored = this.live(key);
+    return stored ? Math.max(0, stored.freshUntil - Date.now()) : 0;
   }
 
   get size(): number {
-    return this.lru.size;
+    return this.index.size;
   }
 
+  /** What the bound counts: every live entry's bytes, key, tag and bookkeeping. */
   get bytes(): number {
-    return this.lru.calculatedSize;
+    return this.countedBytes;
   }
-}
 
-/**
- * The bytes of `body` in memory of their own. A small Buffer is often a view: on Node's shared
- * 8 KiB pool slab (`Buffer.from(string)` under 4 KiB) or on an ioredis reply buffer; keeping the
- * view keeps the whole underlying memory alive while the byte bound counts only the view.
- */
-export function ownedCopy(body: Buffer): Buffer {
-  if (body.byteOffset === 0 && body.buffer.byteLength === body.length) return body;
-  const copy = Buffer.allocUnsafeSlow(body.length);
-  body.copy(copy);
-  return copy;
-}
+  /** What the tier holds: its segments (in use, partly used or free) and its entries' bookkeeping. */
+  get heldBytes(): number {
+    return this.log.held + this.bookkeepingBytes;
+  }
 
-/**
- * How long L1 may keep a copy whose Redis key has `l2TtlMs` left (PTTL): never longer than Redis
- * or L1's own TTL; L1's own for a key without expiry (-1); not at all (undefined) when the key was
- * gone (-2: it expired or was deleted between the GET and the PTTL of one round trip, and L1's own
- * TTL would serve it long after Redis let it go).
- */
-export function l1TtlMs(l2TtlMs: number, l1TtlSeconds: number): number | undefined {
-  if (l2TtlMs === -2 || l2TtlMs === 0) return undefined;
-  return Math.min(l1TtlSeconds * 1000, l2TtlMs > 0 ? l2TtlMs : l1TtlSeconds * 1000);
+  /** Entries evicted to make room (by bytes or by count) since the process started. */
+  get evictions(): number {
+    return this.evicted;
+  }
+
+  /** The entry if it is held and not past its stale grace (one past it is dropped now). */
+  private live(key: string): StoredEntry | undefined {
+    const stored = this.index.get(key);
+    if (stored && stored.keptUntil <= Date.now()) {
+      this.remove(key);
+      return undefined;
+    }
+    return stored;
+  }
+
+  private copyOut(stored: StoredEntry): L1Entry {
+    const copy = (slice?: Slice) => slice && Buffer.from(this.log.view(slice));
+    return new CopiedEntry(stored, copy(stored.body)!, copy(stored.br), copy(stored.gzip));
+  }
+
+  /** Its body is in the older half of the log, which the next reclaims reach first. */
+  private nearReclaim(stored: StoredEntry): boolean {
+    return this.log.inOlderHalf(stored.body.segment);
+  }
+
+  /** Copies a read entry's parts (from `entry`, the caller's copies) to the newest segment. */
+  private moveToNewest(stored: StoredEntry, entry: L1Entry): void {
+    stored.moving = true;
+    try {
+      for (const part of ['body', 'br', 'gzip'] as const) {
+        const bytes = entry[part];
+        if (!bytes || this.index.get(stored.key) !== stored) continue;
+        const slice = this.log.write(stored, bytes);
+        if (!slice) {
+          this.remove(stored.key);
+          return;
+        }
+        stored[part] = slice;
+      }
+    } finally {
+      stored.moving = false;
+    }
+  }
+
+  /** A reclaimed segment's entries go, but those being moved out of it. */
+  private reclaimed(owners: StoredEntry[], segment: Segment): void {
+    for (const stored of owners) {
+      if (stored.moving || this.index.get(stored.key) !== stored) continue;
+      if (stored.body?.segment === segment || stored.br?.segment === segment || stored.gzip?.segment === segment) {
+        this.evict(stored.key);
+      }
+    }
+  }
+
+  private evict(key: string): void {
+    if (this.remove(key)) this.evicted++;
+  }
+
+  private remove(key: string): boolean {
+    const stored = this.index.get(key);
+    if (!stored) return false;
+    this.index.delete(key);
+    this.countedBytes -= stored.counted;
+    this.bookkeepingBytes -= stored.bookkeeping;
+    if (stored.isList) {
+      const keys = this.listKeys.get(stored.namespace);
+      if (keys?.delete(key) && keys.size === 0) this.listKeys.delete(stored.namespace);
+    }
+    return true;
+  }
 }

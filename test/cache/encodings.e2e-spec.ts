@@ -1,5 +1,6 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
+import { ENTRY_OVERHEAD_BYTES, FORM_OVERHEAD_BYTES } from '../../src/infra/cache/core/l1-store';
 import { LocalTier } from '../../src/infra/cache/local-tier';
 import { seedDemo } from './demo-api';
 
@@ -83,14 +84,22 @@ describe('HTTP edge: pre-compressed cached bodies and compression of the rest', 
     expect(gunzipSync(other.raw).equals(identity)).toBe(true);
   });
 
-  it("the compressed forms count in L1's byte bound", async () => {
+  it("the compressed forms count in L1's byte bound, beside each entry's bookkeeping", async () => {
     const l1 = api.app.get(LocalTier).entries;
     const key = [...l1.keys()].find((k) => k.startsWith('demo:list:'))!;
     const entry = l1.get(key)!;
     expect(entry.br && entry.gzip).toBeTruthy();
     const held = l1.keys().reduce((sum, k) => {
       const e = l1.get(k)!;
-      return sum + k.length + e.body.length + e.etag.length + (e.br?.length ?? 0) + (e.gzip?.length ?? 0);
+      return (
+        sum +
+        k.length +
+        e.body.length +
+        e.etag.length +
+        (e.br ? e.br.length + FORM_OVERHEAD_BYTES : 0) +
+        (e.gzip ? e.gzip.length + FORM_OVERHEAD_BYTES : 0) +
+        ENTRY_OVERHEAD_BYTES
+      );
     }, 0);
     expect(l1.bytes).toBe(held);
   });

@@ -6,5 +6,7 @@ import { hash } from 'node:crypto';
  * tag, so a client that revalidates against another instance still gets its 304.
  */
 export function entityTag(body: Buffer): string {
-  return `"${hash('sha1', body, 'base64url')}"`;
+  // Quoted by JSON.stringify (base64url needs no escaping): one flat string, where a template
+  // literal would keep two cons-string nodes beside it for as long as L1 holds the tag.
+  return JSON.stringify(hash('sha1', body, 'base64url'));
 }

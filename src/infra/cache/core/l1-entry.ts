@@ -52,6 +52,9 @@ export interface StoredEntry {
  */
 export const ENTRY_OVERHEAD_BYTES = 512;
 
+/** What each compressed form adds on the heap: its slice and its place in a segment's owner list. */
+export const FORM_OVERHEAD_BYTES = 64;
+
 /** A read's copies of an entry's bytes, beside the stored entry's own fields. */
 export class CopiedEntry implements L1Entry {
   readonly namespace: string;

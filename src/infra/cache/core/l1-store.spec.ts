@@ -188,20 +188,22 @@ describe('L1Store retained memory', () => {
           l1.get(key);
           await new Promise((resolve) => setImmediate(resolve));
         }
-        return { l1, count };
+        return { l1 };
       };
       await fill(1024 * 1024); // compiled and optimized before the measured run
-      const before = await live();
-      const { l1, count } = await fill(16 * 1024 * 1024);
-      const cost = (await live()) - before;
+      let l1: L1Store | undefined = (await fill(16 * 1024 * 1024)).l1;
       expect(l1.evictions).toBeGreaterThan(0);
-      expect(l1.get(`games:list:${(count - 1).toString(16).padStart(40, '0')}`)).toMatchObject({
-        br: expect.any(Buffer),
-        gzip: expect.any(Buffer),
-      });
-      expect(l1.heldBytes).toBeLessThanOrEqual(16 * 1024 * 1024);
-      expect(cost / l1.bytes).toBeLessThanOrEqual(1.1);
-      expect(cost / l1.bytes).toBeGreaterThanOrEqual(0.9); // the bookkeeping is not overcounted either
+      const last = l1.keys().at(-1)!;
+      expect(l1.get(last)).toMatchObject({ br: expect.any(Buffer), gzip: expect.any(Buffer) });
+      const { bytes, heldBytes } = l1;
+      // What the process gives back when the tier goes: other suites' garbage in this worker moves
+      // a before/after difference, not this one.
+      const withL1 = await live();
+      l1 = undefined;
+      const cost = withL1 - (await live());
+      expect(heldBytes).toBeLessThanOrEqual(16 * 1024 * 1024);
+      expect(cost / bytes).toBeLessThanOrEqual(1.1);
+      expect(cost / bytes).toBeGreaterThanOrEqual(0.9); // the bookkeeping is not overcounted either
     },
   );
 });

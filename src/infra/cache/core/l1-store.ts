@@ -1,11 +1,11 @@
 import { cacheKeys } from './cache-keys';
 import { COMPRESSIONS_IN_FLIGHT_MAX, compressForms, EncodedForms } from './encodings';
 import { entityTag } from './entity-tag';
-import { CopiedEntry, ENTRY_OVERHEAD_BYTES, L1Entry, L1Input, StoredEntry } from './l1-entry';
+import { CopiedEntry, ENTRY_OVERHEAD_BYTES, FORM_OVERHEAD_BYTES, L1Entry, L1Input, StoredEntry } from './l1-entry';
 import { SegmentLog, Segment, segmentBytesFor, Slice } from './segment-log';
 
 export { COMPRESSIONS_IN_FLIGHT_MAX } from './encodings';
-export { ENTRY_OVERHEAD_BYTES, l1TtlMs } from './l1-entry';
+export { ENTRY_OVERHEAD_BYTES, FORM_OVERHEAD_BYTES, l1TtlMs } from './l1-entry';
 export type { L1Entry, L1Input } from './l1-entry';
 
 /**
@@ -164,8 +164,10 @@ export class L1Store {
       const slice = this.log.write(stored, form);
       if (!slice || this.index.get(stored.key) !== stored) return; // reclaimed meanwhile
       stored[coding] = slice;
-      stored.counted += form.length;
-      this.countedBytes += form.length;
+      stored.bookkeeping += FORM_OVERHEAD_BYTES;
+      this.bookkeepingBytes += FORM_OVERHEAD_BYTES;
+      stored.counted += form.length + FORM_OVERHEAD_BYTES;
+      this.countedBytes += form.length + FORM_OVERHEAD_BYTES;
     }
   }
 

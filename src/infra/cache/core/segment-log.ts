@@ -142,7 +142,7 @@ export class SegmentLog<Owner extends object> {
   }
 }
 
-/** Segments of about a sixteenth of the bound, between 4 KiB and 1 MiB. */
+/** Segments of about a sixty-fourth of the bound, between 4 KiB and 1 MiB: the one being filled is the waste. */
 export function segmentBytesFor(maxBytes: number): number {
-  return Math.min(1 << 20, Math.max(4096, Math.floor(maxBytes / 16)));
+  return Math.min(1 << 20, Math.max(4096, Math.floor(maxBytes / 64)));
 }

@@ -14,7 +14,8 @@ import { RedisConnection } from './redis/redis.connection';
 @Injectable()
 export class LocalTier {
   readonly entries: L1Store;
-  readonly flights = new SingleFlight<Buffer>();
+  /** Loads in flight: the body, and the tag L1 computed when it kept it. */
+  readonly flights = new SingleFlight<{ body: Buffer; etag?: string }>();
 
   constructor(
     @Inject(CACHE_SETTINGS) private readonly settings: CacheSettings,
@@ -44,11 +45,12 @@ export class LocalTier {
 
   /**
    * Keeps a copy whose Redis key has `l2TtlMs` left (L1 never outlives it, nor its own TTL), if
-   * no invalidation of the namespace happened since `generation` was read.
+   * no invalidation of the namespace happened since `generation` was read. Answers the tag L1
+   * computed for it, or undefined when it was not kept.
    */
-  keep(namespace: string, key: string, body: Buffer, l2TtlMs: number, generation: number, isList: boolean): boolean {
+  keep(namespace: string, key: string, body: Buffer, l2TtlMs: number, generation: number, isList: boolean): string | undefined {
     const ttlMs = l1TtlMs(l2TtlMs, this.settings.l1TtlSeconds);
-    if (!this.usable || ttlMs === undefined) return false;
+    if (!this.usable || ttlMs === undefined) return undefined;
     const l2ExpiresAt = l2TtlMs > 0 ? Date.now() + l2TtlMs : undefined;
     return this.entries.set(key, { body, namespace, l2ExpiresAt }, ttlMs, generation, isList);
   }

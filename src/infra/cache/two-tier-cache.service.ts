@@ -121,8 +121,8 @@ export class TwoTierCache {
     if (read === REDIS_UNAVAILABLE) return undefined;
     if (!read.body) return { miss: { l1Generation, l2Generation: read.generation } };
     this.stats.hit(namespace, 'l2');
-    const promoted = this.local.keep(namespace, key, read.body, read.pttl, l1Generation, isList) ? this.local.peek(key) : undefined;
-    return { hit: withTag(read.body, promoted).entry };
+    const etag = this.local.keep(namespace, key, read.body, read.pttl, l1Generation, isList);
+    return { hit: tagged(read.body, etag) };
   }
 
   /**
@@ -187,7 +187,8 @@ export class TwoTierCache {
     if (this.invalidator.isPending(namespace)) {
       // Redis may still hold entries this instance's own write made stale: read the source.
       this.stats.miss(namespace);
-      return withTag(await load());
+      const body = await load();
+      return { body, entry: tagged(body) };
     }
     const useL1 = !(options.sharedOnly && this.l2.enabled);
     const l1Entry = useL1 ? this.local.peek(key) : undefined;
@@ -203,21 +204,19 @@ export class TwoTierCache {
       const { body, pttl } = read;
       if (body) {
         this.stats.hit(namespace, 'l2');
-        const promoted =
-          useL1 && this.local.keep(namespace, key, body, pttl, l1Generation, options.isList) ? this.local.peek(key) : undefined;
-        this.refreshIfDue(namespace, key, promoted ?? { l2ExpiresAt: pttl > 0 ? Date.now() + pttl : undefined }, load, options);
-        return { ...withTag(body, promoted), tier: 'l2' };
+        const etag = useL1 ? this.local.keep(namespace, key, body, pttl, l1Generation, options.isList) : undefined;
+        this.refreshIfDue(namespace, key, { l2ExpiresAt: pttl > 0 ? Date.now() + pttl : undefined }, load, options);
+        return { body, entry: tagged(body, etag), tier: 'l2' };
       }
       l2Generation = read.generation;
     }
     this.stats.miss(namespace);
     const { promise } = this.local.flights.run(namespace, key, async () => {
       const body = await load();
-      await this.store(namespace, key, body, options, l2Generation, l1Generation);
-      return body;
+      return { body, etag: await this.store(namespace, key, body, options, l2Generation, l1Generation) };
     });
-    const body = await promise;
-    return withTag(body, useL1 ? this.local.peek(key) : undefined);
+    const { body, etag } = await promise;
+    return { body, entry: tagged(body, etag) };
   }
 
   /** Stores many entries of one namespace in one pipelined round trip (warm-up); returns how many were stored. */
@@ -264,19 +263,17 @@ export class TwoTierCache {
     options: LoadOptions,
     l2Generation: string | undefined,
     l1Generation: number,
-  ) {
+  ): Promise<string | undefined> {
     const ttlMs = this.ttlMs(options.ttlSeconds);
-    if (!this.l2.enabled) {
-      this.local.keep(namespace, key, body, ttlMs, l1Generation, options.isList);
-      return;
-    }
-    if (l2Generation === undefined) return; // Redis was down at lookup: nothing safe to compare against
+    if (!this.l2.enabled) return this.local.keep(namespace, key, body, ttlMs, l1Generation, options.isList);
+    if (l2Generation === undefined) return undefined; // Redis was down at lookup: nothing safe to compare against
     const stored = await this.l2.store(namespace, [{ key, body, ttlMs, isList: options.isList }], l2Generation);
-    if (stored === 1 && !options.sharedOnly) this.local.keep(namespace, key, body, ttlMs, l1Generation, options.isList);
+    if (stored === 1 && !options.sharedOnly) return this.local.keep(namespace, key, body, ttlMs, l1Generation, options.isList);
+    return undefined;
   }
 }
 
-/** The L1 entry when it holds these very bytes (its tag was computed when it entered), else a tag computed now. */
-function withTag(body: Buffer, entry?: L1Entry): { body: Buffer; entry: CachedBody } {
-  return { body, entry: entry && (entry.body === body || entry.body.equals(body)) ? entry : { body, etag: entityTag(body) } };
+/** A body with its tag: the one L1 computed as it stored these very bytes, else one computed now. */
+function tagged(body: Buffer, etag?: string): CachedBody {
+  return { body, etag: etag ?? entityTag(body) };
 }

@@ -93,13 +93,17 @@ export class L1Store {
     this.generations.set(namespace, (this.generations.get(namespace) ?? 0) + 1);
   }
 
-  /** Stores only if no invalidation of the namespace happened since `generation` was read. */
-  set(key: string, input: L1Input, ttlMs: number, generation: number, isList: boolean): boolean {
-    if (this.generation(input.namespace) !== generation || ttlMs <= 0) return false;
+  /**
+   * Stores only if no invalidation of the namespace happened since `generation` was read; answers
+   * the entity tag computed for it, or undefined when it was not stored. Its compressed forms come
+   * on its first read: an entry never read again (a scan, a one-off miss) costs no compression.
+   */
+  set(key: string, input: L1Input, ttlMs: number, generation: number, isList: boolean): string | undefined {
+    if (this.generation(input.namespace) !== generation || ttlMs <= 0) return undefined;
     this.remove(key);
     const etag = entityTag(input.body);
     const bookkeeping = key.length + etag.length + ENTRY_OVERHEAD_BYTES;
-    if (input.body.length + bookkeeping > this.maxBytes) return false;
+    if (input.body.length + bookkeeping > this.maxBytes) return undefined;
     while (this.index.size >= this.maxEntries && this.index.size > 0) this.evict(this.index.keys().next().value!);
     const now = Date.now();
     // Every field set here, even the ones that start empty: one shape, all of it inside the object.
@@ -129,7 +133,7 @@ export class L1Store {
     const slice = this.log.write(stored, input.body);
     if (!slice || this.index.get(key) !== stored) {
       if (this.index.get(key) === stored) this.remove(key);
-      return false;
+      return undefined;
     }
     stored.body = slice;
     if (isList) {
@@ -137,8 +141,7 @@ export class L1Store {
       if (!keys) this.listKeys.set(input.namespace, (keys = new Set()));
       keys.add(key);
     }
-    this.compressLater(stored);
-    return true;
+    return etag;
   }
 
   /** Starts computing the entry's compressed forms in the background, if it is big enough and a slot is free. */

@@ -81,7 +81,7 @@ export async function createApp(env: Env, extraModules: Type[] = []): Promise<Ne
   const fastify = app.getHttpAdapter().getInstance();
   limitConnections(fastify.server, env);
   const metrics = app.get(MetricsService);
-  await registerSecurityHeaders(app);
+  registerSecurityHeaders(app);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();

@@ -25,7 +25,7 @@ import { load, LoadResult, printTable, ratio } from './lib/load';
 import { AppProcess, startAppProcess, startBenchServers, startNodeProcess } from './lib/servers';
 import { FlaskPeer, startFlaskPeer } from './peers/flask-peer';
 import { HoldProxy } from './peers/hold-proxy';
-import { Latency, memoryPerEntry, memoryProbeEnv, missAndInvalidation, percentiles, timed } from './peers/measure';
+import { Latency, memoryPerEntry, memoryPerEntryByPass, memoryProbeEnv, missAndInvalidation, percentiles, timed } from './peers/measure';
 import { forceRace, RaceResult, RaceTarget } from './peers/race';
 
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
@@ -306,7 +306,14 @@ async function main() {
       const probeDir = mkdtempSync(join(tmpdir(), 'peers-memory-'));
       const freshOurs = await started(startAppProcess({ ...base, ...memoryProbeEnv(join(probeDir, 'ours.json')) }));
       await fetch(`${freshOurs.url}/demo/items?limit=100&page=${MEMORY_PAGES + 1}`);
-      memory.ours = await memoryPerEntry(freshOurs.pid, join(probeDir, 'ours.json'), freshOurs.url, pages('/demo/items'));
+      // A first read stores the body; a second adds its br and gzip forms (see L1Store): both figures.
+      [memory.ours, memory.ours_read_twice] = await memoryPerEntryByPass(
+        freshOurs.pid,
+        join(probeDir, 'ours.json'),
+        freshOurs.url,
+        pages('/demo/items'),
+        2,
+      );
       await stop(freshOurs);
       for (const library of LIBRARIES) {
         for (const store of ['string', 'object']) {

@@ -72,7 +72,7 @@ export async function memoryPerEntryByPass(pid: number, file: string, baseUrl: s
   for (let pass = 0; pass < passes; pass++) {
     for (const path of paths) await timed(`${baseUrl}${path}`);
     // Background work a read started (our compressed forms) settles before the reading.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await new Promise((resolve) => setTimeout(resolve, 3000));
     perEntry.push(Math.round(((await liveBytes(pid, file)) - before) / paths.length));
   }
   return perEntry;

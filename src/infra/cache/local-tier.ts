@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CACHE_SETTINGS, CacheSettings } from './core/cache.settings';
+import type { Coding } from './core/encodings';
 import { L1Entry, L1Store, l1TtlMs } from './core/l1-store';
 import { SingleFlight } from './core/single-flight';
 import { CacheBus } from './redis/cache-bus';
@@ -34,9 +35,9 @@ export class LocalTier {
     return this.settings.l1Enabled && (!this.redis.enabled || (this.bus.connected && this.redis.available));
   }
 
-  /** A fresh copy, while L1 may serve. */
-  peek(key: string): L1Entry | undefined {
-    return this.usable ? this.entries.get(key) : undefined;
+  /** A fresh copy, while L1 may serve (`coding`: the form the reader's client prefers; see L1Store.get). */
+  peek(key: string, coding?: Coding): L1Entry | undefined {
+    return this.usable ? this.entries.get(key, coding) : undefined;
   }
 
   generation(namespace: string): number {

@@ -3,6 +3,7 @@ import { variantKey } from './core/cache-keys';
 import { CACHE_SETTINGS, CacheSettings } from './core/cache.settings';
 import { CacheStats, CacheTier } from './core/cache-stats';
 import { entityTag } from './core/entity-tag';
+import type { Coding } from './core/encodings';
 import type { L1Entry } from './core/l1-store';
 import { CacheInvalidator } from './cache-invalidator';
 import { LocalTier } from './local-tier';
@@ -39,6 +40,8 @@ export interface LoadOptions {
    * CACHE_STALE_GRACE_SECONDS) answers instead of the error. Unset: errors pass through.
    */
   staleIfError?: (error: unknown) => boolean;
+  /** The coding the client prefers: an L1 hit without that form gets it computed, for later reads. */
+  coding?: Coding;
 }
 
 /**
@@ -101,9 +104,9 @@ export class TwoTierCache {
     return this.settings.enabled;
   }
 
-  /** The L1 tier alone, for the interceptor's fast path. */
-  peekL1(key: string): L1Entry | undefined {
-    return this.local.peek(key);
+  /** The L1 tier alone, for the interceptor's fast path (`coding`: what the client prefers). */
+  peekL1(key: string, coding?: Coding): L1Entry | undefined {
+    return this.local.peek(key, coding);
   }
 
   /**
@@ -191,7 +194,7 @@ export class TwoTierCache {
       return { body, entry: tagged(body) };
     }
     const useL1 = !(options.sharedOnly && this.l2.enabled);
-    const l1Entry = useL1 ? this.local.peek(key) : undefined;
+    const l1Entry = useL1 ? this.local.peek(key, options.coding) : undefined;
     if (l1Entry) {
       this.stats.hit(namespace, 'l1');
       this.refreshIfDue(namespace, key, l1Entry, load, options);

@@ -4,18 +4,20 @@ import { brotliCompress, constants, gzip } from 'node:zlib';
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
 
-/** The compressed forms of a body; a form that would not be smaller is left out. */
+/** The compressed forms of a body L1 may hold; a form that would not be smaller is left out. */
 export interface EncodedForms {
   br?: Buffer;
   gzip?: Buffer;
 }
 
+export type Coding = keyof EncodedForms;
+
 /**
  * Compressions in flight per process. Each holds an encoder's state (brotli at quality 11: MBs)
  * on zlib's thread pool; unbounded, a stream of new entries (50,000 distinct keys read in turn)
- * queued them faster than the pool ran them, and the process grew by hundreds of MiB. An entry
- * stored while all slots are busy is compressed when it is read again (hot entries get their
- * forms; one-off ones never cost any).
+ * queued them faster than the pool ran them, and the process grew by hundreds of MiB. A form asked
+ * for while all slots are busy is computed when it is asked for again (hot entries get their forms;
+ * one-off ones never cost any).
  */
 export const COMPRESSIONS_IN_FLIGHT_MAX = 2;
 
@@ -25,17 +27,17 @@ export const COMPRESSIONS_IN_FLIGHT_MAX = 2;
  */
 const BEST_QUALITY_MAX_BYTES = 64 * 1024;
 
-/** Both forms, computed off the event loop (zlib's thread pool). */
-export async function compressForms(body: Buffer): Promise<EncodedForms> {
-  const [br, gz] = await Promise.all([
-    brotli(body, {
-      params: {
-        [constants.BROTLI_PARAM_QUALITY]: body.length <= BEST_QUALITY_MAX_BYTES ? 11 : 5,
-        [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-        [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
-      },
-    }),
-    gzipAsync(body, { level: 9 }),
-  ]);
-  return { br: br.length < body.length ? br : undefined, gzip: gz.length < body.length ? gz : undefined };
+/** One form, computed off the event loop (zlib's thread pool); undefined when it is not smaller. */
+export async function compressForm(body: Buffer, coding: Coding): Promise<Buffer | undefined> {
+  const form =
+    coding === 'br'
+      ? await brotli(body, {
+          params: {
+            [constants.BROTLI_PARAM_QUALITY]: body.length <= BEST_QUALITY_MAX_BYTES ? 11 : 5,
+            [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+            [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+          },
+        })
+      : await gzipAsync(body, { level: 9 });
+  return form.length < body.length ? form : undefined;
 }

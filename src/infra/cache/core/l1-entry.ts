@@ -39,8 +39,9 @@ export interface StoredEntry {
   /** What the byte bound counts for it: its parts and its bookkeeping. */
   counted: number;
   refreshStarted?: boolean;
-  /** Its compressed forms were asked for (at most once per entry). */
-  compressStarted?: boolean;
+  /** A client asked for its br or gzip form (each is computed at most once per entry). */
+  brAsked: boolean;
+  gzipAsked: boolean;
   /** Its parts are being copied to the newest segment: a reclaim of the old one must not evict it. */
   moving?: boolean;
 }

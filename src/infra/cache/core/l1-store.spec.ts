@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { COMPRESSIONS_IN_FLIGHT_MAX, ENTRY_OVERHEAD_BYTES, L1Store, l1TtlMs } from './l1-store';
-import type { EncodedForms } from './encodings';
+import type { Coding } from './encodings';
 
 setFlagsFromString('--expose-gc');
 
@@ -120,8 +120,8 @@ describe('l1TtlMs', () => {
 describe('L1Store compression', () => {
   const body = (i: number) => Buffer.from(`{"item":${i},"text":"${'x'.repeat(2000)}"}`);
   const pendingCompressor = () => {
-    const jobs: { body: Buffer; done: (forms: EncodedForms) => void }[] = [];
-    const compress = (input: Buffer) => new Promise<EncodedForms>((done) => jobs.push({ body: input, done }));
+    const jobs: { body: Buffer; coding: Coding; done: (form: Buffer) => void }[] = [];
+    const compress = (input: Buffer, coding: Coding) => new Promise<Buffer | undefined>((done) => jobs.push({ body: input, coding, done }));
     return { jobs, compress };
   };
   const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -131,32 +131,37 @@ describe('L1Store compression', () => {
     const l1 = new L1Store({ maxEntries: 1000, maxBytes: 1 << 24, compressMinBytes: 1024, compress });
     for (let i = 0; i < 500; i++) l1.set(`ns:id:${i}`, { body: body(i), namespace: 'ns' }, 60_000, l1.generation('ns'), false);
     expect(jobs).toHaveLength(0); // stored, never read: nothing to compress
-    for (let i = 0; i < 500; i++) l1.get(`ns:id:${i}`);
+    for (let i = 0; i < 500; i++) l1.get(`ns:id:${i}`, 'br');
     expect(jobs).toHaveLength(COMPRESSIONS_IN_FLIGHT_MAX);
   });
 
-  it('compresses an entry on its first read, or on a later one when the slots were busy, once', async () => {
+  it('computes only the form a reader asks for, once, or on a later read when the slots were busy', async () => {
     const { jobs, compress } = pendingCompressor();
     const l1 = new L1Store({ maxEntries: 1000, maxBytes: 1 << 24, compressMinBytes: 1024, compress });
     for (let i = 0; i < 5; i++) l1.set(`ns:id:${i}`, { body: body(i), namespace: 'ns' }, 60_000, l1.generation('ns'), false);
-    for (let i = 0; i < 5; i++) expect(l1.get(`ns:id:${i}`)?.br).toBeUndefined();
-    for (const job of jobs.splice(0)) job.done({ br: Buffer.from('br') });
+    l1.get('ns:id:0'); // identity reader: nothing to compute
+    expect(jobs).toHaveLength(0);
+    for (let i = 0; i < 5; i++) expect(l1.get(`ns:id:${i}`, 'gzip')?.gzip).toBeUndefined();
+    expect(jobs.map((job) => job.coding)).toEqual(['gzip', 'gzip']);
+    for (const job of jobs.splice(0)) job.done(Buffer.from('gz'));
     await settle();
-    expect(l1.get('ns:id:0')?.br?.toString()).toBe('br');
-    expect(l1.get('ns:id:4')?.br).toBeUndefined(); // read again with a slot free: its compression starts
+    expect(l1.get('ns:id:0', 'gzip')).toMatchObject({ gzip: Buffer.from('gz'), br: undefined });
+    expect(jobs).toHaveLength(0);
+    expect(l1.get('ns:id:4', 'gzip')?.gzip).toBeUndefined(); // asked again with a slot free: its compression starts
     expect(jobs.map((job) => job.body.toString())).toEqual([body(4).toString()]);
-    l1.get('ns:id:4');
+    l1.get('ns:id:4', 'gzip');
     expect(jobs).toHaveLength(1);
-    jobs[0].done({ br: Buffer.from('br4') });
+    jobs[0].done(Buffer.from('gz4'));
     await settle();
-    expect(l1.get('ns:id:4')?.br?.toString()).toBe('br4');
+    expect(l1.get('ns:id:4', 'br')?.gzip?.toString()).toBe('gz4');
+    expect(jobs.map((job) => job.coding)).toEqual(['gzip', 'br']);
   });
 
   it('leaves bodies under the threshold alone', () => {
     const { jobs, compress } = pendingCompressor();
     const l1 = new L1Store({ maxEntries: 10, maxBytes: 1 << 20, compressMinBytes: 1024, compress });
     l1.set('ns:id:small', { body: Buffer.from('{"a":1}'), namespace: 'ns' }, 60_000, l1.generation('ns'), false);
-    l1.get('ns:id:small');
+    l1.get('ns:id:small', 'br');
     expect(jobs).toHaveLength(0);
   });
 });
@@ -174,23 +179,22 @@ describe('L1Store retained memory', () => {
   };
 
   /** zlib hands back views into its 64 KiB output buffers: forms shaped like that. */
-  const zlibLikeForms = async (body: Buffer): Promise<EncodedForms> => {
-    const output = Buffer.alloc(64 * 1024, 7);
-    return { br: output.subarray(0, Math.ceil(body.length / 5)), gzip: output.subarray(0, Math.ceil(body.length / 4)) };
-  };
+  const zlibLikeForm = async (body: Buffer, coding: Coding): Promise<Buffer> =>
+    Buffer.alloc(64 * 1024, 7).subarray(0, Math.ceil(body.length / (coding === 'br' ? 5 : 4)));
 
   it.each([1_100, 4_096, 16_500])(
     'costs the process what it counts, bodies and both compressed forms included (%d-byte bodies, churning)',
     async (size) => {
       const fill = async (maxBytes: number) => {
-        const l1 = new L1Store({ maxEntries: 1_000_000, maxBytes, compressMinBytes: 1, compress: zlibLikeForms });
+        const l1 = new L1Store({ maxEntries: 1_000_000, maxBytes, compressMinBytes: 1, compress: zlibLikeForm });
         // Twice what fits, each read once more (for its forms): full, and churned through once.
         const count = Math.ceil((2 * maxBytes) / (size * 1.45));
         for (let i = 0; i < count; i++) {
           const key = `games:list:${i.toString(16).padStart(40, '0')}`;
           l1.set(key, { body: Buffer.alloc(size, i % 251), namespace: 'games' }, 60_000, l1.generation('games'), true);
           await new Promise((resolve) => setImmediate(resolve));
-          l1.get(key);
+          l1.get(key, 'br');
+          l1.get(key, 'gzip');
           await new Promise((resolve) => setImmediate(resolve));
         }
         return { l1 };

@@ -1,5 +1,5 @@
 import { cacheKeys } from './cache-keys';
-import { COMPRESSIONS_IN_FLIGHT_MAX, compressForms, EncodedForms } from './encodings';
+import { Coding, COMPRESSIONS_IN_FLIGHT_MAX, compressForm } from './encodings';
 import { entityTag } from './entity-tag';
 import { CopiedEntry, ENTRY_OVERHEAD_BYTES, FORM_OVERHEAD_BYTES, L1Entry, L1Input, StoredEntry } from './l1-entry';
 import { SegmentLog, Segment, segmentBytesFor, Slice } from './segment-log';
@@ -42,23 +42,23 @@ export class L1Store {
   private readonly maxBytes: number;
   private readonly staleGraceMs: number;
   private readonly compressMinBytes: number;
-  private readonly compress: (body: Buffer) => Promise<EncodedForms>;
+  private readonly compress: (body: Buffer, coding: Coding) => Promise<Buffer | undefined>;
   private compressing = 0;
 
   constructor(options: {
     maxEntries: number;
     maxBytes: number;
     staleGraceMs?: number;
-    /** Bodies of at least this many bytes get their br and gzip forms (0: never). */
+    /** Bodies of at least this many bytes get the br and gzip forms clients ask for (0: never). */
     compressMinBytes?: number;
-    compress?: (body: Buffer) => Promise<EncodedForms>;
+    compress?: (body: Buffer, coding: Coding) => Promise<Buffer | undefined>;
     segmentBytes?: number;
   }) {
     this.maxEntries = options.maxEntries;
     this.maxBytes = options.maxBytes;
     this.staleGraceMs = options.staleGraceMs ?? 0;
     this.compressMinBytes = options.compressMinBytes ?? 0;
-    this.compress = options.compress ?? compressForms;
+    this.compress = options.compress ?? compressForm;
     this.log = new SegmentLog<StoredEntry>(
       () => this.maxBytes - this.bookkeepingBytes,
       (owners, segment) => this.reclaimed(owners, segment),
@@ -66,15 +66,18 @@ export class L1Store {
     );
   }
 
-  /** A fresh entry (copies of its bytes), or undefined. */
-  get(key: string): L1Entry | undefined {
+  /**
+   * A fresh entry (copies of its bytes), or undefined. `coding`: the form the reader's client
+   * prefers; an entry without it gets it computed in the background, for the reads after this one.
+   */
+  get(key: string, coding?: Coding): L1Entry | undefined {
     const stored = this.live(key);
     if (!stored || stored.freshUntil <= Date.now()) return undefined;
     this.index.delete(key);
     this.index.set(key, stored);
     const entry = this.copyOut(stored);
     if (this.nearReclaim(stored)) this.moveToNewest(stored, entry);
-    if (!stored.compressStarted) this.compressLater(stored);
+    if (coding && !stored[coding]) this.compressLater(stored, coding);
     return entry;
   }
 
@@ -96,7 +99,8 @@ export class L1Store {
   /**
    * Stores only if no invalidation of the namespace happened since `generation` was read; answers
    * the entity tag computed for it, or undefined when it was not stored. Its compressed forms come
-   * on its first read: an entry never read again (a scan, a one-off miss) costs no compression.
+   * from reads whose clients ask for them: an entry never read again (a scan, a one-off miss) costs
+   * no compression, and a form no client asks for is neither computed nor held.
    */
   set(key: string, input: L1Input, ttlMs: number, generation: number, isList: boolean): string | undefined {
     if (this.generation(input.namespace) !== generation || ttlMs <= 0) return undefined;
@@ -122,7 +126,8 @@ export class L1Store {
       bookkeeping,
       counted: input.body.length + bookkeeping,
       refreshStarted: false,
-      compressStarted: false,
+      brAsked: false,
+      gzipAsked: false,
       moving: false,
     };
     // Counted before the write, so the write makes room for the bookkeeping as well.
@@ -144,34 +149,31 @@ export class L1Store {
     return etag;
   }
 
-  /** Starts computing the entry's compressed forms in the background, if it is big enough and a slot is free. */
-  private compressLater(stored: StoredEntry): void {
-    if (this.compressMinBytes === 0 || stored.body.length < this.compressMinBytes) return;
+  /** Starts computing one form of the entry in the background, if it is big enough and a slot is free. */
+  private compressLater(stored: StoredEntry, coding: Coding): void {
+    const asked = coding === 'br' ? 'brAsked' : 'gzipAsked';
+    if (stored[asked] || this.compressMinBytes === 0 || stored.body.length < this.compressMinBytes) return;
     if (this.compressing >= COMPRESSIONS_IN_FLIGHT_MAX) return;
-    stored.compressStarted = true;
+    stored[asked] = true;
     this.compressing++;
-    this.compress(Buffer.from(this.log.view(stored.body)))
+    this.compress(Buffer.from(this.log.view(stored.body)), coding)
       .then(
-        (forms) => this.attachForms(stored, forms),
+        (form) => form && this.attachForm(stored, coding, form),
         () => undefined, // identity is always there to send
       )
       .finally(() => this.compressing--);
   }
 
-  /** Adds the compressed forms to the entry they were computed for, if it is still the one held. */
-  private attachForms(stored: StoredEntry, forms: EncodedForms): void {
-    if (this.index.get(stored.key) !== stored) return;
-    for (const coding of ['br', 'gzip'] as const) {
-      const form = forms[coding];
-      if (!form || stored[coding]) continue;
-      const slice = this.log.write(stored, form);
-      if (!slice || this.index.get(stored.key) !== stored) return; // reclaimed meanwhile
-      stored[coding] = slice;
-      stored.bookkeeping += FORM_OVERHEAD_BYTES;
-      this.bookkeepingBytes += FORM_OVERHEAD_BYTES;
-      stored.counted += form.length + FORM_OVERHEAD_BYTES;
-      this.countedBytes += form.length + FORM_OVERHEAD_BYTES;
-    }
+  /** Adds a compressed form to the entry it was computed for, if it is still the one held. */
+  private attachForm(stored: StoredEntry, coding: Coding, form: Buffer): void {
+    if (this.index.get(stored.key) !== stored || stored[coding]) return;
+    const slice = this.log.write(stored, form);
+    if (!slice || this.index.get(stored.key) !== stored) return; // reclaimed meanwhile
+    stored[coding] = slice;
+    stored.bookkeeping += FORM_OVERHEAD_BYTES;
+    this.bookkeepingBytes += FORM_OVERHEAD_BYTES;
+    stored.counted += form.length + FORM_OVERHEAD_BYTES;
+    this.countedBytes += form.length + FORM_OVERHEAD_BYTES;
   }
 
   /** Drops the given id keys and every list of the namespace. */

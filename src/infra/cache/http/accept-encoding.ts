@@ -1,4 +1,6 @@
-export type Coding = 'br' | 'gzip';
+import type { Coding } from '../core/encodings';
+
+export type { Coding };
 
 /** Distinct Accept-Encoding values are few (one per client kind): parsed once each. */
 const parsed = new Map<string, Coding | undefined>();

@@ -6,6 +6,7 @@ import { setCacheHeaders } from './cache-headers';
 import { cacheTargetFor } from './cache-target';
 import { takeMiss } from './known-miss';
 import { queryCanonicalizerFor } from './canonical-query';
+import { preferredCoding } from './accept-encoding';
 import { markCachedReply } from './cached-reply';
 import { L1FastPath } from './l1-fast-path';
 import { CACHE_POLICY, CachePolicy } from './cache-policy';
@@ -49,7 +50,12 @@ export class HttpCacheInterceptor implements NestInterceptor {
       new Promise<Buffer>((resolve, reject) => {
         next.handle().subscribe({ next: (value) => resolve(Buffer.from(JSON.stringify(value ?? null))), error: reject });
       });
-    const options = { ttlSeconds: policy.ttlSeconds, isList: policy.kind === 'list', staleIfError: isMongoUnavailable };
+    const options = {
+      ttlSeconds: policy.ttlSeconds,
+      isList: policy.kind === 'list',
+      staleIfError: isMongoUnavailable,
+      coding: preferredCoding(request.headers['accept-encoding']),
+    };
 
     return from(this.cache.getOrLoad(namespace, key, load, options, known?.miss)).pipe(
       map(({ body, entry, tier, stale }) => {

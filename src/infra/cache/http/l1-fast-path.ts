@@ -4,6 +4,7 @@ import { APP_GUARD, ModulesContainer, Reflector } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { ROUTE_ACCESS } from '../../http/route-access';
+import { preferredCoding } from './accept-encoding';
 import type { CachePolicy } from './cache-policy';
 import { CacheTarget, cacheTargetFor } from './cache-target';
 import type { QueryCanonicalizer } from './canonical-query';
@@ -66,7 +67,7 @@ export class L1FastPath {
       if (!route || !this.cache.settings.enabled) return done();
       const target = this.targetOf(request, route.policy, route.query);
       if (!target) return done();
-      const entry = this.cache.peekL1(target.key);
+      const entry = this.cache.peekL1(target.key, preferredCoding(request.headers['accept-encoding']));
       // Due for a refresh-ahead: this request goes through Nest, whose interceptor can reload.
       if (entry && this.cache.refreshAhead.wants(target.key, entry, route.policy.ttlSeconds)) return done();
       if (entry) {

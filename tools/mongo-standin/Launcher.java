@@ -224,22 +224,33 @@ public class Launcher {
       return delegate.isEmpty();
     }
 
+    /**
+     * The last entry a read of this cursor went through to the end. The position moves only with
+     * entries the stream returns: entries of other collections would otherwise look new forever,
+     * and wake every getMore at once (a loop again).
+     */
+    private volatile long readThrough = Long.MIN_VALUE;
+
     @Override
     public List<Document> takeDocuments(int numberToReturn) {
+      Long last = OPLOG_BY_TS.isEmpty() ? null : OPLOG_BY_TS.lastKey();
       TAIL_FROM.set(timestamp(position()));
       try {
-        return delegate.takeDocuments(numberToReturn);
+        List<Document> documents = delegate.takeDocuments(numberToReturn);
+        if (last != null && (numberToReturn <= 0 || documents.size() < numberToReturn)) readThrough = Math.max(readThrough, last);
+        return documents;
       } finally {
         TAIL_FROM.remove();
       }
     }
 
-    /** An entry was written after this cursor's position (of any namespace: the next read decides). */
+    /** An entry was written after this cursor's position and after its last complete read (of any collection: the next read decides). */
     boolean hasNewer() {
       OplogPosition position = position();
       long ts = timestamp(position);
       try {
-        return (INCLUSIVE.getBoolean(position) ? OPLOG_BY_TS.ceilingKey(ts) : OPLOG_BY_TS.higherKey(ts)) != null;
+        if (OPLOG_BY_TS.higherKey(Math.max(ts, readThrough)) != null) return true;
+        return INCLUSIVE.getBoolean(position) && readThrough < ts && OPLOG_BY_TS.containsKey(ts);
       } catch (IllegalAccessException e) {
         throw new IllegalStateException(e);
       }

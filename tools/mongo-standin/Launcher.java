@@ -12,18 +12,18 @@ import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.backend.AbstractCursor;
 import de.bwaldvogel.mongo.backend.AbstractMongoBackend;
 import de.bwaldvogel.mongo.backend.Cursor;
-import de.bwaldvogel.mongo.backend.CursorRegistry;
-import de.bwaldvogel.mongo.backend.aggregation.Aggregation;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
+import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.QueryResult;
+import de.bwaldvogel.mongo.backend.aggregation.Aggregation;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
 import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
-import de.bwaldvogel.mongo.bson.ObjectId;
 import de.bwaldvogel.mongo.bson.BsonTimestamp;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.bson.ObjectId;
 import de.bwaldvogel.mongo.oplog.CollectionBackedOplog;
 import de.bwaldvogel.mongo.oplog.Oplog;
 import de.bwaldvogel.mongo.oplog.OplogCursor;
@@ -48,8 +48,8 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
-import java.net.InetSocketAddress;
 import java.lang.reflect.Proxy;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -144,7 +144,7 @@ public class Launcher {
    * scanning its whole oplog (every write since it started: after a million seeded documents, each
    * poll is a million-entry scan), and answers an idle one at once, so the driver polls in a loop.
    * Two app instances hold ~14 streams: they kept the stand-in's cores busy and made every other
-   * command wait (a 1M-document find served 13x slower with them open; see
+   * command wait (a find over 1M documents: 1,872 docs/s with them open, 109,414 without; see
    * docs/benchmarks/2026-12-06-results-day.md). MongoDB reads its oplog from the cursor's position on
    * (it is ordered by ts) and holds an idle awaitData getMore until maxTimeMS (1 s by default) or a
    * new entry. These do the same: OPLOG_BY_TS orders the entries by timestamp, a change stream's

@@ -6,14 +6,16 @@
  *      instances every 5 ms: results seen before the instant, "not published" after the first result
  *   3. warm-up: the edition is scheduled an hour ahead and warmed (Redis, then each instance's L1);
  *      Redis memory per warmed candidate against the answer's JSON size
- *   4. capacity: closed loop on public cached answers (the trials' results), both instances
+ *   4. capacity: closed loop on public cached answers (the trials' results, each read until cached), both instances
  *   5. the instant is moved to a few seconds ahead; at it, an open-loop ramp from 0 to 80 % of that
  *      capacity within 5 s, held for the rest of the spike, over uniformly random registrations plus
  *      a hot tail (1 % of registrations get 50 % of reads); per second: rps, p50/p99, hit ratio per
  *      tier, MongoDB commands counted at the wire, 5xx, 429. The instant itself is one more trial.
  *   6. capacity again, closed loop on the edition's own (now public) registrations
  * Flags / env: --students N (RESULTS_DAY_STUDENTS), --spike S (RESULTS_DAY_SPIKE, seconds, default 30),
- * --trials T (RESULTS_DAY_TRIALS, default 10). Quick run: npm run bench:results-day -- --students 20000 --spike 10 --trials 3
+ * --trials T (RESULTS_DAY_TRIALS, default 10), --ttl S (RESULTS_DAY_TTL, the apps' CACHE_TTL_SECONDS, default 600),
+ * RESULTS_DAY_NAME_PROBES=1|0 (gate trials probe by name too; default: up to 300,000 candidates).
+ * Quick run: npm run bench:results-day -- --students 20000 --spike 10 --trials 3
  * The last line printed is one JSON object with every figure.
  */
 import Redis from 'ioredis';
@@ -26,7 +28,7 @@ import { finalScore } from '../src/students/scoring';
 import { REGISTRATION_BASE } from '../src/students/seed/registration';
 import { RATE_LIMITS_OFF } from '../src/infra/rate-limit/limits-off';
 import { gateTrial, redisNow, TrialResult, untilRedisTime } from './results-day/gate-trial';
-import { percentile, runLoad } from './lib/open-loop';
+import { type LoadSecond, percentile, runLoad } from './lib/open-loop';
 import { AppProcess, startAppProcess, startBenchServers } from './lib/servers';
 import { startQueryCounter } from './results-day.query-counter';
 
@@ -49,6 +51,16 @@ function option(flag: string, envName: string, fallback: number): number {
 const students = option('--students', 'RESULTS_DAY_STUDENTS', 1_000_000);
 const spikeSeconds = option('--spike', 'RESULTS_DAY_SPIKE', 30);
 const trials = option('--trials', 'RESULTS_DAY_TRIALS', 10);
+/**
+ * Gate trials probe by name too (GET /students/by-name/:name) up to 300,000 candidates. Above, by id
+ * only: a by-name read before the instant is a miss, and the stand-in (no index but unique ones)
+ * answers `{name, edition: {$in}}` by scanning every candidate under the collection's lock, so four
+ * by-name readers made every reader wait (1.3 s between polls at 1M, against 5 ms asked). MongoDB
+ * answers it from the {name: 1} index. RESULTS_DAY_NAME_PROBES=1 / 0 forces them on / off.
+ */
+const nameProbes = process.env.RESULTS_DAY_NAME_PROBES ? process.env.RESULTS_DAY_NAME_PROBES === '1' : students <= 300_000;
+/** CACHE_TTL_SECONDS of the apps (a short one lets cached trial answers expire before the capacity step). */
+const ttlSeconds = option('--ttl', 'RESULTS_DAY_TTL', 600);
 const seconds = (since: bigint) => Math.round((Number(process.hrtime.bigint() - since) / 1e9) * 1000) / 1000;
 const registration = (i: number) => String(REGISTRATION_BASE + i);
 const rssMb = (pid?: number) => (pid ? Math.round(Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)]).toString()) / 1024) : null);
@@ -107,6 +119,41 @@ async function insertTrialCandidates(collection: Collection<Student>, trial: num
 
 const found = (status: number) => status === 200;
 
+/**
+ * Reads each path on each instance until it answers 200 from the cache (X-Cache: HIT); fails if one
+ * does not within a few reads. Returns how many reads were misses (answers read from MongoDB).
+ */
+async function primeCached(urls: string[], paths: string[]) {
+  let misses = 0;
+  for (const url of urls) {
+    for (const path of paths) {
+      for (let attempt = 1; ; attempt++) {
+        const res = await fetch(`${url}${path}`);
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`${url}${path}: ${res.status} while priming the capacity paths`);
+        if (res.headers.get('x-cache')?.toLowerCase() === 'hit') break;
+        misses++;
+        if (attempt === 5) throw new Error(`${url}${path}: not cached after ${attempt} reads`);
+      }
+    }
+  }
+  return { paths: paths.length * urls.length, misses };
+}
+
+/** Statuses and cache tiers of a load run's answers, summed over its seconds. */
+function answersOf(run: LoadSecond[]) {
+  const sum = { statuses: {} as Record<string, number>, l1: 0, l2: 0, miss: 0, none: 0, no_answer: 0 };
+  for (const s of run) {
+    for (const [code, n] of Object.entries(s.statuses)) sum.statuses[code] = (sum.statuses[code] ?? 0) + n;
+    sum.l1 += s.tiers.l1;
+    sum.l2 += s.tiers.l2;
+    sum.miss += s.tiers.miss;
+    sum.none += s.tiers.none;
+    sum.no_answer += s.errors;
+  }
+  return sum;
+}
+
 async function main() {
   const servers = await startBenchServers({ mongoHeap: students > 300_000 ? '12g' : '3g', redisMaxmemory: '3gb' });
   const counter = await startQueryCounter(servers.mongodbUri);
@@ -114,7 +161,10 @@ async function main() {
   const mongo = await MongoClient.connect(servers.mongodbUri);
   const apps: AppProcess[] = [];
   try {
-    console.log(`results day: ${students} candidates, MongoDB ${servers.mongoKind}, spike ${spikeSeconds} s, ${trials} gate trials`);
+    console.log(
+      `results day: ${students} candidates, MongoDB ${servers.mongoKind}, spike ${spikeSeconds} s, ${trials} gate trials ` +
+        `(probes by id${nameProbes ? ' and by name' : ''}), CACHE_TTL_SECONDS ${ttlSeconds}`,
+    );
     // 1. generate
     const generateSeconds = await generate({ MONGODB_URI: servers.mongodbUri, MONGODB_DB: DB, REDIS_URL: servers.redisUrl });
     const mongoRssAfterGenerate = rssMb(servers.mongoPid);
@@ -130,7 +180,7 @@ async function main() {
       ADMIN_TOKEN,
       ...RATE_LIMITS_OFF,
       RESULTS_PUBLISH_NOTICE_SECONDS: String(NOTICE_S),
-      CACHE_TTL_SECONDS: '600',
+      CACHE_TTL_SECONDS: String(ttlSeconds),
       CACHE_L1_MAX_BYTES: String(l1Bytes),
       CACHE_L1_MAX_ENTRIES: String(Math.ceil(students * 1.05) + 10_000),
       CACHE_L1_TTL_SECONDS: '3600',
@@ -157,7 +207,7 @@ async function main() {
         afterMs: 1000,
         probes: made.flatMap((m) => [
           { path: `/students/${m.registration}`, published: found },
-          { path: `/students/by-name/${encodeURIComponent(m.name)}`, published: found },
+          ...(nameProbes ? [{ path: `/students/by-name/${encodeURIComponent(m.name)}`, published: found }] : []),
         ]),
         publish: async () => {
           const instant = (await redisNow(redis)) + NOTICE_S * 1000 + 600;
@@ -197,8 +247,12 @@ async function main() {
     const appRss = () => apps.map((app) => rssMb(app.pid));
     const rssAfterWarm = appRss();
 
-    // 4. capacity on public cached answers
+    // 4. capacity on public cached answers. The trials' answers were cached before the warm-up and
+    // may have expired since (CACHE_TTL_SECONDS; at 1M the warm-up once outlasted it): each path is
+    // read on each instance until it answers from the cache, so the loop measures hits, not misses.
     const trialPaths = trialRegistrations.map((r) => `/students/${r}`);
+    const primed = await primeCached(urls, trialPaths);
+    console.log(`capacity paths read until cached: ${JSON.stringify(primed)}`);
     await runLoad({ mode: 'closed', targets: urls, socketsPerTarget: 32, durationSeconds: 1, path: () => trialPaths[0] });
     const probe = await runLoad({
       mode: 'closed',
@@ -209,7 +263,11 @@ async function main() {
     });
     const capacity = Math.round(probe.reduce((sum, s) => sum + s.done, 0) / probe.length);
     const spikeRps = Math.round(capacity * SPIKE_SHARE);
-    console.log(`capacity (closed loop, public cached answers, both instances): ${capacity} rps; spike at ${spikeRps} rps`);
+    const capacityAnswers = answersOf(probe);
+    console.log(
+      `capacity (closed loop, public cached answers, both instances): ${capacity} rps; spike at ${spikeRps} rps; ` +
+        `per second ${JSON.stringify(probe.map((s) => s.done))}; answers ${JSON.stringify(capacityAnswers)}`,
+    );
 
     // 5. the instant, a few seconds ahead, and the spike at it
     const hot = Array.from({ length: Math.max(1, Math.round(students / 100)) }, () => Math.floor(Math.random() * students));
@@ -336,6 +394,8 @@ async function main() {
       redis_used_mb_after_warm: Math.round(redisAfter / 1048576),
       app_rss_mb_after_warm: rssAfterWarm,
       capacity_rps: capacity,
+      capacity_answers: capacityAnswers,
+      capacity_primed: primed,
       spike_target_rps: spikeRps,
       spike_s: spikeSeconds,
       spike_requests: done,
@@ -355,6 +415,7 @@ async function main() {
       spike_share_of_capacity_after: Math.round((spikeRps / Math.max(1, capacityAfter)) * 100) / 100,
       trials: trialsAll.length,
       trial_answers: trialsAll.reduce((sum, t) => sum + t.answers, 0),
+      trial_probes: nameProbes ? ['id', 'by-name'] : ['id'],
       trial_poll_interval_ms: Math.round((trialsAll.reduce((sum, t) => sum + t.pollIntervalMs, 0) / trialsAll.length) * 10) / 10,
       trials_saw_both_sides: trialsAll.every((t) => t.sawBothSides),
       seen_before_publish: trialsAll.reduce((sum, t) => sum + t.seenBefore, 0),

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../src/infra/embedded/free-port';
 import { mongodBinary, startMongod } from '../../src/infra/embedded/mongod';
@@ -79,12 +80,28 @@ export async function startNodeProcess(script: string, env: Record<string, strin
   const child = spawn(process.execPath, [script], {
     // Load comes from one address and a few accounts: rate limits would measure themselves, not the routes.
     // Each bench has its own Redis, so the plain key names the benches look up are safe (no prefix).
-    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...RATE_LIMITS_OFF, CACHE_KEY_PREFIX: 'none', ...env, PORT: String(port) },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      ...RATE_LIMITS_OFF,
+      CACHE_KEY_PREFIX: 'none',
+      ...(process.env.BENCH_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS } : {}),
+      ...env,
+      PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Drained for the child's whole life (a full pipe would stall it); only a bounded tail is kept, for error reports.
+  // BENCH_APP_LOG_DIR=<dir> also keeps each child's whole output there (app-<port>.log), e.g. with
+  // BENCH_APP_NODE_OPTIONS=--trace-gc to see its collector's pauses.
   let stderr = '';
-  child.stdout.resume();
+  const logDir = process.env.BENCH_APP_LOG_DIR;
+  if (logDir) {
+    const log = createWriteStream(join(logDir, `app-${port}.log`));
+    child.stdout.pipe(log);
+    child.stderr.on('data', (chunk: Buffer) => log.write(chunk));
+  } else child.stdout.resume();
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   // main.ts logs "listening" at info; poll /health instead, which also proves MongoDB is reachable.
   const url = `http://127.0.0.1:${port}`;

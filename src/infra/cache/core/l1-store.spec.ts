@@ -77,6 +77,14 @@ describe('L1Store bytes', () => {
     expect(l1.get('ns:id:399')).toBeDefined();
   });
 
+  it('moves nothing while it is below its bound: reads cost no space', () => {
+    const l1 = new L1Store({ maxEntries: 100_000, maxBytes: 1 << 20, segmentBytes: 4096 });
+    for (let i = 0; i < 40; i++) set(l1, `ns:id:${i}`, Buffer.alloc(500, 'x'));
+    const held = l1.heldBytes;
+    for (let pass = 0; pass < 3; pass++) for (let i = 0; i < 40; i++) l1.get(`ns:id:${i}`);
+    expect(l1.heldBytes).toBe(held);
+  });
+
   it('evicts the least recently read entry when the entry count runs out', () => {
     const l1 = new L1Store({ maxEntries: 3, maxBytes: 1 << 20 });
     for (const k of ['a', 'b', 'c']) set(l1, `ns:id:${k}`, Buffer.from(k));

@@ -16,7 +16,7 @@ export type { L1Entry, L1Input } from './l1-entry';
  * Bytes live in a segment log the tier owns (see SegmentLog): the byte bound covers the segments
  * and every entry's bookkeeping, and entries churning through allocate nothing. When the bytes run
  * out, the oldest segment is reclaimed with every entry in it; an entry read while it sits in the
- * older half of the log is first copied to the newest segment, so what is read stays (close to
+ * older half of a full log is first copied to the newest segment, so what is read stays (close to
  * LRU, which the log cannot do exactly). When the entry count runs out, the least recently read
  * entry goes. Reads hand out copies: a reclaimed segment is overwritten while a reply may still
  * be sending what it held.
@@ -246,9 +246,9 @@ export class L1Store {
     return new CopiedEntry(stored, copy(stored.body)!, copy(stored.br), copy(stored.gzip));
   }
 
-  /** Its body is in the older half of the log, which the next reclaims reach first. */
+  /** The next reclaims would reach its body first. */
   private nearReclaim(stored: StoredEntry): boolean {
-    return this.log.inOlderHalf(stored.body.segment);
+    return this.log.nearReclaim(stored.body.segment);
   }
 
   /** Copies a read entry's parts (from `entry`, the caller's copies) to the newest segment. */

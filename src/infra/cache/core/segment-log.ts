@@ -59,8 +59,12 @@ export class SegmentLog<Owner extends object> {
     return this.heldBytes;
   }
 
-  /** Whether a segment is in the older half of the log: the next reclaims reach it first. */
-  inOlderHalf(segment: Segment): boolean {
+  /**
+   * Whether the next reclaims would reach `segment` first: the log is at its budget (a new segment
+   * means reclaiming one) and the segment is in its older half. Below the budget nothing is near.
+   */
+  nearReclaim(segment: Segment): boolean {
+    if (this.free.length > 0 || this.heldBytes + this.segmentBytes <= this.budget()) return false;
     const oldest = this.queue[0]?.seq ?? segment.seq;
     return segment.seq - oldest < (this.nextSeq - oldest) / 2;
   }

@@ -77,7 +77,8 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
 /** Starts a compiled script that serves HTTP on PORT and answers GET /health once ready. */
 export async function startNodeProcess(script: string, env: Record<string, string>): Promise<AppProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [script], {
+  const nodeArgs = process.env.BENCH_APP_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     // Load comes from one address and a few accounts: rate limits would measure themselves, not the routes.
     // Each bench has its own Redis, so the plain key names the benches look up are safe (no prefix).
     env: {
@@ -86,7 +87,6 @@ export async function startNodeProcess(script: string, env: Record<string, strin
       HOST: '127.0.0.1',
       ...RATE_LIMITS_OFF,
       CACHE_KEY_PREFIX: 'none',
-      ...(process.env.BENCH_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS } : {}),
       ...env,
       PORT: String(port),
     },
@@ -94,7 +94,7 @@ export async function startNodeProcess(script: string, env: Record<string, strin
   });
   // Drained for the child's whole life (a full pipe would stall it); only a bounded tail is kept, for error reports.
   // BENCH_APP_LOG_DIR=<dir> also keeps each child's whole output there (app-<port>.log), e.g. with
-  // BENCH_APP_NODE_OPTIONS=--trace-gc to see its collector's pauses.
+  // BENCH_APP_NODE_ARGS=--trace-gc (Node options before the script, space-separated) to see its collector's pauses.
   let stderr = '';
   const logDir = process.env.BENCH_APP_LOG_DIR;
   if (logDir) {

@@ -1,5 +1,5 @@
 import type { EncodedForms } from './encodings';
-import type { Slice } from './segment-log';
+import { Segment, type Slice } from './segment-log';
 
 /** What a caller stores. */
 export interface L1Input {
@@ -20,8 +20,14 @@ export interface L1Entry extends L1Input, EncodedForms {
   refreshStarted?: boolean;
 }
 
-/** What the tier keeps per entry: its parts live in the segment log, the rest here. */
+/**
+ * What the tier keeps per entry: its parts live in the segment log, the rest here. Records are
+ * reused once their entry goes (`version` tells a reuse apart), so entries churning through L1 do
+ * not leave records for the old generation's collector.
+ */
 export interface StoredEntry {
+  /** Bumped each time the record is released: a holder of an older version holds nothing. */
+  version: number;
   key: string;
   namespace: string;
   etag: string;
@@ -61,6 +67,7 @@ export class CopiedEntry implements L1Entry {
   readonly namespace: string;
   readonly etag: string;
   readonly l2ExpiresAt?: number;
+  private readonly version: number;
 
   constructor(
     private readonly stored: StoredEntry,
@@ -71,15 +78,16 @@ export class CopiedEntry implements L1Entry {
     this.namespace = stored.namespace;
     this.etag = stored.etag;
     this.l2ExpiresAt = stored.l2ExpiresAt;
+    this.version = stored.version;
   }
 
-  /** Refresh-ahead marks the entry it was handed: the mark belongs to the stored one. */
+  /** Refresh-ahead marks the entry it was handed: the mark belongs to the stored one, while it is held. */
   get refreshStarted(): boolean | undefined {
-    return this.stored.refreshStarted;
+    return this.stored.version === this.version ? this.stored.refreshStarted : true;
   }
 
   set refreshStarted(value: boolean | undefined) {
-    this.stored.refreshStarted = value;
+    if (this.stored.version === this.version) this.stored.refreshStarted = value;
   }
 }
 
@@ -92,4 +100,61 @@ export class CopiedEntry implements L1Entry {
 export function l1TtlMs(l2TtlMs: number, l1TtlSeconds: number): number | undefined {
   if (l2TtlMs === -2 || l2TtlMs === 0) return undefined;
   return Math.min(l1TtlSeconds * 1000, l2TtlMs > 0 ? l2TtlMs : l1TtlSeconds * 1000);
+}
+
+/** What a released record's body points at: no segment is ever this one. */
+const NO_SEGMENT = new Segment(Buffer.alloc(0), -1, false);
+
+/**
+ * Released records kept for reuse. Under churn each store follows an eviction, so a few suffice;
+ * an invalidation of many entries at once leaves the rest to the collector.
+ */
+const SPARE_RECORDS = 1024;
+
+/** Records of one shape, reused: an entry that goes leaves its record for the next one. */
+export class RecordPool {
+  private readonly spare: StoredEntry[] = [];
+
+  take(): StoredEntry {
+    return this.spare.pop() ?? newRecord();
+  }
+
+  /** Holds nothing of the entry any more; its version moves, so older holders see it is gone. */
+  release(stored: StoredEntry): void {
+    stored.version++;
+    stored.key = '';
+    stored.etag = '';
+    stored.br = undefined;
+    stored.gzip = undefined;
+    stored.refreshStarted = false;
+    stored.brAsked = false;
+    stored.gzipAsked = false;
+    stored.moving = false;
+    stored.body.segment = NO_SEGMENT;
+    if (this.spare.length < SPARE_RECORDS) this.spare.push(stored);
+  }
+}
+
+/** Every field set, so every record has one shape, all of it inside the object. */
+function newRecord(): StoredEntry {
+  return {
+    version: 0,
+    key: '',
+    namespace: '',
+    etag: '',
+    body: { segment: NO_SEGMENT, offset: 0, length: 0 },
+    br: undefined,
+    gzip: undefined,
+    l2ExpiresAt: undefined,
+    freshUntil: 0,
+    keptUntil: 0,
+    storedAt: 0,
+    isList: false,
+    bookkeeping: 0,
+    counted: 0,
+    refreshStarted: false,
+    brAsked: false,
+    gzipAsked: false,
+    moving: false,
+  };
 }

@@ -165,6 +165,19 @@ describe('L1Store compression', () => {
     expect(jobs.map((job) => job.coding)).toEqual(['gzip', 'br']);
   });
 
+  it('drops a form computed for an entry that was replaced meanwhile (its record is reused)', async () => {
+    const { jobs, compress } = pendingCompressor();
+    const l1 = new L1Store({ maxEntries: 1000, maxBytes: 1 << 24, compressMinBytes: 1024, compress });
+    l1.set('ns:id:1', { body: body(1), namespace: 'ns' }, 60_000, l1.generation('ns'), false);
+    const old = l1.get('ns:id:1', 'br')!;
+    l1.set('ns:id:1', { body: body(2), namespace: 'ns' }, 60_000, l1.generation('ns'), false);
+    old.refreshStarted = true; // a mark on the replaced entry does not reach the new one
+    jobs[0].done(Buffer.from('br of the old body'));
+    await settle();
+    expect(l1.get('ns:id:1')).toMatchObject({ br: undefined, refreshStarted: false });
+    expect(l1.get('ns:id:1')!.body.equals(body(2))).toBe(true);
+  });
+
   it('leaves bodies under the threshold alone', () => {
     const { jobs, compress } = pendingCompressor();
     const l1 = new L1Store({ maxEntries: 10, maxBytes: 1 << 20, compressMinBytes: 1024, compress });

@@ -1,7 +1,7 @@
 import { cacheKeys } from './cache-keys';
 import { Coding, COMPRESSIONS_IN_FLIGHT_MAX, compressForm } from './encodings';
 import { entityTag } from './entity-tag';
-import { CopiedEntry, ENTRY_OVERHEAD_BYTES, FORM_OVERHEAD_BYTES, L1Entry, L1Input, StoredEntry } from './l1-entry';
+import { CopiedEntry, ENTRY_OVERHEAD_BYTES, FORM_OVERHEAD_BYTES, L1Entry, L1Input, RecordPool, StoredEntry } from './l1-entry';
 import { SegmentLog, Segment, segmentBytesFor, Slice } from './segment-log';
 
 export { COMPRESSIONS_IN_FLIGHT_MAX } from './encodings';
@@ -37,6 +37,7 @@ export class L1Store {
   private countedBytes = 0;
   private bookkeepingBytes = 0;
   private evicted = 0;
+  private readonly records = new RecordPool();
 
   private readonly maxEntries: number;
   private readonly maxBytes: number;
@@ -110,37 +111,26 @@ export class L1Store {
     if (input.body.length + bookkeeping > this.maxBytes) return undefined;
     while (this.index.size >= this.maxEntries && this.index.size > 0) this.evict(this.index.keys().next().value!);
     const now = Date.now();
-    // Every field set here, even the ones that start empty: one shape, all of it inside the object.
-    const stored: StoredEntry = {
-      key,
-      namespace: input.namespace,
-      etag,
-      body: undefined as unknown as Slice,
-      br: undefined,
-      gzip: undefined,
-      l2ExpiresAt: input.l2ExpiresAt,
-      freshUntil: now + ttlMs,
-      keptUntil: now + ttlMs + this.staleGraceMs,
-      storedAt: now,
-      isList,
-      bookkeeping,
-      counted: input.body.length + bookkeeping,
-      refreshStarted: false,
-      brAsked: false,
-      gzipAsked: false,
-      moving: false,
-    };
+    const stored = this.records.take();
+    stored.key = key;
+    stored.namespace = input.namespace;
+    stored.etag = etag;
+    stored.l2ExpiresAt = input.l2ExpiresAt;
+    stored.freshUntil = now + ttlMs;
+    stored.keptUntil = now + ttlMs + this.staleGraceMs;
+    stored.storedAt = now;
+    stored.isList = isList;
+    stored.bookkeeping = bookkeeping;
+    stored.counted = input.body.length + bookkeeping;
     // Counted before the write, so the write makes room for the bookkeeping as well.
     this.bookkeepingBytes += bookkeeping;
     this.countedBytes += stored.counted;
     this.index.set(key, stored);
     this.log.fit();
-    const slice = this.log.write(stored, input.body);
-    if (!slice || this.index.get(key) !== stored) {
+    if (!this.log.write(stored, input.body, stored.body) || this.index.get(key) !== stored) {
       if (this.index.get(key) === stored) this.remove(key);
       return undefined;
     }
-    stored.body = slice;
     if (isList) {
       let keys = this.listKeys.get(input.namespace);
       if (!keys) this.listKeys.set(input.namespace, (keys = new Set()));
@@ -156,19 +146,21 @@ export class L1Store {
     if (this.compressing >= COMPRESSIONS_IN_FLIGHT_MAX) return;
     stored[asked] = true;
     this.compressing++;
+    const version = stored.version;
     this.compress(Buffer.from(this.log.view(stored.body)), coding)
       .then(
-        (form) => form && this.attachForm(stored, coding, form),
+        (form) => form && stored.version === version && this.attachForm(stored, coding, form),
         () => undefined, // identity is always there to send
       )
       .finally(() => this.compressing--);
   }
 
-  /** Adds a compressed form to the entry it was computed for, if it is still the one held. */
+  /** Adds a compressed form to the entry it was computed for (the caller checked it is still held). */
   private attachForm(stored: StoredEntry, coding: Coding, form: Buffer): void {
     if (this.index.get(stored.key) !== stored || stored[coding]) return;
+    const version = stored.version;
     const slice = this.log.write(stored, form);
-    if (!slice || this.index.get(stored.key) !== stored) return; // reclaimed meanwhile
+    if (!slice || stored.version !== version) return; // reclaimed meanwhile
     stored[coding] = slice;
     stored.bookkeeping += FORM_OVERHEAD_BYTES;
     this.bookkeepingBytes += FORM_OVERHEAD_BYTES;
@@ -258,7 +250,7 @@ export class L1Store {
       for (const part of ['body', 'br', 'gzip'] as const) {
         const bytes = entry[part];
         if (!bytes || this.index.get(stored.key) !== stored) continue;
-        const slice = this.log.write(stored, bytes);
+        const slice = this.log.write(stored, bytes, part === 'body' ? stored.body : undefined);
         if (!slice) {
           this.remove(stored.key);
           return;
@@ -294,6 +286,7 @@ export class L1Store {
       const keys = this.listKeys.get(stored.namespace);
       if (keys?.delete(key) && keys.size === 0) this.listKeys.delete(stored.namespace);
     }
+    this.records.release(stored);
     return true;
   }
 }

@@ -69,8 +69,11 @@ export class SegmentLog<Owner extends object> {
     return segment.seq - oldest < (this.nextSeq - oldest) / 2;
   }
 
-  /** Copies `bytes` into the log for `owner`; undefined when they cannot fit within the budget. */
-  write(owner: Owner, bytes: Uint8Array): Slice | undefined {
+  /**
+   * Copies `bytes` into the log for `owner`; undefined when they cannot fit within the budget.
+   * `into`: a slice object to fill in and return instead of a new one.
+   */
+  write(owner: Owner, bytes: Uint8Array, into?: Slice): Slice | undefined {
     const length = bytes.length;
     let segment: Segment | undefined;
     if (length > this.segmentBytes / 2) {
@@ -84,7 +87,11 @@ export class SegmentLog<Owner extends object> {
     segment.bytes.set(bytes, offset);
     segment.used += length;
     segment.owners.push(owner);
-    return { segment, offset, length };
+    if (!into) return { segment, offset, length };
+    into.segment = segment;
+    into.offset = offset;
+    into.length = length;
+    return into;
   }
 
   /** A view of a slice's bytes: copy them before the next write. */

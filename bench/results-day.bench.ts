@@ -14,7 +14,8 @@
  *   6. capacity again, closed loop on the edition's own (now public) registrations
  * Flags / env: --students N (RESULTS_DAY_STUDENTS), --spike S (RESULTS_DAY_SPIKE, seconds, default 30),
  * --trials T (RESULTS_DAY_TRIALS, default 10), --ttl S (RESULTS_DAY_TTL, the apps' CACHE_TTL_SECONDS, default 600),
- * RESULTS_DAY_NAME_PROBES=1|0 (gate trials probe by name too; default: up to 300,000 candidates).
+ * RESULTS_DAY_NAME_PROBES=1|0 (gate trials probe by name too; default: up to 300,000 candidates),
+ * --spike-rps R (RESULTS_DAY_SPIKE_RPS: a fixed spike rate instead of 80 % of the measured capacity; a diagnostic).
  * Quick run: npm run bench:results-day -- --students 20000 --spike 10 --trials 3
  * The last line printed is one JSON object with every figure.
  */
@@ -59,6 +60,18 @@ const trials = option('--trials', 'RESULTS_DAY_TRIALS', 10);
  * answers it from the {name: 1} index. RESULTS_DAY_NAME_PROBES=1 / 0 forces them on / off.
  */
 const nameProbes = process.env.RESULTS_DAY_NAME_PROBES ? process.env.RESULTS_DAY_NAME_PROBES === '1' : students <= 300_000;
+/**
+ * A spike rate to use instead of 80 % of the measured capacity (RESULTS_DAY_SPIKE_RPS; 0 = the
+ * measured one): a diagnostic, e.g. 80 % of the capacity a previous run measured after its spike on
+ * the edition's own registrations. The JSON says which was used (spike_target_source).
+ */
+const spikeRpsOverride = (() => {
+  const index = process.argv.indexOf('--spike-rps');
+  const raw = index !== -1 ? process.argv[index + 1] : process.env.RESULTS_DAY_SPIKE_RPS;
+  if (raw === undefined || raw === '0') return 0;
+  if (!/^\d+$/.test(raw)) throw new Error(`--spike-rps / RESULTS_DAY_SPIKE_RPS must be a whole number, got "${raw}"`);
+  return Number(raw);
+})();
 /** CACHE_TTL_SECONDS of the apps (a short one lets cached trial answers expire before the capacity step). */
 const ttlSeconds = option('--ttl', 'RESULTS_DAY_TTL', 600);
 const seconds = (since: bigint) => Math.round((Number(process.hrtime.bigint() - since) / 1e9) * 1000) / 1000;
@@ -264,7 +277,7 @@ async function main() {
       path: () => trialPaths[Math.floor(Math.random() * trialPaths.length)],
     });
     const capacity = Math.round(probe.reduce((sum, s) => sum + s.done, 0) / probe.length);
-    const spikeRps = Math.round(capacity * SPIKE_SHARE);
+    const spikeRps = spikeRpsOverride || Math.round(capacity * SPIKE_SHARE);
     const capacityAnswers = answersOf(probe);
     console.log(
       `capacity (closed loop, public cached answers, both instances): ${capacity} rps; spike at ${spikeRps} rps; ` +
@@ -399,6 +412,8 @@ async function main() {
       capacity_answers: capacityAnswers,
       capacity_primed: primed,
       spike_target_rps: spikeRps,
+      spike_target_source: spikeRpsOverride ? 'override (--spike-rps)' : `${SPIKE_SHARE * 100} % of capacity_rps`,
+      spike_share_of_capacity: Math.round((spikeRps / Math.max(1, capacity)) * 100) / 100,
       spike_s: spikeSeconds,
       spike_requests: done,
       spike_rps: Math.round(done / spikeSeconds),

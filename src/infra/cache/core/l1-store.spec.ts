@@ -161,8 +161,22 @@ describe('L1Store compression', () => {
     expect(jobs).toHaveLength(1);
     jobs[0].done(Buffer.from('gz4'));
     await settle();
-    expect(l1.get('ns:id:4', 'br')?.gzip?.toString()).toBe('gz4');
+    expect(l1.get('ns:id:4', 'gzip')?.gzip?.toString()).toBe('gz4');
+    l1.get('ns:id:4', 'br'); // a br reader now: its form starts
     expect(jobs.map((job) => job.coding)).toEqual(['gzip', 'br']);
+  });
+
+  it('hands a reader the body and the form its client takes, not the other one', async () => {
+    const { jobs, compress } = pendingCompressor();
+    const l1 = new L1Store({ maxEntries: 10, maxBytes: 1 << 20, compressMinBytes: 1024, compress });
+    l1.set('ns:id:1', { body: body(1), namespace: 'ns' }, 60_000, l1.generation('ns'), false);
+    l1.get('ns:id:1', 'br');
+    l1.get('ns:id:1', 'gzip');
+    for (const job of jobs.splice(0)) job.done(Buffer.from(job.coding));
+    await settle();
+    expect(l1.get('ns:id:1', 'br')).toMatchObject({ br: Buffer.from('br'), gzip: undefined });
+    expect(l1.get('ns:id:1', 'gzip')).toMatchObject({ br: undefined, gzip: Buffer.from('gzip') });
+    expect(l1.get('ns:id:1')).toMatchObject({ br: Buffer.from('br'), gzip: Buffer.from('gzip') });
   });
 
   it('drops a form computed for an entry that was replaced meanwhile (its record is reused)', async () => {

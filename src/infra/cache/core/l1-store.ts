@@ -76,8 +76,10 @@ export class L1Store {
     if (!stored || stored.freshUntil <= Date.now()) return undefined;
     this.index.delete(key);
     this.index.set(key, stored);
-    const entry = this.copyOut(stored);
-    if (this.nearReclaim(stored)) this.moveToNewest(stored, entry);
+    // A move needs every part; a reader, the body and the form its client takes.
+    const moving = this.nearReclaim(stored);
+    const entry = this.copyOut(stored, moving ? undefined : coding);
+    if (moving) this.moveToNewest(stored, entry);
     if (coding && !stored[coding]) this.compressLater(stored, coding);
     return entry;
   }
@@ -233,9 +235,11 @@ export class L1Store {
     return stored;
   }
 
-  private copyOut(stored: StoredEntry): L1Entry {
+  /** Copies of the entry's body and forms: only the `only` form when given (the other is not sent). */
+  private copyOut(stored: StoredEntry, only?: Coding): L1Entry {
     const copy = (slice?: Slice) => slice && Buffer.from(this.log.view(slice));
-    return new CopiedEntry(stored, copy(stored.body)!, copy(stored.br), copy(stored.gzip));
+    const wanted = (coding: Coding) => (only === undefined || only === coding ? stored[coding] : undefined);
+    return new CopiedEntry(stored, copy(stored.body)!, copy(wanted('br')), copy(wanted('gzip')));
   }
 
   /** The next reclaims would reach its body first. */

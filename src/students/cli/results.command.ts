@@ -88,7 +88,12 @@ export class ResultsStatusCommand extends CommandRunner {
       if (!warm) continue;
       console.log(
         `  warm-up ${warm.status}: ${warm.stored}/${warm.total} in ${warm.seconds} s (${warm.per_second}/s)` +
-          warm.l1.map((l) => `; L1 ${l.instance.slice(0, 8)} ${l.loaded}${l.full ? ' (full)' : ''}${l.done ? '' : '…'}`).join(''),
+          warm.l1
+            .map(
+              (l) =>
+                `; L1 ${l.instance.slice(0, 8)} ${l.loaded}${l.full ? ' (full)' : ''}${l.interrupted ? ' (interrupted)' : ''}${l.done ? '' : '…'}`,
+            )
+            .join(''),
       );
     }
   }

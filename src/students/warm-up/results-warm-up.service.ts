@@ -170,18 +170,30 @@ export class ResultsWarmUpService implements OnApplicationBootstrap, OnApplicati
         if (state.status !== 'done' || this.preloaded.has(state.run) || !set) continue;
         this.preloaded.add(state.run);
         const started = process.hrtime.bigint();
-        const progress: L1PreloadState = { instance: this.instance, run: state.run, loaded: 0, full: false, done: false, seconds: 0 };
+        const progress: L1PreloadState = {
+          instance: this.instance,
+          run: state.run,
+          loaded: 0,
+          full: false,
+          interrupted: false,
+          done: false,
+          seconds: 0,
+        };
         let lastReport = 0;
-        const { loaded, full } = await this.cacheSync.preloadL1(set, (n) => {
+        const { loaded, full, interrupted } = await this.cacheSync.preloadL1(set, (n) => {
           progress.loaded = n;
           if (Date.now() - lastReport < REPORT_EVERY_MS) return;
           lastReport = Date.now();
           progress.seconds = round(elapsed(started));
           void this.store.saveL1Preload(edition, progress).catch(() => undefined);
         });
-        Object.assign(progress, { loaded, full, done: true, seconds: round(elapsed(started)) });
+        Object.assign(progress, { loaded, full, interrupted, done: true, seconds: round(elapsed(started)) });
         await this.store.saveL1Preload(edition, progress);
-        this.logger.log(`copied ${loaded} warmed results of ${edition} into L1 in ${progress.seconds} s${full ? ' (L1 full)' : ''}`);
+        if (interrupted) {
+          this.logger.warn(`copy of ${edition}'s warmed results into L1 stopped after ${loaded}: Redis did not answer a page`);
+        } else {
+          this.logger.log(`copied ${loaded} warmed results of ${edition} into L1 in ${progress.seconds} s${full ? ' (L1 full)' : ''}`);
+        }
       }
     } catch (error) {
       this.logger.debug(`L1 preload check failed: ${(error as Error).message}`);

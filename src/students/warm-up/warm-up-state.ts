@@ -33,6 +33,8 @@ export interface L1PreloadState {
   loaded: number;
   /** L1 reached its bound before every entry was copied. */
   full: boolean;
+  /** Redis did not answer a page (three tries): the copy stopped there; the rest is read from Redis. */
+  interrupted: boolean;
   done: boolean;
   seconds: number;
 }

@@ -6,6 +6,11 @@ export class L1PreloadView implements L1PreloadState {
   @ApiProperty({ example: '7d1f3a90-51c2-4b8e-8a66-2e0c9b4d1f37' }) run: string;
   @ApiProperty({ example: 41_000, description: 'entries copied into this instance’s L1' }) loaded: number;
   @ApiProperty({ description: 'L1 reached CACHE_L1_MAX_BYTES or CACHE_L1_MAX_ENTRIES first', example: true }) full: boolean;
+  @ApiProperty({
+    example: false,
+    description: 'Redis did not answer a page of the copy (three tries): it stopped there, and the rest is read from Redis',
+  })
+  interrupted: boolean;
   @ApiProperty({ example: true }) done: boolean;
   @ApiProperty({ example: 1.9 }) seconds: number;
 }

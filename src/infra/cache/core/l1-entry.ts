@@ -44,12 +44,12 @@ export interface StoredEntry {
   bookkeeping: number;
   /** What the byte bound counts for it: its parts and its bookkeeping. */
   counted: number;
-  refreshStarted?: boolean;
+  refreshStarted: boolean;
   /** A client asked for its br or gzip form (each is computed at most once per entry). */
   brAsked: boolean;
   gzipAsked: boolean;
   /** Its parts are being copied to the newest segment: a reclaim of the old one must not evict it. */
-  moving?: boolean;
+  moving: boolean;
 }
 
 /**
@@ -87,7 +87,7 @@ export class CopiedEntry implements L1Entry {
   }
 
   set refreshStarted(value: boolean | undefined) {
-    if (this.stored.version === this.version) this.stored.refreshStarted = value;
+    if (this.stored.version === this.version) this.stored.refreshStarted = value === true;
   }
 }
 

@@ -327,6 +327,9 @@ public class Launcher {
   }
 
   static Document withOperationTime(String command, Document result) {
+    // A replica set supports sessions, and says so in its handshake; without this the driver refuses
+    // explicit sessions (the API's writes run in one to learn their operationTime).
+    if (command.equalsIgnoreCase("hello") || command.equalsIgnoreCase("ismaster")) result.putIfAbsent("logicalSessionTimeoutMinutes", 30);
     List<BsonTimestamp> written = WRITTEN.get();
     if (!written.isEmpty() && WRITE_COMMANDS.contains(command.toLowerCase())) result.put("operationTime", Collections.max(written));
     written.clear();

@@ -1,4 +1,5 @@
-import { captureWriteTimes, type CacheInvalidator } from '../../infra/cache';
+import type { CacheInvalidator } from '../../infra/cache';
+import { captureWriteTimes } from '../../infra/mongo/write-times';
 
 /** The ids a write touched: known before it runs, or read from its result (a created document's id). */
 export type WrittenIds<T> = readonly string[] | ((result: T) => readonly string[]);

@@ -24,5 +24,4 @@ export { L1FastPath } from './http/l1-fast-path';
 export { REDIS_UNAVAILABLE, RedisConnection } from './redis/redis.connection';
 export { ChangeFeedModule } from './feed/change-feed.module';
 export { ChangeFeed } from './feed/change-feed.service';
-export { captureWriteTimes } from './feed/write-times';
 export { documentSource, shownDocuments, type FeedChange, type FeedSource, type FeedTarget } from './feed/feed-source';

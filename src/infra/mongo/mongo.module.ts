@@ -5,6 +5,7 @@ import { ENV } from '../../config/config.module';
 import { databaseName, Env } from '../../config/env';
 import { MongoHealth } from './mongo-health';
 import { MongoDeadlines } from './operation-deadline';
+import { recordWriteTimes } from './write-times';
 
 @Global()
 @Module({})
@@ -25,15 +26,18 @@ export class MongoModule {
             dbName: databaseName(env),
             // Fail fast (503, or a stale cached answer) rather than hold every request while MongoDB is unreachable.
             serverSelectionTimeoutMS: env.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
-            // The operationTimes of the API's writes, for the change feed to skip what they invalidated (write-times.ts).
-            monitorCommands: env.CACHE_FEED_SKIP_API_WRITES,
             // Indexes are part of the contract (unique emails, registrations): build them at start-up.
             autoIndex: !options.lazy,
             lazyConnection: options.lazy,
             // A reachable MongoDB that stops answering (hung, or a partition that keeps sockets open) is
             // bounded per operation, not per connection: the deadline goes on the models' queries and
             // aggregations (see MongoDeadlines), so change streams, index builds and jobs keep their own.
-            connectionFactory: (connection: Connection) => deadlines(env).applyTo(connection),
+            // The API's writes also learn their operationTimes, for the change feed to skip the events
+            // they invalidated themselves (write-times.ts).
+            connectionFactory: (connection: Connection) => {
+              deadlines(env).applyTo(connection);
+              return env.CACHE_FEED_SKIP_API_WRITES ? recordWriteTimes(connection) : connection;
+            },
           }),
         }),
       ],

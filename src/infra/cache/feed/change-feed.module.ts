@@ -1,12 +1,8 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { getConnectionToken } from '@nestjs/mongoose';
-import type { Connection } from 'mongoose';
-import { CACHE_SETTINGS, CacheSettings } from '../core/cache.settings';
 import { CacheInvalidator } from '../cache-invalidator';
 import { ChangeFeed } from './change-feed.service';
 import { FEED_INVALIDATIONS, FeedInvalidations } from './feed-invalidations';
 import type { FeedSource } from './feed-source';
-import { noteWriteTime } from './write-times';
 
 /** Holds one feature's declarations (see ChangeFeedModule.forFeature). */
 @Module({})
@@ -29,15 +25,6 @@ class ChangeFeedDeclarations {}
         clear: async (prefix) => (await cache.clearEverywhere(prefix)).applied,
         ownWrites: (checks) => cache.appliedWrites.holds(checks),
       }),
-    },
-    {
-      // The API's writes learn their operationTimes from the driver's command monitoring (on with this setting).
-      provide: 'change-feed:write-times',
-      inject: [getConnectionToken(), CACHE_SETTINGS],
-      useFactory: (connection: Connection, settings: CacheSettings) => {
-        if (settings.feed.skipApiWrites) connection.getClient()?.on('commandSucceeded', noteWriteTime);
-        return settings.feed.skipApiWrites;
-      },
     },
   ],
   exports: [ChangeFeed],

@@ -49,8 +49,8 @@ export class FeedEnv {
    * true: a write made through the API records the invalidation it made, with the operationTime
    * MongoDB answered it with, and the change feed skips that write's change event instead of
    * invalidating it again (one invalidation per API write instead of one plus one per follower).
-   * Turns on the MongoDB driver's command monitoring, which costs some CPU per command (see
-   * docs/cache/change-feed.md). false: every event is invalidated by every follower.
+   * The API's model writes run in an explicit session, where the driver keeps their operationTime
+   * (see docs/cache/change-feed.md). false: every event is invalidated by every follower.
    */
   @EnvBoolean()
   CACHE_FEED_SKIP_API_WRITES: boolean = true;

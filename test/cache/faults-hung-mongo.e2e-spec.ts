@@ -4,6 +4,9 @@
  * Retry-After), routes this instance holds in its cache keep answering, and readiness says MongoDB
  * is down; after SIGCONT everything works again. This suite hangs its own MongoDB stand-in.
  */
+import { getModelToken } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { DemoItem } from '../../src/cache-demo/schemas/demo-item.schema';
 import { RunningServer, startMongoStandin } from '../../src/infra/embedded/mongo-standin';
 import { adminAuth, createTestContext, eventually, TestApp, TestContext } from '../harness/test-app';
 import { seedDemo } from './demo-api';
@@ -107,4 +110,16 @@ describe('faults: MongoDB hung (SIGSTOP) under a serving instance', () => {
     },
     HANG_MS + 60_000,
   );
+
+  it('stops the deadline of every operation that answered (else each one’s timer fires later all the same)', async () => {
+    const model = api.app.get<Model<DemoItem>>(getModelToken(DemoItem.name));
+    const find = model.find({}).limit(1);
+    const count = model.countDocuments({});
+    const aggregate = model.aggregate([{ $match: {} }, { $limit: 1 }]);
+    await Promise.all([find.exec(), count.exec(), aggregate.exec()]);
+    const signals = [find.getOptions().signal, count.getOptions().signal, aggregate.options.signal];
+    for (const signal of signals) expect(signal).toBeInstanceOf(AbortSignal);
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // past MONGODB_OPERATION_TIMEOUT_MS (750)
+    expect(signals.map((signal) => signal?.aborted)).toEqual([false, false, false]);
+  });
 });

@@ -49,9 +49,25 @@ export function asMongoJob<T>(work: () => Promise<T>): Promise<T> {
 
 /** A signal that aborts after `ms` with a MongoDeadlineError (unref'd: it never keeps the process alive). */
 export function deadlineSignal(ms: number): AbortSignal {
+  return armed(ms).signal;
+}
+
+/** The deadline timers of the plugin's signals, stopped when their operation answers. */
+const timers = new WeakMap<AbortSignal, NodeJS.Timeout>();
+
+function armed(ms: number): AbortController {
   const controller = new AbortController();
-  setTimeout(() => controller.abort(new MongoDeadlineError(ms)), ms).unref();
-  return controller.signal;
+  timers.set(controller.signal, setTimeout(() => controller.abort(new MongoDeadlineError(ms)), ms).unref());
+  return controller;
+}
+
+/**
+ * Stops the deadline of an operation that answered: else its timer fires later all the same,
+ * building an error (with its stack) and an abort event nobody listens to, per operation.
+ */
+function disarm(signal: AbortSignal | undefined): void {
+  const timer = signal && timers.get(signal);
+  if (timer) clearTimeout(timer);
 }
 
 /**
@@ -123,9 +139,15 @@ function deadlinePlugin(schema: Schema) {
     };
   schema.pre(READS, onQuery(true));
   schema.pre(WRITES, onQuery(false));
+  schema.post([...READS, ...WRITES], function (this: Query<unknown, unknown>) {
+    disarm(this.getOptions().signal);
+  });
   schema.pre('aggregate', function (this: Aggregate<unknown>) {
     const deadlines = deadlinesOf.get(this.model().db);
     // Bounded like a read: the aggregations that write ($merge, $out) run in jobs, under the long deadline.
     if (deadlines) Object.assign(this.options, bound(this.options, deadlines, true));
+  });
+  schema.post('aggregate', function (this: Aggregate<unknown>) {
+    disarm(this.options.signal);
   });
 }

@@ -16,7 +16,9 @@
  * SOAK_L1_MAX_BYTES (16 MiB), SOAK_BODY_BYTES (1000), MONGODB_URI / REDIS_URL (else embedded).
  */
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Redis from 'ioredis';
 import { MongoClient, ObjectId } from 'mongodb';
@@ -25,6 +27,7 @@ import { cacheSettingsFrom } from '../src/infra/cache/core/cache.settings';
 import { redisKey } from '../src/infra/cache/core/cache-keys';
 import { ValueMark } from '../src/infra/cache/core/value-mark';
 import { AppProcess, startAppProcess, startBenchServers } from './lib/servers';
+import { liveBytes, memoryProbeEnv } from './peers/measure';
 
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const DB = 'bench_soak';
@@ -67,6 +70,8 @@ async function main() {
   const settings = cacheSettingsFrom(validateEnv(base));
   const mark = new ValueMark(settings.deployment);
   const withControl = process.env.SOAK_CONTROL !== 'false';
+  const probeEverySeconds = Number(process.env.SOAK_PROBE_SECONDS ?? 0);
+  const probeDir = mkdtempSync(join(tmpdir(), 'soak-probe-'));
   try {
     const items = mongo.db(DB).collection('demo_items');
     await items.deleteMany({});
@@ -89,11 +94,20 @@ async function main() {
       }
     }
     // The byte bound, not the entry count, is what this run exercises.
-    const subject = await startAppProcess({ ...base, CACHE_L1_MAX_BYTES: String(l1MaxBytes), CACHE_L1_MAX_ENTRIES: String(keyCount * 2) });
+    // The probe (--expose-gc, collects only when asked) reads live memory after a full collection.
+    const probeFile = (name: string) => join(probeDir, `${name}.json`);
+    const subject = await startAppProcess({
+      ...base,
+      ...memoryProbeEnv(probeFile('subject')),
+      CACHE_L1_MAX_BYTES: String(l1MaxBytes),
+      CACHE_L1_MAX_ENTRIES: String(keyCount * 2),
+    });
     apps.push(subject);
     // Side by side, same reads: the same app with L1 off. Over 50,000 keys read round-robin L1 barely
     // hits, so both do the same work but L1's stores and evictions; the difference in RSS is what L1 costs.
-    const control = withControl ? await startAppProcess({ ...base, CACHE_L1_ENABLED: 'false' }) : undefined;
+    const control = withControl
+      ? await startAppProcess({ ...base, ...memoryProbeEnv(probeFile('control')), CACHE_L1_ENABLED: 'false' })
+      : undefined;
     if (control) apps.push(control);
     const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
     const paths = ids.map((id) => `/demo/items/${id}`);
@@ -124,6 +138,8 @@ async function main() {
       if (warm.non2xx || warm.errors) throw new Error(`warm-up: ${warm.non2xx} non-2xx, ${warm.errors} errors`);
     }
     const baselines = await Promise.all(running.map((app) => sample(app, auth, 0)));
+    const probe = () => Promise.all(running.map((app, i) => liveBytes(app.pid, probeFile(i === 0 ? 'subject' : 'control'))));
+    const liveBaselines = await probe();
     console.log(
       `MongoDB: ${servers.mongoKind}; ${keyCount} keys, ~${bodyBytes} B bodies, ${connections} connections per app, ` +
         `${rate > 0 ? `${rate} rps each` : 'closed loop'}, ${seconds} s; ` +
@@ -151,11 +167,24 @@ async function main() {
         })
         .finally(() => (sampling = false));
     }, sampleSeconds * 1000);
+    // Optional (SOAK_PROBE_SECONDS): live memory during the run; each probe's full collections also
+    // shrink the heaps, so the RSS figures of such a run are not the plain run's.
+    const probes =
+      probeEverySeconds > 0
+        ? setInterval(
+            () => void probe().then((live) => console.log(`live ${live.map(mb).join(' / control ')} MiB`)),
+            probeEverySeconds * 1000,
+          )
+        : undefined;
     const results = await Promise.all(running.map((app) => run(app, seconds, paths)));
     clearInterval(timer);
+    clearInterval(probes);
     while (sampling) await new Promise((r) => setTimeout(r, 50));
     const finals = await Promise.all(running.map((app) => sample(app, auth, (Date.now() - started) / 1000)));
     finals.forEach((f, i) => samples[i].push(f));
+    // What each process holds: heap plus external memory after full collections, at the end.
+    const liveFinals = await probe();
+    const rssAfterGc = running.map((app) => rssOf(app.pid));
 
     const [baseline, controlBaseline] = baselines;
     const [final, controlFinal] = finals;
@@ -222,6 +251,14 @@ async function main() {
                   maxOf(0, (s) => s.l1_bytes),
                 ),
             ),
+            /**
+             * The same with V8's heap sizing taken out: growth of live memory (heap used + external,
+             * after full collections) over the twin's, per counted byte; and RSS right after those.
+             */
+            l1_live_growth_cost_over_counted: round2(
+              (liveFinals[0] - liveBaselines[0] - (liveFinals[1] - liveBaselines[1])) / Math.max(1, final.l1_bytes - baseline.l1_bytes),
+            ),
+            l1_rss_after_gc_cost_over_counted: round2((rssAfterGc[0] - rssAfterGc[1]) / Math.max(1, final.l1_bytes)),
             within_l1_bound_side_by_side: maxRss - maxOf(1, (s) => s.rss) <= l1MaxBytes + SLACK,
           }
         : {}),
@@ -235,15 +272,19 @@ async function main() {
   } finally {
     await Promise.allSettled(apps.map((a) => a.stop()));
     prefill?.disconnect();
+    rmSync(probeDir, { recursive: true, force: true });
     await mongo.close();
     await servers.stop();
   }
   process.exit(0);
 }
 
+function rssOf(pid: number): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+}
+
 async function sample(app: AppProcess, auth: Record<string, string>, t: number): Promise<Sample> {
-  const status = readFileSync(`/proc/${app.pid}/status`, 'utf8');
-  const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  const rss = rssOf(app.pid);
   const [stats, metrics] = await Promise.all([
     fetch(`${app.url}/cache/stats`, { headers: auth }).then((r) => r.json() as Promise<{ l1: { bytes: number; entries: number } }>),
     fetch(`${app.url}/metrics`, { headers: auth }).then((r) => r.text()),

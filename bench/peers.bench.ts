@@ -12,8 +12,8 @@
  * forced race (20 trials per cache) and memory per entry (100 list pages of 100 documents: growth of
  * the live JS heap + Buffers after a full GC, read through a preloaded probe, bench/peers/memory-probe.ts).
  * Env: BENCH_CONNECTIONS (50), BENCH_DURATION (10 s per route and round), BENCH_ROUNDS (3; each
- * figure is the round with the median requests/s), BENCH_TRIALS (30 sequential trials for
- * latencies), BENCH_PHASES (throughput,costs,flask,race,memory: a subset runs only those),
+ * figure is the round with the median requests/s), BENCH_TRIALS (100 sequential trials for
+ * latencies, after BENCH_WARMUP_TRIALS (50) unrecorded ones per server), BENCH_PHASES (throughput,costs,flask,race,memory: a subset runs only those),
  * FLASK_PEER_DIR, MONGODB_URI / REDIS_URL (else embedded servers).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,7 +25,17 @@ import { load, LoadResult, printTable, ratio } from './lib/load';
 import { AppProcess, startAppProcess, startBenchServers, startNodeProcess } from './lib/servers';
 import { FlaskPeer, startFlaskPeer } from './peers/flask-peer';
 import { HoldProxy } from './peers/hold-proxy';
-import { Latency, memoryPerEntry, memoryPerEntryByPass, memoryProbeEnv, missAndInvalidation, percentiles, timed } from './peers/measure';
+import {
+  CostTarget,
+  Costs,
+  interleavedCosts,
+  Latency,
+  memoryPerEntry,
+  memoryPerEntryByPass,
+  memoryProbeEnv,
+  percentiles,
+  timed,
+} from './peers/measure';
 import { forceRace, RaceResult, RaceTarget } from './peers/race';
 
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
@@ -49,7 +59,8 @@ function progress(message: string) {
 async function main() {
   const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
   const durationSeconds = Number(process.env.BENCH_DURATION ?? 10);
-  const trials = Number(process.env.BENCH_TRIALS ?? 30);
+  const trials = Number(process.env.BENCH_TRIALS ?? 100);
+  const warmupTrials = Number(process.env.BENCH_WARMUP_TRIALS ?? 50);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const phases = new Set((process.env.BENCH_PHASES ?? PHASES.join(',')).split(','));
   const unknown = [...phases].filter((phase) => !PHASES.includes(phase));
@@ -98,7 +109,7 @@ async function main() {
     const listKey = await findKey(redis, 'demo:list*');
     const results: Record<string, LoadResult> = {};
     const sameBytes: Record<string, boolean> = {};
-    const costs: Record<string, { miss: Latency; invalidation: Latency; write: Latency }> = {};
+    const costs: Record<string, Costs> = {};
     const race: Record<string, RaceResult> = {};
     const memory: Record<string, number> = {};
     let flask: { cold: Latency; oursCold: Latency; bytes: number } | undefined;
@@ -155,43 +166,42 @@ async function main() {
     }
 
     if (phases.has('costs')) {
-      // Miss and invalidation cost: sequential, "delete the key, then read it".
-      progress(`miss and invalidation cost (${trials} trials each)`);
-      costs.ours = {
-        ...(await missAndInvalidation(
-          trials,
-          () => timed(`${ours.url}/cache/entries/${encodeURIComponent(listKey)}`, { method: 'DELETE', headers: ADMIN }),
-          () => timed(`${ours.url}${LIST}`),
-        )),
-        write: await writes(trials, (i) =>
-          timed(`${ours.url}/demo/items/${ids[99]}`, {
-            method: 'PATCH',
-            headers: { ...ADMIN, 'content-type': 'application/json' },
-            body: JSON.stringify({ name: `write ${i}` }),
-          }),
-        ),
-      };
+      // Miss, invalidation and write cost: sequential, every server up, taking turns.
+      progress(`miss, invalidation and write cost (${trials} trials each after ${warmupTrials} unrecorded, servers taking turns)`);
+      const targets: CostTarget[] = [
+        {
+          name: 'ours',
+          invalidate: () => timed(`${ours.url}/cache/entries/${encodeURIComponent(listKey)}`, { method: 'DELETE', headers: ADMIN }),
+          read: () => timed(`${ours.url}${LIST}`),
+          write: (i) =>
+            timed(`${ours.url}/demo/items/${ids[99]}`, {
+              method: 'PATCH',
+              headers: { ...ADMIN, 'content-type': 'application/json' },
+              body: JSON.stringify({ name: `write ${i}` }),
+            }),
+        },
+      ];
+      const peers: AppProcess[] = [];
       for (const library of LIBRARIES) {
         for (const store of ['string', 'object']) {
           const peer = await started(startNodeProcess(peerScript, peerEnv(library, store)));
+          peers.push(peer);
           await fetch(`${peer.url}${PEER_LIST}`);
-          costs[`${library}_${store}`] = {
-            ...(await missAndInvalidation(
-              trials,
-              () => timed(`${peer.url}/cache/${encodeURIComponent('list:1:100')}`, { method: 'DELETE' }),
-              () => timed(`${peer.url}${PEER_LIST}`),
-            )),
-            write: await writes(trials, (i) =>
+          targets.push({
+            name: `${library}_${store}`,
+            invalidate: () => timed(`${peer.url}/cache/${encodeURIComponent('list:1:100')}`, { method: 'DELETE' }),
+            read: () => timed(`${peer.url}${PEER_LIST}`),
+            write: (i) =>
               timed(`${peer.url}/items/${ids[99]}`, {
                 method: 'PUT',
                 headers: { 'content-type': 'application/json' },
                 body: JSON.stringify({ name: `write ${i}` }),
               }),
-            ),
-          };
-          await stop(peer);
+          });
         }
       }
+      Object.assign(costs, await interleavedCosts(targets, trials, warmupTrials));
+      for (const peer of peers) await stop(peer);
     }
 
     // The Flask peer: cold list (its Redis key deleted before each read) and hot list, beside ours.
@@ -437,12 +447,6 @@ async function findKey(redis: Redis, pattern: string): Promise<string> {
 /** The run with the median requests/s (its own latencies with it). */
 function medianRun(runs: LoadResult[]): LoadResult {
   return [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)];
-}
-
-async function writes(trials: number, write: (i: number) => Promise<number>): Promise<Latency> {
-  const samples: number[] = [];
-  for (let i = 0; i < trials; i++) samples.push(await write(i));
-  return percentiles(samples);
 }
 
 main().catch((error) => {

@@ -23,18 +23,54 @@ export async function timed(url: string, init?: RequestInit): Promise<number> {
   return ms;
 }
 
+/** A server in the cost phase: its invalidation, its read (a miss after an invalidation), its write. */
+export interface CostTarget {
+  name: string;
+  invalidate(): Promise<number>;
+  read(): Promise<number>;
+  write(i: number): Promise<number>;
+}
+
+export interface Costs {
+  miss: Latency;
+  invalidation: Latency;
+  write: Latency;
+}
+
 /**
- * Sequential trials of "invalidate, then read": the invalidation's own latency and the miss that
- * follows it (lookup, MongoDB, serialization, store), each as p50/p99.
+ * Sequential trials, the servers taking turns in blocks of `block` (the order reversed every other
+ * round), so a burst of load elsewhere, or MongoDB warming up (the stand-in is a JVM, and its JIT
+ * takes a few hundred queries), hits all of them alike; measured one after the other, the first
+ * server paid for warming MongoDB up for the rest. First "invalidate, then read" (the invalidation's
+ * latency and the miss that follows it: lookup, MongoDB, serialization, store), then writes. The
+ * first `warmup` trials of each are not recorded.
  */
-export async function missAndInvalidation(trials: number, invalidate: () => Promise<number>, read: () => Promise<number>) {
-  const invalidations: number[] = [];
-  const misses: number[] = [];
-  for (let i = 0; i < trials; i++) {
-    invalidations.push(await invalidate());
-    misses.push(await read());
-  }
-  return { miss: percentiles(misses), invalidation: percentiles(invalidations) };
+export async function interleavedCosts(targets: CostTarget[], trials: number, warmup: number, block = 10): Promise<Record<string, Costs>> {
+  const samples = new Map(targets.map((t) => [t.name, { miss: [] as number[], invalidation: [] as number[], write: [] as number[] }]));
+  const turns = async (trial: (target: CostTarget, i: number, recorded: boolean) => Promise<void>) => {
+    for (let done = 0, round = 0; done < warmup + trials; done += block, round++) {
+      for (const target of round % 2 ? [...targets].reverse() : targets) {
+        for (let i = done; i < Math.min(done + block, warmup + trials); i++) await trial(target, i, i >= warmup);
+      }
+    }
+  };
+  await turns(async (target, _i, recorded) => {
+    const invalidation = await target.invalidate();
+    const miss = await target.read();
+    if (!recorded) return;
+    samples.get(target.name)!.invalidation.push(invalidation);
+    samples.get(target.name)!.miss.push(miss);
+  });
+  await turns(async (target, i, recorded) => {
+    const write = await target.write(i);
+    if (recorded) samples.get(target.name)!.write.push(write);
+  });
+  return Object.fromEntries(
+    [...samples].map(([name, s]) => [
+      name,
+      { miss: percentiles(s.miss), invalidation: percentiles(s.invalidation), write: percentiles(s.write) },
+    ]),
+  );
 }
 
 /** Environment that preloads the memory probe into a server started with it. */

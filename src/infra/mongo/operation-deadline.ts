@@ -1,20 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Aggregate, Connection, MongooseQueryMiddleware, Query, Schema } from 'mongoose';
+import type { Aggregate, Connection, Query, Schema } from 'mongoose';
 import type { Env } from '../../config/env';
-
-/** Mongoose's query middleware that reads: MongoDB may also be told to stop them (maxTimeMS). */
-const READS = ['countDocuments', 'distinct', 'estimatedDocumentCount', 'find', 'findOne'] satisfies MongooseQueryMiddleware[];
-/** ...and that writes: only the wait is cut (an update stopped half-way by MongoDB would stay half done). */
-const WRITES = [
-  'findOneAndDelete',
-  'findOneAndReplace',
-  'findOneAndUpdate',
-  'replaceOne',
-  'updateMany',
-  'updateOne',
-  'deleteMany',
-  'deleteOne',
-] satisfies MongooseQueryMiddleware[];
+import { READS, WRITES } from './query-middleware';
 
 /** What an operation whose deadline passed fails with (the driver throws its signal's reason as it is). */
 export class MongoDeadlineError extends Error {
@@ -137,6 +124,8 @@ function deadlinePlugin(schema: Schema) {
       const deadlines = deadlinesOf.get(this.model.db);
       if (deadlines) this.setOptions(bound(this.getOptions(), deadlines, read));
     };
+  // Reads may also be stopped by MongoDB (maxTimeMS); writes only stop being waited for (an update
+  // stopped half-way by MongoDB would stay half done).
   schema.pre(READS, onQuery(true));
   schema.pre(WRITES, onQuery(false));
   schema.post([...READS, ...WRITES], function (this: Query<unknown, unknown>) {

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Connection, Document, mongo, MongooseQueryMiddleware, Query, Schema } from 'mongoose';
+import type { Connection, Document, mongo, Query, Schema } from 'mongoose';
+import { WRITES } from './query-middleware';
 
 /** The write times collected for one `captureWriteTimes` call, and the call it runs inside, if any. */
 interface Capture {
@@ -12,18 +13,6 @@ interface Capture {
 const captures = new AsyncLocalStorage<Capture>();
 /** Connections whose writes record their times (CACHE_FEED_SKIP_API_WRITES); a schema may be shared by several. */
 const recording = new WeakSet<Connection>();
-
-/** Mongoose's query middleware that writes. `insertMany` and `bulkWrite` take no session from a hook: not recorded. */
-const WRITES = [
-  'findOneAndDelete',
-  'findOneAndReplace',
-  'findOneAndUpdate',
-  'replaceOne',
-  'updateMany',
-  'updateOne',
-  'deleteMany',
-  'deleteOne',
-] satisfies MongooseQueryMiddleware[];
 
 /**
  * Runs `write` and collects the `operationTime` MongoDB answers each of its writes with (the oplog
@@ -73,6 +62,7 @@ function note(session: mongo.ClientSession | null | undefined): void {
 }
 
 function writeTimesPlugin(schema: Schema) {
+  // `insertMany` and `bulkWrite` take no session from a hook: their writes are not recorded.
   schema.pre(WRITES, function (this: Query<unknown, unknown>) {
     const capture = captures.getStore();
     const session = capture && !this.getOptions().session ? sessionFor(capture, this.model.db) : undefined;

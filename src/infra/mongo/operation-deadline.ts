@@ -34,18 +34,14 @@ export function asMongoJob<T>(work: () => Promise<T>): Promise<T> {
   return jobScope.run(true, work);
 }
 
-/** A signal that aborts after `ms` with a MongoDeadlineError (unref'd: it never keeps the process alive). */
-export function deadlineSignal(ms: number): AbortSignal {
-  return armed(ms).signal;
-}
-
-/** The deadline timers of the plugin's signals, stopped when their operation answers. */
+/** Each deadline signal's timer, so the plugin can stop it when the operation answers. */
 const timers = new WeakMap<AbortSignal, NodeJS.Timeout>();
 
-function armed(ms: number): AbortController {
+/** A signal that aborts after `ms` with a MongoDeadlineError (unref'd: it never keeps the process alive). */
+export function deadlineSignal(ms: number): AbortSignal {
   const controller = new AbortController();
   timers.set(controller.signal, setTimeout(() => controller.abort(new MongoDeadlineError(ms)), ms).unref());
-  return controller;
+  return controller.signal;
 }
 
 /**
